@@ -1,0 +1,378 @@
+"""S&T achievements (科技成果) and their registration: the record, its parts, its history and numbering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from techtransfer.accounts.models import Organisation
+from techtransfer.achievements.choices import AchievementType, AttachmentKind, IPKind, Secrecy, Status
+from techtransfer.core.models import CodeItem, TimeStampedModel
+
+
+def _code(key: str, verbose: Any, **kwargs: Any) -> models.ForeignKey[Any, Any]:
+    """A foreign key to an item of the named code table."""
+    return models.ForeignKey(
+        CodeItem,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=verbose,
+        limit_choices_to={"table__key": key},
+        null=True,
+        blank=True,
+        **kwargs,
+    )
+
+
+class AchievementQuerySet(models.QuerySet["Achievement"]):
+    def public(self) -> AchievementQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def with_codes(self) -> AchievementQuerySet:
+        return self.select_related(
+            "owner", "owner__region", "region", "high_tech_field", "discipline", "industry", "stage", "level",
+            "application_status", "attribute", "project_source",
+        )
+
+
+class Achievement(TimeStampedModel):
+    """One S&T achievement as filled in the 科技成果登记表, from draft to published registration."""
+
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="achievements", verbose_name=_("registering unit")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    achievement_type = models.CharField(_("achievement type"), max_length=16, choices=AchievementType.choices)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"))
+    summary_en = models.TextField(_("English summary"), blank=True)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True, help_text=_("At most 3 keywords."))
+    keywords_en = models.JSONField(_("English keywords"), default=list, blank=True)
+
+    discipline = _code("discipline", _("discipline"))
+    high_tech_field = _code("high_tech_field", _("high-tech field"))
+    industry = _code("industry", _("industry of application"))
+    stage = _code("stage", _("stage"))
+    level = _code("level", _("level"))
+    application_status = _code("application_status", _("application status"))
+    attribute = _code("attribute", _("attribute"))
+    output_form = _code("output_form", _("form of output"))
+    evaluation_method = _code("evaluation_method", _("evaluation method"))
+    project_source = _code("project_source", _("project source"))
+    region = _code("region", _("region"), help_text=_("Where the achievement was made (the unit's district)."))
+    transfer_modes = models.ManyToManyField(
+        CodeItem,
+        blank=True,
+        related_name="+",
+        verbose_name=_("intended transfer modes"),
+        limit_choices_to={"table__key": "transfer_mode"},
+    )
+    secrecy = models.CharField(_("secrecy level"), max_length=1, choices=Secrecy.choices, default=Secrecy.NONE)
+    programme_name = models.CharField(_("programme"), max_length=200, blank=True)
+    programme_number = models.CharField(_("programme project number"), max_length=100, blank=True)
+    funded_project = models.ForeignKey(
+        "FundedProject",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="achievements",
+        verbose_name=_("funded project"),
+    )
+    research_start = models.DateField(_("research start"), null=True, blank=True, help_text=_("Year and month."))
+    research_end = models.DateField(_("research end"), null=True, blank=True, help_text=_("Year and month."))
+    recommending_unit = models.CharField(_("recommending unit"), max_length=200, blank=True)
+    evaluation_date = models.DateField(_("evaluation date"), null=True, blank=True)
+    internal_registration_date = models.DateField(
+        _("internal registration date"),
+        null=True,
+        blank=True,
+        help_text=_("When the unit registered it internally (Beijing regulation Art. 11 counts one year from here)."),
+    )
+    public_release = models.BooleanField(
+        _("publish after registration"), default=True, help_text=_("Publish on the portal as soon as it is registered.")
+    )
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_address = models.CharField(_("contact address"), max_length=300, blank=True)
+
+    registration_number = models.CharField(_("registration number"), max_length=32, unique=True, null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("registered by"),
+    )
+    registry = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="registered_achievements",
+        verbose_name=_("registration body"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    revision_count = models.PositiveIntegerField(_("revisions"), default=0)
+    # Natural key of a bulk-imported row, so a second import of the same file changes nothing.
+    import_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+
+    objects = AchievementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "import_key"], name="achievement_import_key_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["registered", "published"], registration_number__isnull=False)
+                | ~Q(status__in=["registered", "published"]),
+                name="achievement_registered_has_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def display_summary(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.summary_en:
+            return self.summary_en
+        return self.summary
+
+
+class CompletingUnit(models.Model):
+    """A unit that completed the achievement, in signing order (the first one registers, R1.2)."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="units")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("unit name"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
+
+    class Meta:
+        verbose_name = _("completing unit")
+        verbose_name_plural = _("completing units")
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["achievement", "position"], name="unit_position_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompletingPerson(models.Model):
+    """A person who completed the achievement, in order of contribution."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="persons")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name"), max_length=100)
+    unit_name = models.CharField(_("unit"), max_length=200, blank=True)
+    title = models.CharField(_("professional title"), max_length=50, blank=True)
+    education = models.CharField(_("education"), max_length=50, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("completing person")
+        verbose_name_plural = _("completing persons")
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["achievement", "position"], name="person_position_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IPItem(models.Model):
+    """A patent, software copyright, plant variety right or other IP behind the achievement."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="ip_items")
+    kind = models.CharField(_("kind"), max_length=32, choices=IPKind.choices)
+    number = models.CharField(_("number"), max_length=40)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    holder = models.CharField(_("holder"), max_length=200, blank=True)
+    granted = models.BooleanField(_("granted"), default=False)
+
+    class Meta:
+        verbose_name = _("IP item")
+        verbose_name_plural = _("IP items")
+        constraints = [models.UniqueConstraint(fields=["achievement", "kind", "number"], name="ipitem_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"achievements/{instance.achievement_id}/{instance.sha256[:16]}.pdf"
+
+
+class Attachment(TimeStampedModel):
+    """A PDF proof filed with the registration (evaluation certificate, patent certificate, report...)."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=32, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class StatusChange(models.Model):
+    """One step of the registration workflow; the history the review page and statistics read."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("at"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "id"]
+
+
+class Revision(models.Model):
+    """A recorded change to a registered achievement: which fields, from what to what, and why."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision number"))
+    changes = models.JSONField(_("changes"))
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["achievement", "number"], name="revision_number_unique")]
+
+
+class RegistrationScheme(models.Model):
+    """A dated numbering rule for 批准登记号 (domain-spec §1.3): in force from `valid_from` on.
+
+    The type flags of basic and soft-science achievements are UNCONFIRMED, which is why they are data.
+    """
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    pattern = models.CharField(
+        _("pattern"), max_length=100, help_text=_("Python format with registry, year, flag and serial.")
+    )
+    regex = models.CharField(_("validation pattern"), max_length=100)
+    type_flags = models.JSONField(_("type flags"))
+    default_registry_code = models.CharField(_("default registry code"), max_length=3)
+    serial_digits = models.PositiveSmallIntegerField(_("serial digits"), default=4)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("registration number scheme")
+        verbose_name_plural = _("registration number schemes")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.pattern} (from {self.valid_from})"
+
+
+class NumberSequence(models.Model):
+    """The last serial issued per registry, year and type flag; locked while a number is assigned."""
+
+    registry_code = models.CharField(max_length=3)
+    year = models.PositiveSmallIntegerField()
+    type_flag = models.CharField(max_length=2)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["registry_code", "year", "type_flag"], name="numbersequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registry_code}{self.year}{self.type_flag}: {self.last}"
+
+
+class FundedProject(TimeStampedModel):
+    """A project funded by an S&T programme (e.g. an NSFC grant), which owes an achievement record (R1.1)."""
+
+    programme = models.ForeignKey(
+        CodeItem,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("programme"),
+        limit_choices_to={"table__key": "project_source"},
+    )
+    grant_number = models.CharField(_("grant number"), max_length=64)
+    grant_type = models.CharField(_("grant type"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    institution_name = models.CharField(_("host institution"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="funded_projects",
+        verbose_name=_("organisation"),
+    )
+    principal_investigator = models.CharField(_("principal investigator"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    start = models.DateField(_("start"), null=True, blank=True)
+    end = models.DateField(_("end"), null=True, blank=True)
+    evaluation = models.CharField(_("evaluation"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("funded project")
+        verbose_name_plural = _("funded projects")
+        ordering = ["-start", "grant_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "grant_number"], name="fundedproject_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant_number} {self.title}"
+
+
+class ImportBatch(TimeStampedModel):
+    """One bulk import: the file, who ran it, and what happened to each row."""
+
+    kind = models.CharField(_("kind"), max_length=32)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    total_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created"]

@@ -1,0 +1,79 @@
+"""Object permissions for achievements: the one place that says who may see or do what.
+
+Pages, the API, exports and search all go through these functions or `achievement_visible_q`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from techtransfer.accounts.choices import Role
+from techtransfer.accounts.permissions import (
+    is_commission_admin,
+    org_ids,
+    review_regions,
+    supervised_by,
+)
+from techtransfer.achievements.choices import EDITABLE_STATUSES, REGISTERED_STATUSES, Status
+from techtransfer.achievements.models import Achievement
+
+# Statuses a registration body sees: everything once it has been sent to them.
+REVIEWABLE_VISIBLE = [Status.SUBMITTED, Status.RETURNED, Status.REGISTERED, Status.PUBLISHED]
+EDITOR_ROLES = {Role.MEMBER, Role.TTO_OFFICER}
+MANAGER_ROLES = {Role.TTO_OFFICER}
+
+
+def _region_q(prefixes: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(owner__region__code__startswith=prefix)
+    return q
+
+
+def achievement_visible_q(user: Any) -> Q:
+    """A filter for every achievement the user may read."""
+    if is_commission_admin(user):
+        return Q()
+    q = Q(status=Status.PUBLISHED)
+    if not getattr(user, "is_authenticated", False):
+        return q
+    q |= Q(owner_id__in=org_ids(user))
+    prefixes = review_regions(user)
+    if prefixes:
+        q |= _region_q(prefixes) & Q(status__in=REVIEWABLE_VISIBLE)
+    departments = supervised_by(user)
+    if departments:
+        q |= Q(owner__supervising_department_id__in=departments) & ~Q(status=Status.DRAFT)
+    return q
+
+
+def can_view(user: Any, achievement: Achievement) -> bool:
+    return Achievement.objects.filter(achievement_visible_q(user), pk=achievement.pk).exists()
+
+
+def can_edit(user: Any, achievement: Achievement) -> bool:
+    """Members and TTO officers of the owning unit, while the record is a draft or was returned."""
+    return achievement.status in EDITABLE_STATUSES and achievement.owner_id in org_ids(user, EDITOR_ROLES)
+
+
+def can_manage(user: Any, achievement: Achievement) -> bool:
+    """TTO officers of the owning unit submit, withdraw, publish and revise."""
+    return achievement.owner_id in org_ids(user, MANAGER_ROLES)
+
+
+def can_create_for(user: Any, organisation_id: int) -> bool:
+    return organisation_id in org_ids(user, EDITOR_ROLES)
+
+
+def can_review(user: Any, achievement: Achievement) -> bool:
+    """Reviewers of the registration body whose region covers the owning unit, and commission admins."""
+    if is_commission_admin(user):
+        return True
+    code = achievement.owner.region.code
+    return any(code.startswith(prefix) for prefix in review_regions(user))
+
+
+def can_revise(user: Any, achievement: Achievement) -> bool:
+    return achievement.status in REGISTERED_STATUSES and (can_manage(user, achievement) or can_review(user, achievement))

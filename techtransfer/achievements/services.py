@@ -1,0 +1,473 @@
+"""Writes to achievements: create, edit, the registration workflow, numbering, revisions, attachments.
+
+Every service checks its own permission and state rules, runs in one transaction, writes the audit trail,
+and asks for a search re-index after commit. Pages, the API and importers all call these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from techtransfer.accounts.models import Organisation, User
+from techtransfer.achievements import permissions as perms
+from techtransfer.achievements.choices import (
+    EDITABLE_STATUSES,
+    PATENT_KINDS,
+    REGISTERED_STATUSES,
+    IPKind,
+    Secrecy,
+    Status,
+)
+from techtransfer.achievements.models import (
+    Achievement,
+    Attachment,
+    CompletingPerson,
+    CompletingUnit,
+    IPItem,
+    NumberSequence,
+    RegistrationScheme,
+    Revision,
+    StatusChange,
+)
+from techtransfer.core.audit import audit_record, diff, snapshot
+from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.models import CodeItem
+from techtransfer.lib import validators
+
+MAX_KEYWORDS = 3
+
+# Fields a unit fills on the form (and that a revision may change), in form order.
+FORM_FIELDS = [
+    "achievement_type", "name", "name_en", "summary", "summary_en", "keywords", "keywords_en", "discipline",
+    "high_tech_field", "industry", "stage", "level", "application_status", "attribute", "output_form",
+    "evaluation_method", "project_source", "region", "secrecy", "programme_name", "programme_number",
+    "funded_project", "research_start", "research_end", "recommending_unit", "evaluation_date",
+    "internal_registration_date", "public_release", "contact_name", "contact_phone", "contact_email",
+    "contact_address",
+]
+AUDITED_FIELDS = [*FORM_FIELDS, "status", "registration_number"]
+
+
+def _reindex_on_commit(achievement: Achievement) -> None:
+    from techtransfer.achievements.tasks import enqueue_reindex
+
+    enqueue_reindex(achievement.pk)
+
+
+def _move(achievement: Achievement, *, to: str, by: User | None, reason: str = "") -> None:
+    """Record a workflow step: the status change row, the audit event, and the new status."""
+    now = timezone.now()
+    StatusChange.objects.create(
+        achievement=achievement, from_status=achievement.status, to_status=to, by=by, at=now, reason=reason
+    )
+    audit_record(
+        actor=by, action=f"achievement.{to}", obj=achievement, changes={"status": [achievement.status, to]}, note=reason
+    )
+    achievement.status = to
+
+
+def _normalise_keywords(values: Any) -> list[str]:
+    if isinstance(values, str):
+        values = values.replace("；", ";").replace("，", ",").replace("、", ",").replace(";", ",").split(",")
+    return [v.strip() for v in values or [] if v and v.strip()]
+
+
+def _clean_fields(achievement: Achievement) -> None:
+    errors: dict[str, list[str]] = {}
+    if len(achievement.keywords) > MAX_KEYWORDS:
+        errors["keywords"] = [_("At most %(n)d keywords are allowed.") % {"n": MAX_KEYWORDS}]
+    if achievement.research_start and achievement.research_end and achievement.research_end < achievement.research_start:
+        errors["research_end"] = [_("The research end is before its start.")]
+    try:
+        achievement.full_clean(exclude=["owner", "created_by", "registry", "registered_by", "funded_project"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(achievement: Achievement, data: dict[str, Any]) -> None:
+    for field, value in data.items():
+        if field not in FORM_FIELDS:
+            raise ValidationError({field: [_("This field cannot be set here.")]})
+        if field in {"keywords", "keywords_en"}:
+            value = _normalise_keywords(value)
+        if field in {"research_start", "research_end"} and value:
+            value = value.replace(day=1)  # the form records year and month only
+        setattr(achievement, field, value)
+
+
+def _set_units(achievement: Achievement, units: Sequence[dict[str, Any]]) -> None:
+    achievement.units.all().delete()
+    for position, unit in enumerate(units, start=1):
+        name = (unit.get("name") or "").strip()
+        if not name:
+            raise ValidationError({"units": [_("Completing unit %(n)d has no name.") % {"n": position}]})
+        CompletingUnit.objects.create(
+            achievement=achievement, position=position, name=name, organisation=unit.get("organisation")
+        )
+
+
+def _set_persons(achievement: Achievement, persons: Sequence[dict[str, Any]]) -> None:
+    achievement.persons.all().delete()
+    for position, person in enumerate(persons, start=1):
+        name = (person.get("name") or "").strip()
+        if not name:
+            raise ValidationError({"persons": [_("Completing person %(n)d has no name.") % {"n": position}]})
+        CompletingPerson.objects.create(
+            achievement=achievement,
+            position=position,
+            name=name,
+            unit_name=person.get("unit_name", ""),
+            title=person.get("title", ""),
+            education=person.get("education", ""),
+            birth_year=person.get("birth_year"),
+        )
+
+
+def ip_number_validate(kind: str, number: str) -> str:
+    """Validate an IP number for its kind and return it in canonical form."""
+    if kind in PATENT_KINDS:
+        validators.validate_patent_number(number)
+        return validators.normalise_patent_number(number)
+    if kind == IPKind.SOFTWARE_COPYRIGHT:
+        validators.validate_software_copyright_number(number)
+    elif kind == IPKind.PLANT_VARIETY:
+        validators.validate_plant_variety_number(number)
+    return number.strip().upper()
+
+
+def _set_ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> None:
+    achievement.ip_items.all().delete()
+    errors = []
+    for position, item in enumerate(items, start=1):
+        kind = item.get("kind") or ""
+        if kind not in IPKind.values:
+            errors.append(_("IP item %(n)d: unknown kind %(kind)s.") % {"n": position, "kind": kind})
+            continue
+        try:
+            number = ip_number_validate(kind, item.get("number") or "")
+        except ValidationError as exc:
+            errors.extend(f"{_('IP item')} {position}: {m}" for m in exc.messages)
+            continue
+        IPItem.objects.update_or_create(
+            achievement=achievement,
+            kind=kind,
+            number=number,
+            defaults={
+                "title": item.get("title", ""),
+                "holder": item.get("holder", ""),
+                "granted": bool(item.get("granted", False)),
+            },
+        )
+    if errors:
+        raise ValidationError({"ip_items": errors})
+
+
+def _set_parts(
+    achievement: Achievement,
+    *,
+    units: Sequence[dict[str, Any]] | None,
+    persons: Sequence[dict[str, Any]] | None,
+    ip_items: Sequence[dict[str, Any]] | None,
+    transfer_modes: Iterable[CodeItem] | None,
+) -> None:
+    if units is not None:
+        _set_units(achievement, units)
+    if persons is not None:
+        _set_persons(achievement, persons)
+    if ip_items is not None:
+        _set_ip_items(achievement, ip_items)
+    if transfer_modes is not None:
+        achievement.transfer_modes.set(list(transfer_modes))
+
+
+@transaction.atomic
+def achievement_create(
+    *,
+    by: User,
+    owner: Organisation,
+    data: dict[str, Any],
+    units: Sequence[dict[str, Any]] | None = None,
+    persons: Sequence[dict[str, Any]] | None = None,
+    ip_items: Sequence[dict[str, Any]] | None = None,
+    transfer_modes: Iterable[CodeItem] | None = None,
+    import_key: str | None = None,
+) -> Achievement:
+    """Create a draft for `owner`. The first completing unit defaults to the owner (R1.2)."""
+    if not perms.can_create_for(by, owner.pk):
+        raise PermissionDenied(_("You can only register achievements for your own organisation."))
+    achievement = Achievement(owner=owner, created_by=by, import_key=import_key, region=owner.region)
+    _apply(achievement, data)
+    _clean_fields(achievement)
+    achievement.save()
+    _set_parts(
+        achievement,
+        units=units if units else [{"name": owner.name, "organisation": owner}],
+        persons=persons,
+        ip_items=ip_items,
+        transfer_modes=transfer_modes,
+    )
+    audit_record(actor=by, action="achievement.create", obj=achievement, changes=snapshot(achievement, FORM_FIELDS))
+    _reindex_on_commit(achievement)
+    return achievement
+
+
+@transaction.atomic
+def achievement_update(
+    *,
+    achievement: Achievement,
+    by: User,
+    data: dict[str, Any],
+    units: Sequence[dict[str, Any]] | None = None,
+    persons: Sequence[dict[str, Any]] | None = None,
+    ip_items: Sequence[dict[str, Any]] | None = None,
+    transfer_modes: Iterable[CodeItem] | None = None,
+) -> Achievement:
+    """Edit a draft or returned record. Registered records change only through `achievement_revise`."""
+    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    if achievement.status in REGISTERED_STATUSES:
+        raise ApplicationError(_("A registered achievement can only be changed through a recorded revision."))
+    if not perms.can_edit(by, achievement):
+        raise PermissionDenied(_("You cannot edit this achievement."))
+    before = snapshot(achievement, FORM_FIELDS)
+    _apply(achievement, data)
+    _clean_fields(achievement)
+    achievement.save()
+    _set_parts(achievement, units=units, persons=persons, ip_items=ip_items, transfer_modes=transfer_modes)
+    changes = diff(before, snapshot(achievement, FORM_FIELDS))
+    for part, given in (("units", units), ("persons", persons), ("ip_items", ip_items), ("transfer_modes", transfer_modes)):
+        if given is not None:
+            changes[part] = ["…", "updated"]
+    audit_record(actor=by, action="achievement.update", obj=achievement, changes=changes)
+    _reindex_on_commit(achievement)
+    return achievement
+
+
+def submission_problems(achievement: Achievement) -> dict[str, list[str]]:
+    """What stops the record from being submitted: the form and materials check (R1.3, R1.4)."""
+    problems: dict[str, list[str]] = {}
+
+    def need(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    if achievement.secrecy != Secrecy.NONE:
+        need("secrecy", _("Classified achievements are not registered here; they follow the secrecy rules (R1.1)."))
+    required = {
+        "name": _("name"), "summary": _("summary"), "achievement_type": _("achievement type"),
+        "high_tech_field": _("high-tech field"), "discipline": _("discipline"), "stage": _("stage"),
+        "level": _("level"), "research_start": _("research start"), "research_end": _("research end"),
+        "contact_name": _("contact person"), "contact_phone": _("contact phone"),
+    }
+    for field, label in required.items():
+        if not getattr(achievement, field):
+            need(field, _("Please fill in the %(field)s.") % {"field": label})
+    if not achievement.keywords:
+        need("keywords", _("Give at least one keyword."))
+    if not achievement.units.exists():
+        need("units", _("List at least one completing unit."))
+    if not achievement.persons.exists():
+        need("persons", _("List at least one completing person."))
+    if not achievement.attachments.exists():
+        need("attachments", _("Attach the supporting materials as PDF (evaluation proof, IP certificate or report)."))
+    return problems
+
+
+@transaction.atomic
+def achievement_submit(*, achievement: Achievement, by: User) -> Achievement:
+    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    if not perms.can_manage(by, achievement):
+        raise PermissionDenied(_("Only the unit's TTO officer can submit its achievements."))
+    if achievement.status not in EDITABLE_STATUSES:
+        raise ApplicationError(_("Only a draft or a returned record can be submitted."))
+    problems = submission_problems(achievement)
+    if problems:
+        raise ValidationError(problems)
+    _move(achievement, to=Status.SUBMITTED, by=by)
+    achievement.submitted_at = timezone.now()
+    achievement.return_reason = ""
+    achievement.save()
+    return achievement
+
+
+@transaction.atomic
+def achievement_return(*, achievement: Achievement, by: User, reason: str) -> Achievement:
+    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    if not perms.can_review(by, achievement):
+        raise PermissionDenied(_("You do not review registrations for this unit."))
+    if achievement.status != Status.SUBMITTED:
+        raise ApplicationError(_("Only a submitted record can be returned."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the record is returned, so the unit can fix it.")]})
+    _move(achievement, to=Status.RETURNED, by=by, reason=reason.strip())
+    achievement.return_reason = reason.strip()
+    achievement.save()
+    return achievement
+
+
+def current_scheme() -> RegistrationScheme:
+    scheme = RegistrationScheme.objects.filter(valid_from__lte=timezone.localdate()).order_by("-valid_from").first()
+    if scheme is None:
+        raise ApplicationError(_("No registration number scheme is in force; the administrator must add one."))
+    return scheme
+
+
+def registration_number_next(*, achievement: Achievement, registry: Organisation | None) -> str:
+    """Take the next serial for this registry, year and type, inside the caller's transaction.
+
+    The sequence row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite runs write transactions one
+    at a time), and it is incremented in the same transaction that stores the number, so a rollback gives
+    the serial back: no gaps and no duplicates.
+    """
+    scheme = current_scheme()
+    code = (registry.registry_code if registry else "") or scheme.default_registry_code
+    flag = scheme.type_flags[achievement.achievement_type]
+    year = timezone.localdate().year
+    NumberSequence.objects.get_or_create(registry_code=code, year=year, type_flag=flag)
+    sequence = NumberSequence.objects.select_for_update().get(registry_code=code, year=year, type_flag=flag)
+    sequence.last += 1
+    if sequence.last >= 10**scheme.serial_digits:
+        raise ApplicationError(_("The registration serials of this year are used up; extend the number scheme."))
+    sequence.save(update_fields=["last"])
+    return scheme.pattern.format(registry=code, year=year, flag=flag, serial=sequence.last)
+
+
+def _registry_of(by: User) -> Organisation | None:
+    from techtransfer.accounts.choices import OrgType, Role
+    from techtransfer.accounts.permissions import memberships
+
+    for m in memberships(by):
+        if m.role in {Role.REVIEWER, Role.COMMISSION_ADMIN} and m.organisation.org_type == OrgType.REGISTRATION_BODY:
+            return m.organisation
+    return None
+
+
+@transaction.atomic
+def achievement_register(*, achievement: Achievement, by: User) -> Achievement:
+    """Formal review passed: assign the 批准登记号 and, unless the unit asked otherwise, publish."""
+    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    if not perms.can_review(by, achievement):
+        raise PermissionDenied(_("You do not review registrations for this unit."))
+    if achievement.status != Status.SUBMITTED:
+        raise ApplicationError(_("Only a submitted record can be registered."))
+    problems = submission_problems(achievement)
+    if problems:
+        raise ValidationError(problems)
+    registry = _registry_of(by)
+    achievement.registration_number = registration_number_next(achievement=achievement, registry=registry)
+    achievement.registry = registry
+    achievement.registered_at = timezone.now()
+    achievement.registered_by = by
+    _move(achievement, to=Status.REGISTERED, by=by, reason=achievement.registration_number)
+    if achievement.public_release:
+        _move(achievement, to=Status.PUBLISHED, by=by)
+        achievement.published_at = timezone.now()
+    achievement.save()
+    _reindex_on_commit(achievement)
+    return achievement
+
+
+@transaction.atomic
+def achievement_publish(*, achievement: Achievement, by: User) -> Achievement:
+    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    if not (perms.can_manage(by, achievement) or perms.can_review(by, achievement)):
+        raise PermissionDenied(_("You cannot publish this achievement."))
+    if achievement.status != Status.REGISTERED:
+        raise ApplicationError(_("Only a registered record can be published."))
+    _move(achievement, to=Status.PUBLISHED, by=by)
+    achievement.published_at = timezone.now()
+    achievement.save()
+    _reindex_on_commit(achievement)
+    return achievement
+
+
+@transaction.atomic
+def achievement_withdraw(*, achievement: Achievement, by: User, reason: str = "") -> Achievement:
+    """The unit takes back a record it no longer wants registered (or published)."""
+    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    if not perms.can_manage(by, achievement):
+        raise PermissionDenied(_("Only the unit's TTO officer can withdraw its achievements."))
+    if achievement.status == Status.WITHDRAWN:
+        raise ApplicationError(_("This record is already withdrawn."))
+    _move(achievement, to=Status.WITHDRAWN, by=by, reason=reason)
+    achievement.save()
+    _reindex_on_commit(achievement)
+    return achievement
+
+
+@transaction.atomic
+def achievement_revise(*, achievement: Achievement, by: User, data: dict[str, Any], reason: str) -> Revision:
+    """Change a registered record; the revision keeps which fields changed, from what, to what, and why."""
+    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    if not perms.can_revise(by, achievement):
+        raise PermissionDenied(_("You cannot revise this achievement."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the registered record is revised.")]})
+    if data.get("secrecy", Secrecy.NONE) != Secrecy.NONE:
+        raise ValidationError({"secrecy": [_("A registered achievement cannot become classified; withdraw it.")]})
+    before = snapshot(achievement, FORM_FIELDS)
+    _apply(achievement, data)
+    _clean_fields(achievement)
+    changes = diff(before, snapshot(achievement, FORM_FIELDS))
+    if not changes:
+        raise ValidationError({"__all__": [_("The revision changes nothing.")]})
+    achievement.revision_count += 1
+    achievement.save()
+    revision = Revision.objects.create(
+        achievement=achievement, number=achievement.revision_count, changes=changes, reason=reason.strip(), by=by,
+        at=timezone.now(),
+    )
+    audit_record(actor=by, action="achievement.revise", obj=achievement, changes=changes, note=reason.strip())
+    _reindex_on_commit(achievement)
+    return revision
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+@transaction.atomic
+def attachment_add(*, achievement: Achievement, by: User, upload: UploadedFile, kind: str) -> Attachment:
+    """Store a PDF proof after checking its type (by content, not by name) and size."""
+    if not perms.can_edit(by, achievement):
+        raise PermissionDenied(_("You cannot add files to this achievement."))
+    if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}]}
+        )
+    head = upload.read(1024)
+    upload.seek(0)
+    if PDF_MAGIC not in head[:1024] or not upload.name.lower().endswith(".pdf"):
+        raise ValidationError({"file": [_("Only PDF files can be attached; %(name)s is not a PDF.") % {"name": upload.name}]})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        achievement=achievement, kind=kind, original_name=upload.name[:255], size=upload.size,
+        sha256=digest.hexdigest(), uploaded_by=by,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    audit_record(actor=by, action="attachment.add", obj=achievement, changes={"attachment": [None, upload.name]})
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, by: User) -> None:
+    achievement = attachment.achievement
+    if not perms.can_edit(by, achievement):
+        raise PermissionDenied(_("You cannot remove files from this achievement."))
+    name = attachment.original_name
+    attachment.file.delete(save=False)
+    attachment.delete()
+    audit_record(actor=by, action="attachment.remove", obj=achievement, changes={"attachment": [name, None]})

@@ -1,0 +1,15 @@
+"""Background entry points for achievements: they take ids and call services."""
+
+from __future__ import annotations
+
+from techtransfer.core.jobs import enqueue
+
+
+def enqueue_reindex(achievement_id: int) -> None:
+    enqueue("techtransfer.achievements.tasks.reindex", achievement_id=achievement_id)
+
+
+def reindex(*, achievement_id: int) -> None:
+    from techtransfer.achievements.search import achievement_reindex
+
+    achievement_reindex(achievement_id)

@@ -1,0 +1,128 @@
+"""Shared building blocks: timestamps, versioned code tables, and the append-only audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base: when a row was created and last changed."""
+
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CodeTable(models.Model):
+    """One version of a code table (GB/T 2260 regions, GB/T 4754 industries, high-tech fields, ...).
+
+    A code table changes when its standard is revised; old records keep pointing at the items of the
+    version they were entered under, so versions live side by side and exactly one is current.
+    """
+
+    key = models.SlugField(_("key"), max_length=64)
+    version = models.CharField(_("version"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    confirmed = models.BooleanField(
+        _("confirmed"), default=True, help_text=_("False where the value list could not be confirmed in an official text.")
+    )
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    is_current = models.BooleanField(_("current version"), default=True)
+
+    class Meta:
+        verbose_name = _("code table")
+        verbose_name_plural = _("code tables")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="codetable_key_version_unique"),
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(is_current=True), name="codetable_one_current_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+
+class CodeItemQuerySet(models.QuerySet["CodeItem"]):
+    def current(self, key: str) -> CodeItemQuerySet:
+        return self.filter(table__key=key, table__is_current=True, active=True)
+
+
+class CodeItem(models.Model):
+    """One value of a code table, e.g. region 110108 海淀区, with its labels in both languages."""
+
+    table = models.ForeignKey(CodeTable, on_delete=models.PROTECT, related_name="items", verbose_name=_("table"))
+    code = models.CharField(_("code"), max_length=32)
+    label_zh = models.CharField(_("Chinese label"), max_length=200)
+    label_en = models.CharField(_("English label"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = CodeItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("code item")
+        verbose_name_plural = _("code items")
+        ordering = ["table", "sort_order", "code"]
+        constraints = [models.UniqueConstraint(fields=["table", "code"], name="codeitem_table_code_unique")]
+        indexes = [models.Index(fields=["code"])]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The label in the active language (English falls back to Chinese)."""
+        if (get_language() or "").startswith("en") and self.label_en:
+            return self.label_en
+        return self.label_zh
+
+
+class AuditEvent(models.Model):
+    """One recorded change: who did what to which object, when, with the changed fields.
+
+    The table is append-only: the model refuses updates and deletes, and a database trigger (see the
+    migration) refuses them for anyone who bypasses the ORM.
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("actor")
+    )
+    actor_repr = models.CharField(_("actor name"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events cannot be deleted.")

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("techtransfer.api.urls")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("techtransfer.accounts.urls")),
+    path("achievements/", include("techtransfer.achievements.urls")),
+    path("", include("techtransfer.portal.urls")),
+]
+
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
