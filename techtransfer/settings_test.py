@@ -1,5 +1,6 @@
 """Test settings: the real settings, with a fast hasher, in-memory mail and a throw-away media folder."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -8,3 +9,7 @@ from techtransfer.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="techtransfer-media-"))
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: the concurrency tests and the browser tests use several threads and connections.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"techtransfer-test-{os.getpid()}.sqlite3")}  # noqa: F405
