@@ -137,7 +137,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even when serving from finders
 # Front-end packages are installed from npm by `make install` (pinned in package-lock.json) and served
 # from node_modules; nothing is fetched from a CDN at run time.
 STATICFILES_DIRS = [
@@ -180,6 +181,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # No call to the public validator service: the docs page talks to this server only.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    # Two choice sets share the field name "kind"; name their enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "IPKindEnum": "techtransfer.achievements.choices.IPKind",
+        "AttachmentKindEnum": "techtransfer.achievements.choices.AttachmentKind",
+    },
 }
 
 # Attachments: only PDF, at most this many bytes.
@@ -194,3 +202,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
 JOBS_BACKEND = envstr("JOBS_BACKEND", "inline")
+# Empty: chosen from the database vendor; or "sqlite_fts5" / "postgres" (techtransfer/search/backends/).
+SEARCH_BACKEND = envstr("SEARCH_BACKEND", "")

@@ -23,3 +23,8 @@ class Role(models.TextChoices):
     TTO_OFFICER = "tto_officer", _("TTO officer / organisation admin")
     REVIEWER = "reviewer", _("Reviewer")
     COMMISSION_ADMIN = "commission_admin", _("Commission administrator")
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    ACTIVE = "active", _("Active")

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.choices import OrgType, Role
+from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
 from techtransfer.core.models import CodeItem, TimeStampedModel
 from techtransfer.lib.validators import validate_uscc
 
@@ -102,6 +102,11 @@ class Membership(TimeStampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.MEMBER)
+    # Someone who joins an existing organisation on sign-up waits until its TTO officer approves them;
+    # until then the membership grants nothing.
+    status = models.CharField(
+        _("status"), max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
 
     class Meta:
         verbose_name = _("membership")

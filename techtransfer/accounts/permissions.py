@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from techtransfer.accounts.choices import OrgType, Role
+from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
 from techtransfer.accounts.models import Membership, Organisation
 
 
 def memberships(user: Any) -> list[Membership]:
-    """The user's memberships, cached on the user object for the request."""
+    """The user's active memberships, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_membership_cache", None)
     if cached is None:
-        cached = list(Membership.objects.select_related("organisation", "organisation__region").filter(user=user))
+        cached = list(
+            Membership.objects.select_related("organisation", "organisation__region").filter(
+                user=user, status=MembershipStatus.ACTIVE
+            )
+        )
         user._membership_cache = cached
     return cached
 

@@ -75,5 +75,12 @@ def can_review(user: Any, achievement: Achievement) -> bool:
     return any(code.startswith(prefix) for prefix in review_regions(user))
 
 
+def can_see_materials(user: Any, achievement: Achievement) -> bool:
+    """Registration materials (PDF proofs) stay with the unit and its reviewers, even once published."""
+    if achievement.owner_id in org_ids(user) or can_review(user, achievement):
+        return True
+    return achievement.owner.supervising_department_id in supervised_by(user)
+
+
 def can_revise(user: Any, achievement: Achievement) -> bool:
     return achievement.status in REGISTERED_STATUSES and (can_manage(user, achievement) or can_review(user, achievement))

@@ -7,6 +7,7 @@ and asks for a search re-index after commit. Pages, the API and importers all ca
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techtransfer.accounts.models import Organisation, User
+from techtransfer.accounts.services import user_require_confirmed
 from techtransfer.achievements import permissions as perms
 from techtransfer.achievements.choices import (
     EDITABLE_STATUSES,
@@ -38,8 +40,9 @@ from techtransfer.achievements.models import (
     Revision,
     StatusChange,
 )
-from techtransfer.core.audit import audit_record, diff, snapshot
+from techtransfer.core.audit import audit_record, audit_record_many, diff, snapshot
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.codetables import code_table_key
 from techtransfer.core.models import CodeItem
 from techtransfer.lib import validators
 
@@ -55,6 +58,12 @@ FORM_FIELDS = [
     "contact_address",
 ]
 AUDITED_FIELDS = [*FORM_FIELDS, "status", "registration_number"]
+# Form fields that point at a code item, and the code table each must come from.
+CODE_FIELDS = {
+    f.name: f.remote_field.limit_choices_to["table__key"]
+    for f in Achievement._meta.get_fields()
+    if f.is_relation and f.many_to_one and f.related_model is CodeItem and f.name in FORM_FIELDS
+}
 
 
 def _reindex_on_commit(achievement: Achievement) -> None:
@@ -87,8 +96,15 @@ def _clean_fields(achievement: Achievement) -> None:
         errors["keywords"] = [_("At most %(n)d keywords are allowed.") % {"n": MAX_KEYWORDS}]
     if achievement.research_start and achievement.research_end and achievement.research_end < achievement.research_start:
         errors["research_end"] = [_("The research end is before its start.")]
+    for field in CODE_FIELDS:
+        item = getattr(achievement, field)
+        if item is not None and code_table_key(item.table_id) != CODE_FIELDS[field]:
+            errors.setdefault(field, []).append(_("This value belongs to another code table."))
     try:
-        achievement.full_clean(exclude=["owner", "created_by", "registry", "registered_by", "funded_project"])
+        # Code fields are checked above against a cached table map: full_clean would query each one.
+        achievement.full_clean(
+            exclude=["owner", "created_by", "registry", "registered_by", "funded_project", *CODE_FIELDS]
+        )
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -107,34 +123,6 @@ def _apply(achievement: Achievement, data: dict[str, Any]) -> None:
         setattr(achievement, field, value)
 
 
-def _set_units(achievement: Achievement, units: Sequence[dict[str, Any]]) -> None:
-    achievement.units.all().delete()
-    for position, unit in enumerate(units, start=1):
-        name = (unit.get("name") or "").strip()
-        if not name:
-            raise ValidationError({"units": [_("Completing unit %(n)d has no name.") % {"n": position}]})
-        CompletingUnit.objects.create(
-            achievement=achievement, position=position, name=name, organisation=unit.get("organisation")
-        )
-
-
-def _set_persons(achievement: Achievement, persons: Sequence[dict[str, Any]]) -> None:
-    achievement.persons.all().delete()
-    for position, person in enumerate(persons, start=1):
-        name = (person.get("name") or "").strip()
-        if not name:
-            raise ValidationError({"persons": [_("Completing person %(n)d has no name.") % {"n": position}]})
-        CompletingPerson.objects.create(
-            achievement=achievement,
-            position=position,
-            name=name,
-            unit_name=person.get("unit_name", ""),
-            title=person.get("title", ""),
-            education=person.get("education", ""),
-            birth_year=person.get("birth_year"),
-        )
-
-
 def ip_number_validate(kind: str, number: str) -> str:
     """Validate an IP number for its kind and return it in canonical form."""
     if kind in PATENT_KINDS:
@@ -147,8 +135,40 @@ def ip_number_validate(kind: str, number: str) -> str:
     return number.strip().upper()
 
 
-def _set_ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> None:
-    achievement.ip_items.all().delete()
+def _units(achievement: Achievement, units: Sequence[dict[str, Any]]) -> list[CompletingUnit]:
+    rows = []
+    for position, unit in enumerate(units, start=1):
+        name = (unit.get("name") or "").strip()
+        if not name:
+            raise ValidationError({"units": [_("Completing unit %(n)d has no name.") % {"n": position}]})
+        rows.append(
+            CompletingUnit(achievement=achievement, position=position, name=name, organisation=unit.get("organisation"))
+        )
+    return rows
+
+
+def _persons(achievement: Achievement, persons: Sequence[dict[str, Any]]) -> list[CompletingPerson]:
+    rows = []
+    for position, person in enumerate(persons, start=1):
+        name = (person.get("name") or "").strip()
+        if not name:
+            raise ValidationError({"persons": [_("Completing person %(n)d has no name.") % {"n": position}]})
+        rows.append(
+            CompletingPerson(
+                achievement=achievement,
+                position=position,
+                name=name,
+                unit_name=person.get("unit_name", ""),
+                title=person.get("title", ""),
+                education=person.get("education", ""),
+                birth_year=person.get("birth_year"),
+            )
+        )
+    return rows
+
+
+def _ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> list[IPItem]:
+    found: dict[tuple[str, str], IPItem] = {}  # the same number twice is one item
     errors = []
     for position, item in enumerate(items, start=1):
         kind = item.get("kind") or ""
@@ -160,39 +180,115 @@ def _set_ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> 
         except ValidationError as exc:
             errors.extend(f"{_('IP item')} {position}: {m}" for m in exc.messages)
             continue
-        IPItem.objects.update_or_create(
+        found[(kind, number)] = IPItem(
             achievement=achievement,
             kind=kind,
             number=number,
-            defaults={
-                "title": item.get("title", ""),
-                "holder": item.get("holder", ""),
-                "granted": bool(item.get("granted", False)),
-            },
+            title=item.get("title", ""),
+            holder=item.get("holder", ""),
+            granted=bool(item.get("granted", False)),
         )
     if errors:
         raise ValidationError({"ip_items": errors})
+    return list(found.values())
 
 
-def _set_parts(
+@dataclass
+class Parts:
+    """The repeated parts of a form, built and checked but not yet saved."""
+
+    units: list[CompletingUnit] = field(default_factory=list)
+    persons: list[CompletingPerson] = field(default_factory=list)
+    ip_items: list[IPItem] = field(default_factory=list)
+    transfer_modes: list[Any] = field(default_factory=list)
+
+    def save(self) -> None:
+        CompletingUnit.objects.bulk_create(self.units)
+        CompletingPerson.objects.bulk_create(self.persons)
+        IPItem.objects.bulk_create(self.ip_items)
+        Achievement.transfer_modes.through.objects.bulk_create(self.transfer_modes)
+
+
+def _parts(
     achievement: Achievement,
     *,
     units: Sequence[dict[str, Any]] | None,
     persons: Sequence[dict[str, Any]] | None,
     ip_items: Sequence[dict[str, Any]] | None,
     transfer_modes: Iterable[CodeItem] | None,
-) -> None:
-    if units is not None:
-        _set_units(achievement, units)
-    if persons is not None:
-        _set_persons(achievement, persons)
-    if ip_items is not None:
-        _set_ip_items(achievement, ip_items)
-    if transfer_modes is not None:
-        achievement.transfer_modes.set(list(transfer_modes))
+) -> Parts:
+    through = Achievement.transfer_modes.through
+    return Parts(
+        units=_units(achievement, units) if units is not None else [],
+        persons=_persons(achievement, persons) if persons is not None else [],
+        ip_items=_ip_items(achievement, ip_items) if ip_items is not None else [],
+        transfer_modes=[through(achievement=achievement, codeitem=m) for m in transfer_modes or []],
+    )
+
+
+@dataclass
+class NewAchievement:
+    """What `achievements_create` needs for one draft: the form fields and its repeated parts."""
+
+    data: dict[str, Any]
+    units: Sequence[dict[str, Any]] | None = None
+    persons: Sequence[dict[str, Any]] | None = None
+    ip_items: Sequence[dict[str, Any]] | None = None
+    transfer_modes: Iterable[CodeItem] | None = None
+    import_key: str | None = None
 
 
 @transaction.atomic
+def achievements_create(
+    *, by: User, owner: Organisation, drafts: Sequence[NewAchievement], note: str = ""
+) -> list[Achievement]:
+    """Create drafts for `owner` with a few multi-row INSERTs (one draft from the form, thousands on import).
+
+    Every draft gets the same checks; the first invalid one raises ValidationError and nothing is saved.
+    The first completing unit defaults to the owner (R1.2).
+    """
+    user_require_confirmed(by)
+    if not perms.can_create_for(by, owner.pk):
+        raise PermissionDenied(_("You can only register achievements for your own organisation."))
+    achievements = []
+    for draft in drafts:
+        achievement = Achievement(owner=owner, created_by=by, import_key=draft.import_key, region=owner.region)
+        _apply(achievement, draft.data)
+        _clean_fields(achievement)
+        achievements.append(achievement)
+    # Parts are checked before anything is written, so a bad IP number saves nothing.
+    parts = [
+        _parts(
+            achievement,
+            units=draft.units or [{"name": owner.name, "organisation": owner}],
+            persons=draft.persons,
+            ip_items=draft.ip_items,
+            transfer_modes=draft.transfer_modes,
+        )
+        for achievement, draft in zip(achievements, drafts, strict=True)
+    ]
+    Achievement.objects.bulk_create(achievements)  # sets primary keys on SQLite and PostgreSQL
+    for part in parts:
+        for row in (*part.units, *part.persons, *part.ip_items, *part.transfer_modes):
+            row.achievement_id = row.achievement.pk
+    Parts(
+        units=[u for part in parts for u in part.units],
+        persons=[p for part in parts for p in part.persons],
+        ip_items=[i for part in parts for i in part.ip_items],
+        transfer_modes=[m for part in parts for m in part.transfer_modes],
+    ).save()
+    audit_record_many(
+        actor=by,
+        action="achievement.create",
+        objs=achievements,
+        changes=[snapshot(a, FORM_FIELDS) for a in achievements],
+        note=note,
+    )
+    for achievement in achievements:
+        _reindex_on_commit(achievement)
+    return achievements
+
+
 def achievement_create(
     *,
     by: User,
@@ -204,23 +300,9 @@ def achievement_create(
     transfer_modes: Iterable[CodeItem] | None = None,
     import_key: str | None = None,
 ) -> Achievement:
-    """Create a draft for `owner`. The first completing unit defaults to the owner (R1.2)."""
-    if not perms.can_create_for(by, owner.pk):
-        raise PermissionDenied(_("You can only register achievements for your own organisation."))
-    achievement = Achievement(owner=owner, created_by=by, import_key=import_key, region=owner.region)
-    _apply(achievement, data)
-    _clean_fields(achievement)
-    achievement.save()
-    _set_parts(
-        achievement,
-        units=units if units else [{"name": owner.name, "organisation": owner}],
-        persons=persons,
-        ip_items=ip_items,
-        transfer_modes=transfer_modes,
-    )
-    audit_record(actor=by, action="achievement.create", obj=achievement, changes=snapshot(achievement, FORM_FIELDS))
-    _reindex_on_commit(achievement)
-    return achievement
+    """Create one draft for `owner` (see `achievements_create`)."""
+    draft = NewAchievement(data, units, persons, ip_items, transfer_modes, import_key)
+    return achievements_create(by=by, owner=owner, drafts=[draft])[0]
 
 
 @transaction.atomic
@@ -236,7 +318,8 @@ def achievement_update(
 ) -> Achievement:
     """Edit a draft or returned record. Registered records change only through `achievement_revise`."""
     achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
-    if achievement.status in REGISTERED_STATUSES:
+    # Only those who could revise hear about revisions; anyone else is simply not allowed (403, not 409).
+    if achievement.status in REGISTERED_STATUSES and perms.can_revise(by, achievement):
         raise ApplicationError(_("A registered achievement can only be changed through a recorded revision."))
     if not perms.can_edit(by, achievement):
         raise PermissionDenied(_("You cannot edit this achievement."))
@@ -244,11 +327,17 @@ def achievement_update(
     _apply(achievement, data)
     _clean_fields(achievement)
     achievement.save()
-    _set_parts(achievement, units=units, persons=persons, ip_items=ip_items, transfer_modes=transfer_modes)
+    parts = _parts(achievement, units=units, persons=persons, ip_items=ip_items, transfer_modes=transfer_modes)
+    given = {"units": units, "persons": persons, "ip_items": ip_items, "transfer_modes": transfer_modes}
+    replaced = [name for name, value in given.items() if value is not None]
+    for name in replaced:  # a part that is given replaces the stored one
+        if name == "transfer_modes":
+            achievement.transfer_modes.clear()
+        else:
+            getattr(achievement, name).all().delete()
+    parts.save()
     changes = diff(before, snapshot(achievement, FORM_FIELDS))
-    for part, given in (("units", units), ("persons", persons), ("ip_items", ip_items), ("transfer_modes", transfer_modes)):
-        if given is not None:
-            changes[part] = ["…", "updated"]
+    changes.update({name: ["…", "updated"] for name in replaced})
     audit_record(actor=by, action="achievement.update", obj=achievement, changes=changes)
     _reindex_on_commit(achievement)
     return achievement

@@ -1,9 +1,55 @@
+"""Routes of the JSON API, /api/v1/ (plural kebab-case resources; workflow steps are sub-paths)."""
+
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from techtransfer.accounts import api as accounts_api
+from techtransfer.achievements import api as achievements_api
+from techtransfer.api.routing import method_route
+from techtransfer.core import api as core_api
 
 app_name = "api"
 urlpatterns = [
-    path("openapi.json", SpectacularAPIView.as_view(), name="schema"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),  # JSON whatever the Accept header
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"), name="redoc"),
+    # Achievements
+    path(
+        "achievements/",
+        method_route(get=achievements_api.AchievementListApi, post=achievements_api.AchievementCreateApi),
+        name="achievements",
+    ),
+    path(
+        "achievements/<int:pk>/",
+        method_route(get=achievements_api.AchievementDetailApi, patch=achievements_api.AchievementUpdateApi),
+        name="achievement",
+    ),
+    path("achievements/<int:pk>/submit", achievements_api.AchievementSubmitApi.as_view(), name="achievement-submit"),
+    path("achievements/<int:pk>/return", achievements_api.AchievementReturnApi.as_view(), name="achievement-return"),
+    path(
+        "achievements/<int:pk>/register", achievements_api.AchievementRegisterApi.as_view(), name="achievement-register"
+    ),
+    path("achievements/<int:pk>/publish", achievements_api.AchievementPublishApi.as_view(), name="achievement-publish"),
+    path(
+        "achievements/<int:pk>/withdraw", achievements_api.AchievementWithdrawApi.as_view(), name="achievement-withdraw"
+    ),
+    path("achievements/<int:pk>/revise", achievements_api.AchievementReviseApi.as_view(), name="achievement-revise"),
+    path(
+        "achievements/<int:pk>/attachments",
+        achievements_api.AttachmentUploadApi.as_view(),
+        name="achievement-attachments",
+    ),
+    path("achievements/<int:pk>/history", achievements_api.AchievementHistoryApi.as_view(), name="achievement-history"),
+    # Code tables and organisations (public)
+    path("code-tables/", core_api.CodeTableListApi.as_view(), name="code-tables"),
+    path("code-tables/<slug:key>/", core_api.CodeTableDetailApi.as_view(), name="code-table"),
+    path("organisations/", accounts_api.OrganisationListApi.as_view(), name="organisations"),
+    # The signed-in user and their tokens
+    path("me", accounts_api.MeApi.as_view(), name="me"),
+    path(
+        "tokens/",
+        method_route(get=accounts_api.TokenListApi, post=accounts_api.TokenCreateApi),
+        name="tokens",
+    ),
+    path("tokens/<int:pk>/", accounts_api.TokenRevokeApi.as_view(), name="token"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
@@ -53,6 +53,26 @@ def audit_record(
         object_repr=str(obj)[:300],
         changes=changes or {},
         note=note,
+    )
+
+
+def audit_record_many(
+    *, actor: Any, action: str, objs: Sequence[models.Model], changes: Sequence[dict[str, Any]], note: str = ""
+) -> None:
+    """The same event for many objects at once (bulk creation), in one INSERT."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user,
+            actor_repr=(user.get_username() if user else "system"),
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            changes=change,
+            note=note,
+        )
+        for obj, change in zip(objs, changes, strict=True)
     )
 
 

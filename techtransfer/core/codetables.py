@@ -18,10 +18,12 @@ from django.db import transaction
 from techtransfer.core.models import CodeItem, CodeTable
 
 CODES_DIR = Path(__file__).resolve().parent / "codes"
+_table_keys: dict[int, str] = {}
 
 
 @transaction.atomic
 def code_table_load(spec: dict[str, Any]) -> CodeTable:
+    _table_keys.clear()
     CodeTable.objects.filter(key=spec["key"], is_current=True).exclude(version=spec["version"]).update(is_current=False)
     table, _ = CodeTable.objects.update_or_create(
         key=spec["key"],
@@ -57,3 +59,10 @@ def code_tables_load_all(directory: Path = CODES_DIR) -> list[CodeTable]:
 def code_item(key: str, code: str) -> CodeItem:
     """The current item `code` of table `key` (raises CodeItem.DoesNotExist)."""
     return CodeItem.objects.current(key).get(code=code)
+
+
+def code_table_key(table_id: int) -> str:
+    """The key of a code table by id, cached for the process (table ids never change meaning)."""
+    if table_id not in _table_keys:
+        _table_keys.update(CodeTable.objects.values_list("id", "key"))
+    return _table_keys.get(table_id, "")

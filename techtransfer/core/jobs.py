@@ -7,8 +7,10 @@ so that any backend can carry them.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +18,19 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
+
+# Set while a bulk loader runs that does the side effects itself, in one batch, at the end.
+_suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("jobs_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def suppressed() -> Iterator[None]:
+    """Drop the jobs enqueued inside this block (this thread only); the caller runs them in bulk afterwards."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
 
 
 def run_job(path: str, kwargs: dict[str, Any]) -> None:
@@ -28,6 +43,8 @@ def run_job(path: str, kwargs: dict[str, Any]) -> None:
 
 def enqueue(path: str, **kwargs: Any) -> None:
     """Run the job at dotted `path` with `kwargs` once the current transaction commits."""
+    if _suppressed.get():
+        return
     backend = getattr(settings, "JOBS_BACKEND", "inline")
     if backend == "inline":
         transaction.on_commit(lambda: run_job(path, kwargs))

@@ -109,6 +109,13 @@ class TestAchievementWorkflow:
             services.attachment_add(achievement=a, by=p.tto_officer, upload=fake, kind="other")
         assert "report.pdf" in exc.value.message_dict["file"][0]
 
+    def test_a_code_from_the_wrong_table_is_refused(self, p: Personas) -> None:
+        from techtransfer.core.codetables import code_item
+
+        with pytest.raises(ValidationError) as exc:
+            make_achievement(p, stage=code_item("level", "dom_leading"))
+        assert "stage" in exc.value.message_dict
+
     def test_more_than_three_keywords_are_refused(self, p: Personas) -> None:
         with pytest.raises(ValidationError) as exc:
             make_achievement(p, keywords=["a", "b", "c", "d"])

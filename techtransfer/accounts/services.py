@@ -1,0 +1,221 @@
+"""Writes to accounts: sign-up, e-mail confirmation, API tokens; and the confirmed-user check others call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from techtransfer.accounts import tokens
+from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, MembershipStatus, Role
+from techtransfer.accounts.models import ApiToken, Membership, Organisation, User
+from techtransfer.core.audit import audit_record
+from techtransfer.core.jobs import enqueue
+from techtransfer.core.models import CodeItem
+from techtransfer.lib.validators import normalise_uscc
+
+# Messages are constants so tests and callers can compare against them.
+EMAIL_NOT_CONFIRMED = _(
+    "Confirm your e-mail address first: follow the link we sent to %(email)s. "
+    "You can ask for a new link on your profile page."
+)
+LOGIN_REQUIRED = _("Log in first.")
+CONFIRM_LINK_EXPIRED = _("This confirmation link has expired. Log in and ask for a new one on your profile page.")
+CONFIRM_LINK_INVALID = _(
+    "This confirmation link is not valid. Copy the whole link from the e-mail, or ask for a new one."
+)
+CONFIRM_LINK_OLD_ADDRESS = _("This link was sent to an address that is no longer on your account. Ask for a new link.")
+JOIN_OR_REQUEST = _("Either join an existing organisation or request a new one, not both.")
+REVIEWING_ORG_REFUSED = _(
+    "Supervising departments and registration bodies are set up by the commission; choose another type."
+)
+TOKEN_NAME_REQUIRED = _("Give the token a name, so you can tell your tokens apart.")
+TOKEN_LIMIT_REACHED = _("You already have %(n)d active tokens; revoke one you no longer use first.")
+TOKEN_NOT_YOURS = _("You can only revoke your own tokens.")
+MEMBERSHIP_NOT_YOURS = _("Only a TTO officer of this organisation can decide on its membership requests.")
+MEMBERSHIP_NOT_PENDING = _("This membership request has already been decided.")
+
+MAX_ACTIVE_TOKENS = 20
+
+
+@dataclass(frozen=True)
+class OrganisationRequest:
+    """What a new user tells us about an organisation that is not on the platform yet."""
+
+    name: str
+    org_type: str
+    uscc: str
+    region: CodeItem
+
+
+def user_require_confirmed(user: Any) -> None:
+    """Refuse (PermissionDenied) unless the user has confirmed their e-mail address.
+
+    Services that create records call this, so the rule holds for pages, the API and importers alike.
+    Superusers are exempt: they are made on the command line, not through sign-up.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(LOGIN_REQUIRED)
+    if user.is_superuser or user.email_confirmed:
+        return
+    raise PermissionDenied(EMAIL_NOT_CONFIRMED % {"email": user.email})
+
+
+@transaction.atomic
+def user_signup(
+    *,
+    username: str,
+    full_name: str,
+    email: str,
+    password: str,
+    join_organisation: Organisation | None = None,
+    new_organisation: OrganisationRequest | None = None,
+    language: str = "",
+    base_url: str = "",
+) -> User:
+    """Create an unconfirmed user, optionally with a membership, and send the confirmation e-mail.
+
+    Joining asks to become a plain member (pending until a TTO officer approves); requesting a new organisation creates it unverified and makes
+    the user its TTO officer (a commission administrator verifies it in the admin).
+    """
+    if join_organisation is not None and new_organisation is not None:
+        raise ValidationError(JOIN_OR_REQUEST)
+    user = User(
+        username=username.strip(), full_name=full_name.strip(), email=email.strip(), preferred_language=language
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(actor=user, action="user.signup", obj=user, changes={"username": user.username, "email": user.email})
+
+    if join_organisation is not None:
+        # The membership grants nothing until a TTO officer of the organisation approves it.
+        membership = Membership.objects.create(
+            user=user, organisation=join_organisation, role=Role.MEMBER, status=MembershipStatus.PENDING
+        )
+        audit_record(actor=user, action="membership.join", obj=membership, changes={"role": Role.MEMBER})
+        enqueue("techtransfer.accounts.tasks.membership_joined_notify", membership_id=membership.pk)
+    elif new_organisation is not None:
+        organisation = organisation_request(by=user, request=new_organisation)
+        enqueue("techtransfer.accounts.tasks.organisation_requested_notify", organisation_id=organisation.pk)
+
+    enqueue("techtransfer.accounts.tasks.email_confirmation_send", user_id=user.pk, base_url=base_url)
+    return user
+
+
+def organisation_request(*, by: User, request: OrganisationRequest) -> Organisation:
+    """Create an unverified organisation with `by` as its TTO officer."""
+    if request.org_type in REVIEWING_ORG_TYPES:
+        raise ValidationError({"org_type": REVIEWING_ORG_REFUSED})
+    organisation = Organisation(
+        name=request.name.strip(),
+        org_type=request.org_type,
+        uscc=normalise_uscc(request.uscc) or None,
+        region=request.region,
+        is_verified=False,
+    )
+    organisation.full_clean()
+    organisation.save()
+    Membership.objects.create(user=by, organisation=organisation, role=Role.TTO_OFFICER)
+    audit_record(
+        actor=by,
+        action="organisation.request",
+        obj=organisation,
+        changes={"name": organisation.name, "uscc": organisation.uscc, "org_type": organisation.org_type},
+    )
+    return organisation
+
+
+def user_confirmation_resend(*, user: User, base_url: str = "") -> bool:
+    """Send a fresh confirmation link; False (and no mail) when the address is already confirmed."""
+    if user.email_confirmed:
+        return False
+    enqueue("techtransfer.accounts.tasks.email_confirmation_send", user_id=user.pk, base_url=base_url)
+    return True
+
+
+@transaction.atomic
+def user_confirm_email(*, token: str) -> User:
+    """Mark the address in the signed `token` as confirmed. Idempotent for a user already confirmed."""
+    try:
+        claim = tokens.email_confirm_token_read(token)
+    except tokens.TokenExpired:
+        raise ValidationError(CONFIRM_LINK_EXPIRED, code="expired") from None
+    except tokens.TokenInvalid:
+        raise ValidationError(CONFIRM_LINK_INVALID, code="invalid") from None
+    user = User.objects.select_for_update().filter(pk=claim.user_id).first()
+    if user is None:
+        raise ValidationError(CONFIRM_LINK_INVALID, code="invalid")
+    if user.email.lower() != claim.email:
+        raise ValidationError(CONFIRM_LINK_OLD_ADDRESS, code="old_address")
+    if not user.email_confirmed:
+        user.email_confirmed = True
+        user.save(update_fields=["email_confirmed"])
+        audit_record(actor=user, action="user.email_confirm", obj=user, changes={"email_confirmed": [False, True]})
+    return user
+
+
+def email_confirmation_link(*, user: User, base_url: str = "") -> str:
+    from django.urls import reverse
+
+    token = tokens.email_confirm_token_make(user_id=user.pk, email=user.email)
+    base = (base_url or settings.SITE_URL).rstrip("/")
+    return base + reverse("accounts:confirm_email", kwargs={"token": token})
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a personal API token; the returned key is the only time anyone sees it."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": TOKEN_NAME_REQUIRED})
+    active = ApiToken.objects.filter(user=user, revoked=False).count()
+    if active >= MAX_ACTIVE_TOKENS:
+        raise ValidationError({"name": TOKEN_LIMIT_REACHED % {"n": active}})
+    token, key = ApiToken.issue(user=user, name=name[:100])
+    audit_record(actor=user, action="api_token.create", obj=token, changes={"name": token.name, "prefix": token.prefix})
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    if token.user_id != by.pk:
+        raise PermissionDenied(TOKEN_NOT_YOURS)
+    if not token.revoked:
+        token.revoked = True
+        token.save(update_fields=["revoked", "updated"])
+        audit_record(actor=by, action="api_token.revoke", obj=token, changes={"revoked": [False, True]})
+    return token
+
+
+def _require_officer_of(by: User, membership: Membership) -> None:
+    from techtransfer.accounts.permissions import is_commission_admin, org_ids
+
+    if membership.organisation_id not in org_ids(by, {Role.TTO_OFFICER}) and not is_commission_admin(by):
+        raise PermissionDenied(MEMBERSHIP_NOT_YOURS)
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, by: User) -> Membership:
+    """A TTO officer (or a commission admin) lets a pending member in."""
+    _require_officer_of(by, membership)
+    if membership.status != MembershipStatus.PENDING:
+        raise ValidationError(MEMBERSHIP_NOT_PENDING)
+    membership.status = MembershipStatus.ACTIVE
+    membership.save(update_fields=["status", "updated"])
+    audit_record(actor=by, action="membership.approve", obj=membership, changes={"status": ["pending", "active"]})
+    return membership
+
+
+@transaction.atomic
+def membership_reject(*, membership: Membership, by: User) -> None:
+    """A TTO officer refuses a pending request; the request is removed (the audit trail keeps it)."""
+    _require_officer_of(by, membership)
+    if membership.status != MembershipStatus.PENDING:
+        raise ValidationError(MEMBERSHIP_NOT_PENDING)
+    audit_record(actor=by, action="membership.reject", obj=membership, changes={"status": ["pending", None]})
+    membership.delete()

@@ -1,0 +1,161 @@
+"""Account pages: sign-up, e-mail confirmation, profile with memberships and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from techtransfer.accounts import selectors, services
+from techtransfer.accounts.forms import ApiTokenForm, SignupForm
+from techtransfer.accounts.models import ApiToken, User
+
+# Model field names a service may report errors on → the sign-up form field that shows them.
+SIGNUP_ERROR_FIELDS = {
+    "username": "username",
+    "email": "email",
+    "full_name": "full_name",
+    "name": "org_name",
+    "uscc": "org_uscc",
+    "org_type": "org_type",
+    "region": "org_region",
+}
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _add_service_errors(form: SignupForm | ApiTokenForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = SIGNUP_ERROR_FIELDS.get(field, field)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_signup(
+                username=data["username"],
+                full_name=data["full_name"],
+                email=data["email"],
+                password=data["password1"],
+                join_organisation=form.organisation_to_join(),
+                new_organisation=form.organisation_request(),
+                language=get_language() or "",
+                base_url=_base_url(request),
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            login(request, user, backend="techtransfer.accounts.backends.EmailOrUsernameBackend")
+            return redirect("accounts:signup_done")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+@login_required
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_done.html")
+
+
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.user_confirm_email(token=token)
+    except ValidationError as exc:
+        return render(request, "accounts/confirm_email.html", {"error": exc.messages[0]}, status=400)
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        request.user.email_confirmed = True  # the banner on this very page should already be gone
+    return render(request, "accounts/confirm_email.html", {"confirmed_user": user})
+
+
+@login_required
+@require_POST
+def confirm_resend(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if services.user_confirmation_resend(user=user, base_url=_base_url(request)):
+        messages.success(request, _("We sent a new confirmation link to %(email)s.") % {"email": user.email})
+    else:
+        messages.info(request, _("Your e-mail address is already confirmed."))
+    return redirect("accounts:profile")
+
+
+def _profile(request: HttpRequest, token_form: ApiTokenForm | None = None, status: int = 200) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "memberships": selectors.membership_list(user=user),
+            "pending_requests": selectors.membership_requests_pending(user=user),
+            "tokens": selectors.api_token_list(user=user),
+            "token_form": token_form or ApiTokenForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return _profile(request)
+
+
+@never_cache
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, key = services.api_token_create(user=user, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            # Rendered, not redirected: the key exists only in this response and is never stored.
+            return render(request, "accounts/token_created.html", {"token": token, "key": key})
+    return _profile(request, token_form=form, status=400)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    # Another user's token is "not found", so ids reveal nothing about other accounts.
+    token = get_object_or_404(ApiToken, pk=pk, user=user, revoked=False)
+    services.api_token_revoke(token=token, by=user)
+    messages.success(
+        request, _("The token “%(name)s” is revoked; programs using it can no longer sign in.") % {"name": token.name}
+    )
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject a pending join request (TTO officers of that organisation only)."""
+    user: User = request.user  # type: ignore[assignment]
+    membership = get_object_or_404(
+        selectors.membership_requests_pending(user=user).select_related("user"), pk=pk
+    )
+    if request.POST.get("decision") == "approve":
+        services.membership_approve(membership=membership, by=user)
+        messages.success(request, _("%(name)s is now a member.") % {"name": membership.user.display_name})
+    else:
+        services.membership_reject(membership=membership, by=user)
+        messages.info(request, _("The request of %(name)s was declined.") % {"name": membership.user.display_name})
+    return redirect("accounts:profile")

@@ -1,0 +1,55 @@
+"""Server-rendered pages for achievements. `dashboard` is also the portal's "My workspace"."""
+
+from techtransfer.achievements.views.lists import (
+    achievement_export,
+    achievement_list,
+    dashboard,
+    funded_owing,
+    funded_owing_export,
+    import_batch,
+    import_template,
+    import_upload,
+    review_queue,
+)
+from techtransfer.achievements.views.records import (
+    achievement_detail,
+    achievement_edit,
+    achievement_new,
+    attachment_add,
+    attachment_download,
+    attachment_remove,
+    form_row,
+)
+from techtransfer.achievements.views.workflow import (
+    achievement_publish,
+    achievement_register,
+    achievement_return,
+    achievement_revise,
+    achievement_submit,
+    achievement_withdraw,
+)
+
+__all__ = [
+    "achievement_detail",
+    "achievement_edit",
+    "achievement_export",
+    "achievement_list",
+    "achievement_new",
+    "achievement_publish",
+    "achievement_register",
+    "achievement_return",
+    "achievement_revise",
+    "achievement_submit",
+    "achievement_withdraw",
+    "attachment_add",
+    "attachment_download",
+    "attachment_remove",
+    "dashboard",
+    "form_row",
+    "funded_owing",
+    "funded_owing_export",
+    "import_batch",
+    "import_template",
+    "import_upload",
+    "review_queue",
+]

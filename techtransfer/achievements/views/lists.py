@@ -1,0 +1,232 @@
+"""Lists around achievements: the workspace dashboard, my list with export, the review queue, imports and
+the funded projects that still owe a record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from techtransfer.accounts.models import Organisation
+from techtransfer.accounts.permissions import is_commission_admin, org_ids
+from techtransfer.achievements import permissions as perms
+from techtransfer.achievements import selectors
+from techtransfer.achievements.choices import AchievementType, Status
+from techtransfer.achievements.exporting import achievements_export
+from techtransfer.achievements.filters import AchievementFilterSet
+from techtransfer.achievements.forms import ImportForm
+from techtransfer.achievements.funded import (
+    OwingUnit,
+    funded_projects_export,
+    funded_projects_owing,
+    funded_projects_owing_queryset,
+)
+from techtransfer.achievements.importing import achievement_import, achievement_import_template
+from techtransfer.achievements.models import Achievement, ImportBatch
+from techtransfer.achievements.views.common import apply_service_errors, editable_organisations, is_reviewer
+from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.models import CodeItem
+
+PAGE_SIZE = 25
+# The columns the list page shows; the export writes the same ones.
+LIST_COLUMNS = [
+    "registration_number", "name", "achievement_type", "owner", "high_tech_field", "stage", "status", "registered_at",
+]
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def _status_counts(queryset: QuerySet[Achievement]) -> list[dict[str, Any]]:
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
+    return [{"status": value, "label": label, "count": counts.get(value, 0)} for value, label in Status.choices]
+
+
+def _owing(organisation: Organisation) -> OwingUnit:
+    """The funded projects of one unit whose period has ended and that still have no achievement record."""
+    return funded_projects_owing(organisation=organisation)[0]
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's workspace: my units' records, the review queue, totals for the commission."""
+    user = request.user
+    units = []
+    for organisation in editable_organisations(user):
+        records = selectors.achievement_list_for_org(organisation_id=organisation.pk)
+        owing = _owing(organisation)
+        units.append({
+            "organisation": organisation,
+            "counts": _status_counts(records),
+            "total": records.count(),
+            "recent": records.order_by("-updated")[:5],
+            "owing": owing.projects[:5],
+            "owing_count": owing.count,
+        })
+    context: dict[str, Any] = {"units": units, "reviewer": is_reviewer(user), "admin": is_commission_admin(user)}
+    if context["reviewer"]:
+        queue = selectors.achievement_review_queue(user=user)
+        context["queue"] = queue[:10]
+        context["queue_count"] = queue.count()
+    if context["admin"]:
+        everything = Achievement.objects.all()
+        context["totals"] = _status_counts(everything)
+        context["grand_total"] = everything.count()
+    return render(request, "achievements/dashboard.html", context)
+
+
+def _list_queryset(request: HttpRequest) -> tuple[AchievementFilterSet, QuerySet[Achievement]]:
+    """My list: the records of my units (reviewers and the commission: every record they may see)."""
+    user = request.user
+    queryset = selectors.achievement_list(user=user)
+    if not is_reviewer(user):
+        queryset = queryset.filter(owner_id__in=org_ids(user))
+    filterset = AchievementFilterSet(request.GET or None, queryset=queryset.select_related("owner"))
+    return filterset, filterset.qs.order_by("-created", "-id")
+
+
+def _filter_choices() -> dict[str, Any]:
+    def items(key: str) -> QuerySet[CodeItem]:
+        return CodeItem.objects.current(key).order_by("sort_order", "code")
+
+    return {
+        "statuses": Status.choices,
+        "types": AchievementType.choices,
+        "fields": items("high_tech_field"),
+        "stages": items("stage"),
+        "districts": items("region").filter(code__startswith="11").exclude(code="110000"),
+        "modes": items("transfer_mode"),
+    }
+
+
+@login_required
+def achievement_list(request: HttpRequest) -> HttpResponse:
+    filterset, queryset = _list_queryset(request)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "achievements/list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "selected": {key: request.GET.getlist(key) for key in request.GET},
+            "can_create": editable_organisations(request.user).exists(),
+            **_filter_choices(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def achievement_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The list as it is filtered, with the columns it shows, as XLSX or CSV."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404("Unknown format")
+    _filterset, queryset = _list_queryset(request)
+    content = achievements_export(queryset=queryset, fmt=fmt, columns=LIST_COLUMNS)
+    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="achievements-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not is_reviewer(request.user):
+        raise PermissionDenied(_("The review queue is for reviewers of a registration body."))
+    queue = selectors.achievement_review_queue(user=request.user).select_related("owner")
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "achievements/review_queue.html", {"page": page})
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    organisations = editable_organisations(request.user)
+    if not organisations:
+        raise PermissionDenied(_("Only members of a registering unit can import achievements."))
+    form = ImportForm(
+        request.POST or None, request.FILES or None, organisations=organisations, initial={"owner": organisations[0]}
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = achievement_import(
+                by=request.user, owner=form.cleaned_data["owner"], file=upload, file_name=upload.name
+            )
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("achievements:import_batch", pk=batch.pk)
+    recent = ImportBatch.objects.filter(organisation__in=organisations, kind__startswith="achievement")[:10]
+    return render(
+        request,
+        "achievements/import.html",
+        {"form": form, "single_owner": len(organisations) == 1, "recent": recent},
+    )
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404("Unknown format")
+    response = HttpResponse(achievement_import_template(fmt), content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="achievement-import-template.{fmt}"'
+    return response
+
+
+@login_required
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """What one import did: counts, and every bad row with its row number, field and reason."""
+    batch = get_object_or_404(ImportBatch.objects.select_related("organisation", "by"), pk=pk)
+    allowed = (
+        batch.by_id == request.user.pk
+        or batch.organisation_id in org_ids(request.user, perms.EDITOR_ROLES)
+        or is_commission_admin(request.user)
+    )
+    if not allowed:
+        raise Http404("No such import")
+    return render(request, "achievements/import_batch.html", {"batch": batch, "errors": batch.errors or []})
+
+
+@login_required
+def funded_owing(request: HttpRequest) -> HttpResponse:
+    """Funded projects that still owe an achievement record (R1.1): the list for my units, and for the
+    commission the count per unit, including hosts that are not on the platform yet."""
+    organisations = editable_organisations(request.user)
+    admin = is_commission_admin(request.user)
+    if not organisations and not admin:
+        raise PermissionDenied(_("This list is for registering units and the commission."))
+    context: dict[str, Any] = {"units": [_owing(organisation) for organisation in organisations], "admin": admin}
+    if admin:
+        context["per_unit"] = funded_projects_owing(include_unlinked=True)
+    return render(request, "achievements/funded.html", context)
+
+
+@login_required
+@require_GET
+def funded_owing_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """One unit's owing projects as XLSX or CSV, for the unit itself and the commission."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404("Unknown format")
+    if pk not in org_ids(request.user, perms.EDITOR_ROLES) and not is_commission_admin(request.user):
+        raise Http404("No such unit")
+    organisation = get_object_or_404(Organisation, pk=pk)
+    content = funded_projects_export(queryset=funded_projects_owing_queryset(organisation=organisation), fmt=fmt)
+    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="funded-projects-owing-{pk}.{fmt}"'
+    return response

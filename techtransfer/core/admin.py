@@ -1,0 +1,64 @@
+"""Admin for commission staff: code tables with their items, and the audit trail (read-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from techtransfer.core.models import AuditEvent, CodeItem, CodeTable
+
+
+class CodeItemInline(admin.TabularInline):
+    model = CodeItem
+    extra = 0
+    fields = ["code", "label_zh", "label_en", "parent", "sort_order", "active"]
+    raw_id_fields = ["parent"]
+    ordering = ["sort_order", "code"]
+    show_change_link = True
+
+
+@admin.register(CodeTable)
+class CodeTableAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "version", "is_current", "confirmed", "effective_from"]
+    list_filter = ["is_current", "confirmed"]
+    search_fields = ["key", "name", "name_en"]
+    inlines = [CodeItemInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Records point at the items of every version; an old version is retired, never deleted.
+        return False
+
+
+@admin.register(CodeItem)
+class CodeItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "label_zh", "label_en", "table", "active"]
+    list_filter = ["table__key", "table__is_current", "active"]
+    search_fields = ["code", "label_zh", "label_en"]
+    raw_id_fields = ["parent"]
+    list_select_related = ["table"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail can be read and searched here, never added to, changed or deleted."""
+
+    list_display = ["at", "actor_repr", "action", "object_type", "object_id", "object_repr"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_repr", "object_repr", "object_id", "note"]
+    date_hierarchy = "at"
+    readonly_fields = ["at", "actor", "actor_repr", "action", "object_type", "object_id", "object_repr", "changes",
+                       "note"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

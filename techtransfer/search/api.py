@@ -1,0 +1,363 @@
+"""The search module's interface: put documents in the index, take them out, and search them.
+
+Other apps describe their objects as `Document`s (see achievements/search.py) and call these functions;
+they never touch SearchDocument or the SQL directly. A query costs one statement that ranks the matches
+and counts the total and the facets in the database (plus, in a large index, a bounded look-up of how
+common its words are); the empty query costs two, each served by an index.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from techtransfer.search.backends import TABLE, SearchBackend, get_backend
+from techtransfer.search.highlight import highlight
+from techtransfer.search.models import FACET_COLUMNS, SearchDocument
+from techtransfer.search.segment import query_terms, segment, segment_joined
+
+__all__ = [
+    "FACETS",
+    "Document",
+    "Hit",
+    "SearchResult",
+    "highlight",
+    "index_document",
+    "index_documents",
+    "optimize_index",
+    "remove_document",
+    "remove_documents_except",
+    "search",
+    "segment",
+]
+
+# The facet columns of SearchDocument; transfer_modes holds several values per document.
+FACETS = FACET_COLUMNS
+MULTI_VALUED = frozenset({"transfer_modes"})
+MAX_LIMIT = 500
+# See _informative_terms: "common" means in more than this share of the index, and in this many documents.
+COMMON_SHARE = 0.05
+COMMON_MIN_DOCS = 1000
+BATCH_SIZE = 1000
+_TEXT_FIELDS = ("title", "body", "title_terms", "keywords", "body_terms")
+_UPDATE_FIELDS = [*_TEXT_FIELDS, *FACETS, "is_public", "published_at", "updated"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One object as the index sees it. Facet values are codes; labels are the caller's business."""
+
+    kind: str
+    object_id: int
+    title: str
+    body: str = ""
+    keywords: Sequence[str] = ()
+    field: str = ""
+    type: str = ""
+    stage: str = ""
+    district: str = ""
+    transfer_modes: Sequence[str] = ()
+    is_public: bool = False
+    published_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    object_id: int
+    score: float
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)
+
+
+def _row(doc: Document) -> SearchDocument:
+    modes = sorted({m for m in doc.transfer_modes if m})
+    if any("|" in m for m in modes):
+        raise ValueError(f"Transfer mode codes cannot contain '|': {modes}")
+    return SearchDocument(
+        kind=doc.kind,
+        object_id=doc.object_id,
+        title=doc.title[:600],
+        body=doc.body,
+        title_terms=segment_joined([doc.title]),
+        keywords=segment_joined(doc.keywords),
+        body_terms=segment_joined([doc.body]),
+        field=doc.field,
+        type=doc.type,
+        stage=doc.stage,
+        district=doc.district,
+        transfer_modes=f"|{'|'.join(modes)}|" if modes else "",
+        is_public=doc.is_public,
+        published_at=doc.published_at,
+    )
+
+
+T = TypeVar("T")
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def index_documents(docs: Iterable[Document], *, batch_size: int = BATCH_SIZE) -> int:
+    """Add or replace many documents with multi-row upserts; returns how many were written.
+
+    `docs` may be a generator: it is consumed one batch at a time.
+    """
+    count = 0
+    for batch in _batches(docs, batch_size):
+        # A row may appear only once per upsert statement (PostgreSQL refuses otherwise): last one wins.
+        rows = list({(d.kind, d.object_id): _row(d) for d in batch}.values())
+        SearchDocument.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["kind", "object_id"], update_fields=_UPDATE_FIELDS
+        )
+        count += len(rows)
+    return count
+
+
+def index_document(doc: Document) -> None:
+    index_documents([doc])
+
+
+def remove_document(kind: str, object_id: int) -> None:
+    SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
+
+
+def remove_documents_except(kind: str, keep: QuerySet[Any, Any] | Sequence[int]) -> int:
+    """Remove the documents of `kind` whose object is not in `keep` (a values('pk') queryset runs in SQL)."""
+    deleted, _ = SearchDocument.objects.filter(kind=kind).exclude(object_id__in=keep).delete()
+    return deleted
+
+
+def optimize_index() -> None:
+    """Compact the full-text index; worth it after a bulk load."""
+    get_backend(connection).optimize(connection)
+
+
+# --- searching ---------------------------------------------------------------------------------------
+
+
+def _where(
+    *, kind: str | None, public_only: bool, filters: Mapping[str, Sequence[str]], skip: str | None = None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause over alias `d` for the document kind, visibility and facet filters.
+
+    Values within one facet are alternatives (OR); different facets must all hold (AND). The facet named
+    `skip` is left out, so its own counts show what choosing another of its values would give.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    if kind is not None:
+        clauses.append("d.kind = %s")
+        params.append(kind)
+    if public_only:
+        clauses.append("d.is_public = %s")
+        params.append(True)
+    for name, values in filters.items():
+        if name == skip or not values:
+            continue
+        column = f"d.{connection.ops.quote_name(name)}"
+        if name in MULTI_VALUED:
+            clauses.append("(" + " OR ".join([f"{column} LIKE %s ESCAPE '\\'"] * len(values)) + ")")
+            params.extend(f"%|{_like_escape(v)}|%" for v in values)
+        else:
+            clauses.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            params.extend(values)
+    return (" AND ".join(clauses) or "1 = 1"), params
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _clean_filters(filters: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    cleaned: dict[str, list[str]] = {}
+    for name, values in (filters or {}).items():
+        if name not in FACETS:
+            raise ValueError(f"Unknown search filter {name!r}; the facets are {', '.join(FACETS)}")
+        if isinstance(values, str):
+            values = [values]
+        kept = sorted({str(v) for v in values if v})
+        if kept:
+            cleaned[name] = kept
+    return cleaned
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def search(
+    query: str,
+    *,
+    kind: str,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    facet_fields: Sequence[str] = (),
+    limit: int = 20,
+    offset: int = 0,
+    public_only: bool = True,
+) -> SearchResult:
+    """Documents of `kind` that contain any word of `query`, best first, with facet counts.
+
+    Ranking: documents containing more of the query's distinct terms first, then by relevance (title
+    outweighs keywords, keywords outweigh the body). In a large index, words found almost everywhere
+    do not widen the match (see _informative_terms). An empty query lists all documents newest first;
+    a query made only of stop words or punctuation finds nothing. Facet counts cover all matches.
+    """
+    if not 0 < limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    if offset < 0:
+        raise ValueError(f"offset cannot be negative, not {offset}")
+    unknown = [f for f in facet_fields if f not in FACETS]
+    if unknown:
+        raise ValueError(f"Unknown facets {unknown}; the facets are {', '.join(FACETS)}")
+    filters = _clean_filters(filters)
+    terms = query_terms(query or "")
+    if (query or "").strip() and not terms:
+        return SearchResult(total=0, hits=[], facets={f: [] for f in facet_fields}, terms=[])
+    if terms:
+        return _search_terms(terms, kind, filters, facet_fields, limit, offset, public_only)
+    return _search_all(kind, filters, facet_fields, limit, offset, public_only)
+
+
+def _informative_terms(backend: SearchBackend, terms: list[str]) -> tuple[list[str], list[str], bool]:
+    """The terms worth scoring, those that decide which documents match, and whether a document must
+    contain all of the latter.
+
+    A word found in a large share of a large index (技术, 系统, 检测) says little about what the visitor
+    is after, and OR-ing it in would drag most of the index into the ranking and the facet counts. So, as
+    Lucene's "common terms" query does, such a word does not widen the match when the query has rarer
+    words (it still adds to the rank of the documents they find), and when the query has only common
+    words, a document needs all of them. Small indexes never reach the threshold.
+    """
+    if len(terms) < 2:
+        return terms, terms, False
+    # The id span is the table's size up to deleted rows, and costs two index look-ups instead of a count
+    # (as two sub-selects: SQLite scans the whole table for a min() and a max() in one SELECT).
+    low, high = _fetch(f"SELECT (SELECT MIN(id) FROM {TABLE}), (SELECT MAX(id) FROM {TABLE})", [])[0]
+    size = high - low + 1 if high is not None else 0
+    threshold = max(COMMON_MIN_DOCS, int(COMMON_SHARE * size))
+    if size <= threshold:
+        return terms, terms, False
+    frequencies = dict(zip(terms, backend.document_frequencies(connection, terms, cap=threshold + 1), strict=True))
+    present = [term for term in terms if frequencies[term] > 0] or terms
+    rare = [term for term in present if frequencies[term] <= threshold]
+    if rare:
+        return present, rare, False
+    return present, present, len(present) > 1
+
+
+def _search_terms(
+    terms: list[str],
+    kind: str,
+    filters: dict[str, list[str]],
+    facet_fields: Sequence[str],
+    limit: int,
+    offset: int,
+    public_only: bool,
+) -> SearchResult:
+    """One statement: the matching documents are found and scored once, into a materialised CTE that
+    the page of hits, the total and every facet count read."""
+    backend = get_backend(connection)
+    scored_terms, match_terms, require_all = _informative_terms(backend, terms)
+    base, base_params = _where(kind=kind, public_only=public_only, filters={})
+    matching, params = backend.matching_sql(
+        scored_terms,
+        match_terms=match_terms,
+        require_all=require_all,
+        columns=["object_id", *FACETS],
+        where=base,
+        params=base_params,
+    )
+    where, where_params = _where(kind=None, public_only=False, filters=filters)
+    # Columns of every branch: facet, value, n, object_id, score, id. The hits are re-sorted below, as a
+    # UNION ALL does not promise to keep the order of its parts.
+    branches = [
+        "SELECT '#', NULL, d.matched, d.object_id, d.score, d.id FROM "
+        f"(SELECT * FROM matches AS d WHERE {where} ORDER BY d.matched DESC, d.score DESC, d.id DESC "
+        "LIMIT %s OFFSET %s) AS d",
+    ]
+    params += [*where_params, limit, offset]
+    count_branches, count_params = _count_sql("matches", filters, facet_fields, kind=None, public_only=False)
+    branches += count_branches
+    params += count_params
+    rows = _fetch(f"WITH matches AS MATERIALIZED ({matching}) " + " UNION ALL ".join(branches), params)
+    ranked = sorted((row for row in rows if row[0] == "#"), key=lambda row: (-row[2], -row[4], -row[5]))
+    hits = [Hit(object_id=row[3], score=float(row[4])) for row in ranked]
+    total, facets = _read_counts([row[:3] for row in rows if row[0] != "#"], facet_fields)
+    return SearchResult(total=total, hits=hits, facets=facets, terms=terms)
+
+
+def _search_all(
+    kind: str,
+    filters: dict[str, list[str]],
+    facet_fields: Sequence[str],
+    limit: int,
+    offset: int,
+    public_only: bool,
+) -> SearchResult:
+    """No query: every document newest first. Two statements that each can use an index."""
+    where, params = _where(kind=kind, public_only=public_only, filters=filters)
+    order = "ORDER BY d.published_at DESC, d.id DESC"
+    rows = _fetch(
+        f"SELECT d.object_id FROM {TABLE} AS d WHERE {where} {order} LIMIT %s OFFSET %s", [*params, limit, offset]
+    )
+    hits = [Hit(object_id=row[0], score=0.0) for row in rows]
+    branches, params = _count_sql(TABLE, filters, facet_fields, kind=kind, public_only=public_only)
+    total, facets = _read_counts(_fetch(" UNION ALL ".join(branches), params), facet_fields)
+    return SearchResult(total=total, hits=hits, facets=facets, terms=[])
+
+
+def _count_sql(
+    source: str, filters: dict[str, list[str]], facet_fields: Sequence[str], *, kind: str | None, public_only: bool
+) -> tuple[list[str], list[Any]]:
+    """SELECTs of (facet, value, n, ...): the total (facet ''), then each facet counted with the other
+    facets' filters applied but not its own, so that its counts show what choosing another value gives."""
+    where, params = _where(kind=kind, public_only=public_only, filters=filters)
+    branches = [f"SELECT '', NULL, COUNT(*), NULL, NULL, NULL FROM {source} AS d WHERE {where}"]
+    for name in facet_fields:
+        column = f"d.{connection.ops.quote_name(name)}"
+        where, where_params = _where(kind=kind, public_only=public_only, filters=filters, skip=name)
+        branches.append(
+            f"SELECT '{name}', {column}, COUNT(*), NULL, NULL, NULL FROM {source} AS d "
+            f"WHERE {where} AND {column} <> '' GROUP BY {column}"
+        )
+        params += where_params
+    return branches, params
+
+
+def _read_counts(
+    rows: Iterable[Sequence[Any]], facet_fields: Sequence[str]
+) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    total = 0
+    counts: dict[str, dict[str, int]] = {name: {} for name in facet_fields}
+    for facet, value, n in (row[:3] for row in rows):
+        if facet == "":
+            total = int(n)
+        elif facet in MULTI_VALUED:
+            # Grouped by the whole "|a|b|" string: a handful of combinations, split and summed here.
+            for part in value.strip("|").split("|"):
+                counts[facet][part] = counts[facet].get(part, 0) + int(n)
+        else:
+            counts[facet][value] = int(n)
+    facets = {name: sorted(values.items(), key=lambda item: (-item[1], item[0])) for name, values in counts.items()}
+    return total, facets
