@@ -102,8 +102,11 @@ def _clean_fields(achievement: Achievement) -> None:
             errors.setdefault(field, []).append(_("This value belongs to another code table."))
     try:
         # Code fields are checked above against a cached table map: full_clean would query each one.
+        # Unique and check constraints are the database's to enforce: validating them here costs a query each.
         achievement.full_clean(
-            exclude=["owner", "created_by", "registry", "registered_by", "funded_project", *CODE_FIELDS]
+            exclude=["owner", "created_by", "registry", "registered_by", "funded_project", *CODE_FIELDS],
+            validate_unique=False,
+            validate_constraints=False,
         )
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():

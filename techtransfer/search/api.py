@@ -246,8 +246,8 @@ def _informative_terms(backend: SearchBackend, terms: list[str]) -> tuple[list[s
     A word found in a large share of a large index (技术, 系统, 检测) says little about what the visitor
     is after, and OR-ing it in would drag most of the index into the ranking and the facet counts. So, as
     Lucene's "common terms" query does, such a word does not widen the match when the query has rarer
-    words (it still adds to the rank of the documents they find), and when the query has only common
-    words, a document needs all of them. Small indexes never reach the threshold.
+    words (it still counts among the words a found document contains, so it still orders them), and when
+    the query has only common words, a document needs all of them. Small indexes never reach the threshold.
     """
     if len(terms) < 2:
         return terms, terms, False

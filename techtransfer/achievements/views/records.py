@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -86,6 +87,12 @@ class AchievementEditor:
             "parts": parts,
             "modes_form": self.modes,
             "part_errors": self.part_errors,
+            "has_errors": bool(
+                self.form.errors
+                or self.modes.errors
+                or any(self.part_errors.values())
+                or any(fs.is_bound and not fs.is_valid() for fs in self.formsets.values())
+            ),
         }
 
 
@@ -205,7 +212,7 @@ def _public_facts(achievement: Achievement) -> list[tuple[str, Any]]:
         period = f"{start} – {end}"
     facts: list[tuple[str, Any]] = [
         (label("registration_number"), achievement.registration_number),
-        (_("Registration date"), achievement.registered_at.date() if achievement.registered_at else None),
+        (_("Registration date"), timezone.localdate(achievement.registered_at) if achievement.registered_at else None),
         (label("achievement_type"), achievement.get_achievement_type_display()),
         (label("owner"), achievement.owner.display_name),
         (label("keywords"), "、".join(achievement.keywords)),
@@ -244,9 +251,9 @@ def _jsonld(request: HttpRequest, achievement: Achievement) -> dict[str, Any]:
     if achievement.name_en:
         data["alternateName"] = achievement.name_en
     if achievement.registered_at:
-        data["dateCreated"] = achievement.registered_at.date().isoformat()
+        data["dateCreated"] = timezone.localdate(achievement.registered_at).isoformat()
     if achievement.published_at:
-        data["datePublished"] = achievement.published_at.date().isoformat()
+        data["datePublished"] = timezone.localdate(achievement.published_at).isoformat()
     if achievement.high_tech_field:
         data["about"] = achievement.high_tech_field.label_zh
     return data

@@ -50,7 +50,7 @@ class SearchBackend:
         """A SELECT of (id, matched, score, *columns) for every document that contains at least one of
         `match_terms` (all of them with `require_all`; by default `match_terms` are all the `terms`) and
         satisfies `where` (SQL over the table aliased `d`, with `params`). Every term of `terms` counts
-        in `matched` and `score` (with `require_all`, `terms` outside `match_terms` may be ignored).
+        in `matched`; only `match_terms` count in `score`.
 
         `matched` is how many distinct terms the document contains and `score` its relevance (higher is
         better); hits are ordered by both, so a document with more of the query's words comes first.

@@ -64,16 +64,16 @@ class PostgresBackend(SearchBackend):
     ) -> tuple[str, list[Any]]:
         match_terms = match_terms or terms
         matched = " + ".join([f"(d.{VECTOR} @@ {TERM_QUERY})::int"] * len(terms))
-        any_term = " || ".join([TERM_QUERY] * len(terms))
+        # Common words (outside match_terms) count in `matched` but not in the rank, as on SQLite.
+        any_term = " || ".join([TERM_QUERY] * len(match_terms))
         match = (" && " if require_all else " || ").join([TERM_QUERY] * len(match_terms))
         selected = ", ".join(f"d.{column}" for column in columns)
-        # Every term scores; only `match_terms` decide which documents match.
         sql = (
             f"SELECT d.id, {matched} AS matched, ts_rank_cd(d.{VECTOR}, q.scored)::float8 AS score, {selected} "
             f"FROM {TABLE} AS d, (SELECT {any_term} AS scored, {match} AS match) AS q "
             f"WHERE d.{VECTOR} @@ q.match AND {where}"
         )
-        return sql, [*terms, *terms, *match_terms, *params]
+        return sql, [*terms, *match_terms, *match_terms, *params]
 
     def optimize(self, connection: BaseDatabaseWrapper) -> None:
         with connection.cursor() as cursor:
