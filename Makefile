@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_SIZE ?= small
 
-.PHONY: install install-python install-assets install-system messages run serve test test-e2e lint bench clean
+.PHONY: install install-python install-assets install-system messages run test lint bench clean
 
 install: install-python install-assets messages
 
@@ -48,7 +48,8 @@ lint: install
 	$(PYTHON) manage.py makemigrations --check --dry-run
 
 bench: install
-	$(PYTHON) bench/run.py
+	$(PYTHON) bench/import_search.py --rows 100000
+	$(PYTHON) bench/import_search.py --rows 100000 --database-url postgres://postgres@127.0.0.1:5432/techtransfer_bench
 
 clean:
 	rm -rf var/db.sqlite3 var/media var/static

@@ -12,7 +12,8 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="techtransfer-media-"))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the concurrency tests and the browser tests use several threads and connections.
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"techtransfer-test-{os.getpid()}.sqlite3")}  # noqa: F405
+    _test_db = Path(tempfile.gettempdir()) / f"techtransfer-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}  # noqa: F405
 
 # Assertions read English messages; tests of the Chinese default switch language explicitly.
 LANGUAGE_CODE = "en"

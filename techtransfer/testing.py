@@ -55,7 +55,11 @@ class Personas:
 
 def make_personas() -> Personas:
     commission = make_org(
-        "北京市科学技术委员会", OrgType.REGISTRATION_BODY, region="110000", registry_code="110", name_en="Beijing S&T Commission"
+        "北京市科学技术委员会",
+        OrgType.REGISTRATION_BODY,
+        region="110000",
+        registry_code="110",
+        name_en="Beijing S&T Commission",
     )
     university = make_org("北京示范大学", OrgType.UNIVERSITY, region="110108", name_en="Beijing Demo University")
     other = make_org("京东理工学院", OrgType.UNIVERSITY, region="110105", name_en="Jingdong Institute of Technology")
@@ -78,8 +82,13 @@ def achievement_data(**overrides: Any) -> dict[str, Any]:
         "achievement_type": "applied",
         "name": "基于深度学习的肺结节CT影像辅助诊断系统",
         "name_en": "Deep-learning assisted diagnosis of pulmonary nodules in CT images",
-        "summary": "本成果研制了一套肺部CT影像中肺结节自动检测与良恶性判别的辅助诊断软件，敏感度达到96%，已在三家医院试用。",
-        "summary_en": "Software that detects pulmonary nodules in chest CT and grades their malignancy; 96% sensitivity.",
+        "summary": (
+            "本成果研制了一套肺部CT影像中肺结节自动检测与良恶性判别的辅助诊断软件，"
+            "敏感度达到96%，已在三家医院试用。"
+        ),
+        "summary_en": (
+            "Software that detects pulmonary nodules in chest CT and grades their malignancy; 96% sensitivity."
+        ),
         "keywords": ["肺结节", "医学影像", "深度学习"],
         "keywords_en": ["pulmonary nodule", "medical imaging", "deep learning"],
         "discipline": code_item("discipline", "320"),

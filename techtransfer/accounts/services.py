@@ -79,8 +79,9 @@ def user_signup(
 ) -> User:
     """Create an unconfirmed user, optionally with a membership, and send the confirmation e-mail.
 
-    Joining asks to become a plain member (pending until a TTO officer approves); requesting a new organisation creates it unverified and makes
-    the user its TTO officer (a commission administrator verifies it in the admin).
+    Joining asks to become a plain member (pending until a TTO officer approves); requesting a new
+    organisation creates it unverified and makes the user its TTO officer (a commission administrator
+    verifies it in the admin).
     """
     if join_organisation is not None and new_organisation is not None:
         raise ValidationError(JOIN_OR_REQUEST)

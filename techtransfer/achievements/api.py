@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -200,97 +200,81 @@ class AchievementUpdateApi(APIView):
 
 
 class _WorkflowApi(APIView):
-    """Base of the workflow steps: POST, the record as it is afterwards in the response."""
+    """Base of the workflow steps: POST (with the step's input, if any) runs `service`; the response is the
+    record as it is afterwards. Each step names its service, input and schema; the handling is shared."""
 
     permission_classes = [permissions.IsAuthenticated]
     OutputSerializer = AchievementDetailOutputSerializer
+    InputSerializer: type[serializers.Serializer] | None = None
+    service: Any = None
+
+    def post(self, request: Request, pk: int) -> Response:
+        achievement = achievement_get(user=request.user, pk=pk)
+        data: dict[str, Any] = {}
+        if self.InputSerializer is not None:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+        type(self).service(achievement=achievement, by=request.user, **data)
+        return Response(_detail(request, pk))
 
 
+def _workflow_schema(operation_id: str, request: Any = None) -> Any:
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            request=request,
+            responses={200: AchievementDetailOutputSerializer, **WRITE_ERRORS},
+            tags=TAGS,
+        )
+    )
+
+
+@_workflow_schema("achievements_submit")
 class AchievementSubmitApi(_WorkflowApi):
     """Send a complete draft (or a fixed returned record) to the registration body."""
 
-    @extend_schema(
-        operation_id="achievements_submit",
-        request=None,
-        responses={200: AchievementDetailOutputSerializer, **WRITE_ERRORS},
-        tags=TAGS,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        achievement = achievement_get(user=request.user, pk=pk)
-        services.achievement_submit(achievement=achievement, by=request.user)
-        return Response(_detail(request, pk))
+    service = services.achievement_submit
 
 
+@extend_schema_serializer(component_name="AchievementReturn")
+class ReturnInputSerializer(StrictInputMixin, serializers.Serializer):
+    reason = serializers.CharField(help_text="What the unit must fix; shown to the unit.")
+
+
+@_workflow_schema("achievements_return", ReturnInputSerializer)
 class AchievementReturnApi(_WorkflowApi):
     """Reviewer: send a submitted record back to its unit, saying what to fix."""
 
-    @extend_schema_serializer(component_name="AchievementReturn")
-    class InputSerializer(StrictInputMixin, serializers.Serializer):
-        reason = serializers.CharField(help_text="What the unit must fix; shown to the unit.")
-
-    @extend_schema(
-        operation_id="achievements_return",
-        request=InputSerializer,
-        responses={200: AchievementDetailOutputSerializer, **WRITE_ERRORS},
-        tags=TAGS,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        achievement = achievement_get(user=request.user, pk=pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.achievement_return(achievement=achievement, by=request.user, **serializer.validated_data)
-        return Response(_detail(request, pk))
+    InputSerializer = ReturnInputSerializer
+    service = services.achievement_return
 
 
+@_workflow_schema("achievements_register")
 class AchievementRegisterApi(_WorkflowApi):
     """Reviewer: register a submitted record, giving it its 12-character number (and publish it, if asked)."""
 
-    @extend_schema(
-        operation_id="achievements_register",
-        request=None,
-        responses={200: AchievementDetailOutputSerializer, **WRITE_ERRORS},
-        tags=TAGS,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        achievement = achievement_get(user=request.user, pk=pk)
-        services.achievement_register(achievement=achievement, by=request.user)
-        return Response(_detail(request, pk))
+    service = services.achievement_register
 
 
+@_workflow_schema("achievements_publish")
 class AchievementPublishApi(_WorkflowApi):
     """Publish a registered record that was kept off the portal."""
 
-    @extend_schema(
-        operation_id="achievements_publish",
-        request=None,
-        responses={200: AchievementDetailOutputSerializer, **WRITE_ERRORS},
-        tags=TAGS,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        achievement = achievement_get(user=request.user, pk=pk)
-        services.achievement_publish(achievement=achievement, by=request.user)
-        return Response(_detail(request, pk))
+    service = services.achievement_publish
 
 
+@extend_schema_serializer(component_name="AchievementWithdraw")
+class WithdrawInputSerializer(StrictInputMixin, serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@_workflow_schema("achievements_withdraw", WithdrawInputSerializer)
 class AchievementWithdrawApi(_WorkflowApi):
     """The unit takes its record back (from review or from the portal)."""
 
-    @extend_schema_serializer(component_name="AchievementWithdraw")
-    class InputSerializer(StrictInputMixin, serializers.Serializer):
-        reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-    @extend_schema(
-        operation_id="achievements_withdraw",
-        request=InputSerializer,
-        responses={200: AchievementDetailOutputSerializer, **WRITE_ERRORS},
-        tags=TAGS,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        achievement = achievement_get(user=request.user, pk=pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.achievement_withdraw(achievement=achievement, by=request.user, **serializer.validated_data)
-        return Response(_detail(request, pk))
+    InputSerializer = WithdrawInputSerializer
+    service = services.achievement_withdraw
 
 
 @extend_schema_serializer(component_name="Revision")

@@ -16,7 +16,9 @@ class AchievementFilterSet(django_filters.FilterSet):
     field = django_filters.CharFilter(field_name="high_tech_field__code", label=_("high-tech field"))
     stage = django_filters.CharFilter(field_name="stage__code", label=_("stage"))
     district = django_filters.CharFilter(field_name="region__code", label=_("district"))
-    transfer_mode = django_filters.CharFilter(field_name="transfer_modes__code", label=_("transfer mode"), distinct=True)
+    transfer_mode = django_filters.CharFilter(
+        field_name="transfer_modes__code", label=_("transfer mode"), distinct=True
+    )
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("organisation"))
     registered_after = django_filters.DateFilter(field_name="registered_at", lookup_expr="date__gte")
     registered_before = django_filters.DateFilter(field_name="registered_at", lookup_expr="date__lte")

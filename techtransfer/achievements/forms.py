@@ -330,3 +330,22 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise ValidationError(_("Upload an .xlsx or a .csv file; %(name)s is neither.") % {"name": upload.name})
         return upload
+
+
+class FundedImportForm(forms.Form):
+    """A programme's list of funded projects (commission administrators)."""
+
+    programme = forms.ModelChoiceField(label=_("programme"), queryset=CodeItem.objects.none(), empty_label=None)
+    file = forms.FileField(
+        label=_("XLSX, CSV or TSV file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.tsv,.txt"}),
+        help_text=_(
+            "Columns: grant number, grant type, title, host institution, principal investigator, "
+            "amount (万元), period (2018.01-2020.12), evaluation — NSFC-style English names or "
+            "批准号/项目名称/依托单位/负责人/金额/起止年月."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = CodeItem.objects.current("project_source")

@@ -54,19 +54,18 @@ CHUNK_SIZE = 1000
 WAN = Decimal(10_000)  # amounts in programme lists are in 万元 (10,000 yuan)
 CENT = Decimal("0.01")
 
-_l = gettext_lazy
 FUNDED_COLUMNS = [
-    Column("grant_number", "批准号", _l("Grant number"), required=True,
+    Column("grant_number", "批准号", gettext_lazy("Grant number"), required=True,
            aliases=("grant_no", "grant number", "项目批准号", "项目编号")),
-    Column("grant_type", "项目类别", _l("Grant type"), aliases=("grant_type", "资助类别", "项目类型")),
-    Column("title", "项目名称", _l("Title"), required=True, aliases=("project title",)),
-    Column("institution_name", "依托单位", _l("Host institution"), required=True,
+    Column("grant_type", "项目类别", gettext_lazy("Grant type"), aliases=("grant_type", "资助类别", "项目类型")),
+    Column("title", "项目名称", gettext_lazy("Title"), required=True, aliases=("project title",)),
+    Column("institution_name", "依托单位", gettext_lazy("Host institution"), required=True,
            aliases=("institution", "承担单位", "单位名称")),
-    Column("principal_investigator", "负责人", _l("Principal investigator"), aliases=("pi", "项目负责人")),
-    Column("amount", "金额(万元)", _l("Amount (10,000 yuan)"),
+    Column("principal_investigator", "负责人", gettext_lazy("Principal investigator"), aliases=("pi", "项目负责人")),
+    Column("amount", "金额(万元)", gettext_lazy("Amount (10,000 yuan)"),
            aliases=("amount_wan_cny", "金额", "资助金额", "批准金额", "资助金额(万元)", "批准金额(万元)")),
-    Column("period", "起止年月", _l("Period"), aliases=("period", "起止时间", "研究期限")),
-    Column("evaluation", "结题评估", _l("Evaluation"), aliases=("evaluation", "结题评价", "评估结果")),
+    Column("period", "起止年月", gettext_lazy("Period"), aliases=("period", "起止时间", "研究期限")),
+    Column("evaluation", "结题评估", gettext_lazy("Evaluation"), aliases=("evaluation", "结题评价", "评估结果")),
 ]
 
 PERIOD = re.compile(

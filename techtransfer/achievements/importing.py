@@ -38,13 +38,10 @@ from django.utils.translation import gettext_lazy
 from techtransfer.accounts.models import Organisation, User
 from techtransfer.achievements import permissions as perms
 from techtransfer.achievements import services
-from techtransfer.achievements.choices import AchievementType, IPKind, Secrecy, Status
+from techtransfer.achievements.choices import AchievementType, IPKind, Secrecy
 from techtransfer.achievements.models import (
     Achievement,
-    CompletingPerson,
-    CompletingUnit,
     ImportBatch,
-    IPItem,
 )
 from techtransfer.core import jobs
 from techtransfer.core.audit import audit_record
@@ -105,68 +102,68 @@ class Column:
         return f"{self.zh}{'*' if self.required else ''}\n{self.english}"
 
 
-_l = gettext_lazy
 
 COLUMNS: list[Column] = [
-    Column("external_id", "外部编号", _l("External ID"), "external_id", aliases=("external id", "外部id"),
+    Column("external_id", "外部编号", gettext_lazy("External ID"), "external_id", aliases=("external id", "外部id"),
            hint="可选。本单位系统中的编号；再次导入时用它识别同一条成果。"),
-    Column("name", "成果名称", _l("Name"), required=True, aliases=("名称", "achievement name")),
-    Column("name_en", "英文名称", _l("English name"), aliases=("成果英文名称",)),
-    Column("achievement_type", "成果类型", _l("Type"), "type", required=True, aliases=("achievement type",),
+    Column("name", "成果名称", gettext_lazy("Name"), required=True, aliases=("名称", "achievement name")),
+    Column("name_en", "英文名称", gettext_lazy("English name"), aliases=("成果英文名称",)),
+    Column("achievement_type", "成果类型", gettext_lazy("Type"), "type", required=True, aliases=("achievement type",),
            hint="应用技术 / 基础理论 / 软科学（或 applied / basic / soft）"),
-    Column("summary", "成果简介", _l("Summary"), required=True, aliases=("简介",)),
-    Column("summary_en", "英文简介", _l("English summary"), aliases=("成果英文简介",)),
-    Column("keywords", "关键词", _l("Keywords"), "keywords", hint="最多3个，用；或、分隔"),
-    Column("discipline", "学科", _l("Discipline"), "code", "discipline", aliases=("学科分类",),
+    Column("summary", "成果简介", gettext_lazy("Summary"), required=True, aliases=("简介",)),
+    Column("summary_en", "英文简介", gettext_lazy("English summary"), aliases=("成果英文简介",)),
+    Column("keywords", "关键词", gettext_lazy("Keywords"), "keywords", hint="最多3个，用；或、分隔"),
+    Column("discipline", "学科", gettext_lazy("Discipline"), "code", "discipline", aliases=("学科分类",),
            hint="见「代码表」，填名称或代码（GB/T 13745）"),
-    Column("high_tech_field", "高新技术领域", _l("High-tech field"), "code", "high_tech_field",
+    Column("high_tech_field", "高新技术领域", gettext_lazy("High-tech field"), "code", "high_tech_field",
            aliases=("所属高新技术领域", "高技术领域")),
-    Column("industry", "行业", _l("Industry"), "code", "industry", aliases=("应用行业", "国民经济行业"),
+    Column("industry", "行业", gettext_lazy("Industry"), "code", "industry", aliases=("应用行业", "国民经济行业"),
            hint="GB/T 4754 门类或大类，填名称或代码"),
-    Column("stage", "成果所处阶段", _l("Stage"), "code", "stage", aliases=("所处阶段", "阶段")),
-    Column("level", "成果水平", _l("Level"), "code", "level", aliases=("水平",)),
-    Column("application_status", "应用状态", _l("Application status"), "code", "application_status",
+    Column("stage", "成果所处阶段", gettext_lazy("Stage"), "code", "stage", aliases=("所处阶段", "阶段")),
+    Column("level", "成果水平", gettext_lazy("Level"), "code", "level", aliases=("水平",)),
+    Column("application_status", "应用状态", gettext_lazy("Application status"), "code", "application_status",
            aliases=("应用情况",)),
-    Column("attribute", "成果属性", _l("Attribute"), "code", "attribute", aliases=("属性",)),
-    Column("project_source", "项目来源", _l("Project source"), "code", "project_source",
+    Column("attribute", "成果属性", gettext_lazy("Attribute"), "code", "attribute", aliases=("属性",)),
+    Column("project_source", "项目来源", gettext_lazy("Project source"), "code", "project_source",
            aliases=("课题来源", "计划来源")),
-    Column("programme_name", "计划名称", _l("Programme"), aliases=("项目名称", "计划项目名称")),
-    Column("programme_number", "计划编号", _l("Programme project number"),
+    Column("programme_name", "计划名称", gettext_lazy("Programme"), aliases=("项目名称", "计划项目名称")),
+    Column("programme_number", "计划编号", gettext_lazy("Programme project number"),
            aliases=("项目编号", "课题编号", "批准号"), hint="例如国家自然科学基金批准号；与已导入的资助项目关联"),
-    Column("research_start", "研究起始", _l("Research start"), "month", aliases=("起始时间", "研究起始时间"),
+    Column("research_start", "研究起始", gettext_lazy("Research start"), "month", aliases=("起始时间", "研究起始时间"),
            hint="YYYY-MM，如 2021-01"),
-    Column("research_end", "研究终止", _l("Research end"), "month", aliases=("终止时间", "研究终止时间"),
+    Column("research_end", "研究终止", gettext_lazy("Research end"), "month", aliases=("终止时间", "研究终止时间"),
            hint="YYYY-MM，如 2023-12"),
-    Column("persons", "完成人", _l("Completing persons"), "persons", aliases=("主要完成人", "完成人员"),
+    Column("persons", "完成人", gettext_lazy("Completing persons"), "persons", aliases=("主要完成人", "完成人员"),
            hint="按贡献排序，用、或；分隔"),
-    Column("units", "完成单位", _l("Other completing units"), "units", aliases=("其他完成单位", "合作单位"),
+    Column("units", "完成单位", gettext_lazy("Other completing units"), "units", aliases=("其他完成单位", "合作单位"),
            hint="第一完成单位为本单位，无需填写；其他单位用；分隔"),
-    Column("patents", "专利号", _l("Patent numbers"), "patents", aliases=("专利", "专利申请号"),
+    Column("patents", "专利号", gettext_lazy("Patent numbers"), "patents", aliases=("专利", "专利申请号"),
            hint="可填多个，用；分隔，如 ZL202110123456.X"),
-    Column("software", "软件著作权登记号", _l("Software copyright numbers"), "software",
+    Column("software", "软件著作权登记号", gettext_lazy("Software copyright numbers"), "software",
            aliases=("软件著作权", "软著登记号"), hint="可填多个，如 2022SR0123456"),
-    Column("transfer_modes", "转化方式", _l("Intended transfer modes"), "codes", "transfer_mode",
+    Column("transfer_modes", "转化方式", gettext_lazy("Intended transfer modes"), "codes", "transfer_mode",
            aliases=("拟转化方式", "transfer modes"), hint="可填多个，用；分隔，见「代码表」"),
-    Column("secrecy", "密级", _l("Secrecy level"), "secrecy", aliases=("成果密级",),
+    Column("secrecy", "密级", gettext_lazy("Secrecy level"), "secrecy", aliases=("成果密级",),
            hint="填“无”；涉密成果不在本平台登记"),
-    Column("contact_name", "联系人", _l("Contact person")),
-    Column("contact_phone", "联系电话", _l("Contact phone"), aliases=("电话",)),
-    Column("contact_email", "联系邮箱", _l("Contact e-mail"), aliases=("邮箱", "电子邮箱", "email", "e-mail")),
+    Column("contact_name", "联系人", gettext_lazy("Contact person")),
+    Column("contact_phone", "联系电话", gettext_lazy("Contact phone"), aliases=("电话",)),
+    Column("contact_email", "联系邮箱", gettext_lazy("Contact e-mail"),
+           aliases=("邮箱", "电子邮箱", "email", "e-mail")),
 ]
 COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
 TEXT_FIELDS = {c.key for c in COLUMNS if c.kind == "text"}
 
 # Columns an export adds that carry no form data: an import accepts and ignores them, except the record ID,
 # which lets a unit re-import its own export without creating anything.
-RECORD_ID = Column("id", "记录ID", _l("Record ID"), "record_id", aliases=("record id", "平台编号", "编号id"))
+RECORD_ID = Column("id", "记录ID", gettext_lazy("Record ID"), "record_id", aliases=("record id", "平台编号", "编号id"))
 EXPORT_ONLY = [
-    Column("registration_number", "登记号", _l("Registration number"), aliases=("批准登记号",)),
-    Column("status", "状态", _l("Status")),
-    Column("owner", "登记单位", _l("Registering unit")),
-    Column("registered_at", "登记日期", _l("Registered on")),
-    Column("published_at", "发布日期", _l("Published on")),
-    Column("created", "创建日期", _l("Created on")),
-    Column("funded_project", "资助项目", _l("Funded project")),
+    Column("registration_number", "登记号", gettext_lazy("Registration number"), aliases=("批准登记号",)),
+    Column("status", "状态", gettext_lazy("Status")),
+    Column("owner", "登记单位", gettext_lazy("Registering unit")),
+    Column("registered_at", "登记日期", gettext_lazy("Registered on")),
+    Column("published_at", "发布日期", gettext_lazy("Published on")),
+    Column("created", "创建日期", gettext_lazy("Created on")),
+    Column("funded_project", "资助项目", gettext_lazy("Funded project")),
 ]
 
 # The Chinese names on the registration form, and other words people write for the same values.

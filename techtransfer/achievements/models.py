@@ -258,6 +258,9 @@ class StatusChange(models.Model):
         verbose_name_plural = _("status changes")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
 
 class Revision(models.Model):
     """A recorded change to a registered achievement: which fields, from what to what, and why."""
@@ -274,6 +277,9 @@ class Revision(models.Model):
         verbose_name_plural = _("revisions")
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["achievement", "number"], name="revision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.achievement_id} r{self.number}"
 
 
 class RegistrationScheme(models.Model):

@@ -83,4 +83,6 @@ def can_see_materials(user: Any, achievement: Achievement) -> bool:
 
 
 def can_revise(user: Any, achievement: Achievement) -> bool:
-    return achievement.status in REGISTERED_STATUSES and (can_manage(user, achievement) or can_review(user, achievement))
+    if achievement.status not in REGISTERED_STATUSES:
+        return False
+    return can_manage(user, achievement) or can_review(user, achievement)

@@ -6,9 +6,10 @@ and asks for a search re-index after commit. Pages, the API and importers all ca
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass, field
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -41,8 +42,8 @@ from techtransfer.achievements.models import (
     StatusChange,
 )
 from techtransfer.core.audit import audit_record, audit_record_many, diff, snapshot
-from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.codetables import code_table_key
+from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.models import CodeItem
 from techtransfer.lib import validators
 
@@ -94,7 +95,8 @@ def _clean_fields(achievement: Achievement) -> None:
     errors: dict[str, list[str]] = {}
     if len(achievement.keywords) > MAX_KEYWORDS:
         errors["keywords"] = [_("At most %(n)d keywords are allowed.") % {"n": MAX_KEYWORDS}]
-    if achievement.research_start and achievement.research_end and achievement.research_end < achievement.research_start:
+    start, end = achievement.research_start, achievement.research_end
+    if start and end and end < start:
         errors["research_end"] = [_("The research end is before its start.")]
     for field in CODE_FIELDS:
         item = getattr(achievement, field)
@@ -200,10 +202,10 @@ def _ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> list
 class Parts:
     """The repeated parts of a form, built and checked but not yet saved."""
 
-    units: list[CompletingUnit] = field(default_factory=list)
-    persons: list[CompletingPerson] = field(default_factory=list)
-    ip_items: list[IPItem] = field(default_factory=list)
-    transfer_modes: list[Any] = field(default_factory=list)
+    units: list[CompletingUnit] = dataclasses.field(default_factory=list)
+    persons: list[CompletingPerson] = dataclasses.field(default_factory=list)
+    ip_items: list[IPItem] = dataclasses.field(default_factory=list)
+    transfer_modes: list[Any] = dataclasses.field(default_factory=list)
 
     def save(self) -> None:
         CompletingUnit.objects.bulk_create(self.units)
@@ -539,7 +541,8 @@ def attachment_add(*, achievement: Achievement, by: User, upload: UploadedFile, 
     head = upload.read(1024)
     upload.seek(0)
     if PDF_MAGIC not in head[:1024] or not upload.name.lower().endswith(".pdf"):
-        raise ValidationError({"file": [_("Only PDF files can be attached; %(name)s is not a PDF.") % {"name": upload.name}]})
+        message = _("Only PDF files can be attached; %(name)s is not a PDF.") % {"name": upload.name}
+        raise ValidationError({"file": [message]})
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/template.<slug:fmt>", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_batch, name="import_batch"),
     path("funded-projects/", views.funded_owing, name="funded"),
+    path("funded-projects/import/", views.funded_import, name="funded_import"),
     path("funded-projects/<int:pk>.<slug:fmt>", views.funded_owing_export, name="funded_export"),
     path("<int:pk>/", views.achievement_detail, name="detail"),
     path("<int:pk>/edit/", views.achievement_edit, name="edit"),

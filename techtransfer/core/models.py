@@ -34,7 +34,9 @@ class CodeTable(models.Model):
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=500, blank=True)
     confirmed = models.BooleanField(
-        _("confirmed"), default=True, help_text=_("False where the value list could not be confirmed in an official text.")
+        _("confirmed"),
+        default=True,
+        help_text=_("False where the value list could not be confirmed in an official text."),
     )
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     is_current = models.BooleanField(_("current version"), default=True)

@@ -27,11 +27,16 @@ def validate_uscc(value: str) -> None:
     code = normalise_uscc(value)
     if len(code) != 18:
         raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has %(n)d."), code="uscc_length", params={"n": len(code)}
+            _("A unified social credit code has 18 characters; this one has %(n)d."),
+            code="uscc_length",
+            params={"n": len(code)},
         )
     if not USCC_PATTERN.match(code):
         raise ValidationError(
-            _("The unified social credit code contains characters that are not allowed (I, O, S, V and Z are never used)."),
+            _(
+                "The unified social credit code contains characters that are not allowed "
+                "(I, O, S, V and Z are never used)."
+            ),
             code="uscc_chars",
         )
     expected = uscc_check_character(code[:17])
@@ -84,7 +89,10 @@ def validate_patent_number(value: str) -> None:
     match = PATENT_PATTERN.match(raw)
     if not match:
         raise ValidationError(
-            _("A Chinese patent number looks like ZL201910123456.7 (12 digits, a dot and a check digit); got %(value)s."),
+            _(
+                "A Chinese patent number looks like ZL201910123456.7 (12 digits, a dot and a check digit); "
+                "got %(value)s."
+            ),
             code="patent_format",
             params={"value": value},
         )
@@ -92,7 +100,9 @@ def validate_patent_number(value: str) -> None:
     type_digit = digits[4] if len(digits) == 12 else digits[2]
     if type_digit not in PATENT_KINDS:
         raise ValidationError(
-            _("The patent type digit %(digit)s is not one of 1, 2, 3, 8 or 9."), code="patent_type", params={"digit": type_digit}
+            _("The patent type digit %(digit)s is not one of 1, 2, 3, 8 or 9."),
+            code="patent_type",
+            params={"digit": type_digit},
         )
     expected = patent_check_character(digits)
     if check != expected:

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from techtransfer.accounts.choices import OrgType
@@ -22,6 +23,7 @@ from techtransfer.achievements.funded import (
 from techtransfer.achievements.models import FundedProject, ImportBatch, Revision
 from techtransfer.core.audit import audit_for
 from techtransfer.core.codetables import code_item
+from techtransfer.core.models import CodeItem
 from techtransfer.testing import Personas, make_achievement, make_org
 
 NSFC_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "nsfc" / "nsfc_mgmt_projects.tsv"
@@ -244,3 +246,26 @@ class TestFundedProjectExport:
         ).worksheets[0]
         assert sheet.cell(2, 7).value == 180000 and sheet.cell(2, 7).data_type == "n"
         assert sheet.cell(2, 9).value.date() == datetime.date(2022, 12, 31)
+
+
+class TestFundedImportPage:
+    def test_the_commission_uploads_a_programme_list_and_sees_the_result(self, p: Personas, client: Any) -> None:
+        content = (
+            "grant_no\tgrant_type\ttitle\tinstitution\tpi\tamount_wan_cny\tperiod\tevaluation\n"
+            f"71990001\t面上项目\t城市韧性评估方法\t{p.university.name}\t李研究\t48\t2019.01-2022.12\t\n"
+            "71990002\t面上项目\t坏行\t某大学\t张三\t四十\t2019.01-2022.12\t\n"
+        ).encode()
+        upload = SimpleUploadedFile("nsfc.tsv", content, content_type="text/tab-separated-values")
+        client.force_login(p.tto_officer)
+        assert client.get("/achievements/funded-projects/import/").status_code == 403
+        client.force_login(p.commission_admin)
+        programme = CodeItem.objects.current("project_source").get(code="nsfc")
+        response = client.post("/achievements/funded-projects/import/", {"programme": programme.pk, "file": upload})
+        assert response.status_code == 302
+        project = FundedProject.objects.get(grant_number="71990001")
+        assert project.organisation == p.university and project.amount == Decimal("480000")
+        batch = ImportBatch.objects.get(kind="funded_projects")
+        assert [e["row"] for e in batch.errors] == [3]
+        page = client.get(response["Location"]).content.decode()
+        assert batch.errors[0]["message"] in page
+        assert FundedProject.objects.count() == 1

@@ -22,10 +22,11 @@ from techtransfer.achievements import selectors
 from techtransfer.achievements.choices import AchievementType, Status
 from techtransfer.achievements.exporting import achievements_export
 from techtransfer.achievements.filters import AchievementFilterSet
-from techtransfer.achievements.forms import ImportForm
+from techtransfer.achievements.forms import FundedImportForm, ImportForm
 from techtransfer.achievements.funded import (
     OwingUnit,
     funded_projects_export,
+    funded_projects_import,
     funded_projects_owing,
     funded_projects_owing_queryset,
 )
@@ -201,6 +202,26 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     if not allowed:
         raise Http404("No such import")
     return render(request, "achievements/import_batch.html", {"batch": batch, "errors": batch.errors or []})
+
+
+@login_required
+def funded_import(request: HttpRequest) -> HttpResponse:
+    """Commission administrators load a programme's list of funded projects; the result page reports every row."""
+    if not is_commission_admin(request.user):
+        raise PermissionDenied(_("Only commission administrators import funded-project lists."))
+    form = FundedImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = funded_projects_import(
+                by=request.user, file=upload, file_name=upload.name, programme_code=form.cleaned_data["programme"].code
+            )
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            return redirect("achievements:import_batch", pk=batch.pk)
+    recent = ImportBatch.objects.filter(kind="funded_projects")[:10]
+    return render(request, "achievements/funded_import.html", {"form": form, "recent": recent})
 
 
 @login_required
