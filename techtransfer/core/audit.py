@@ -9,7 +9,38 @@ from typing import Any
 
 from django.db import models
 
+from django.utils.translation import gettext_lazy as _
+
 from techtransfer.core.models import AuditEvent
+
+# What each recorded action is called on the pages (the action codes stay stable in the table).
+ACTION_LABELS = {
+    "achievement.create": _("created the record"),
+    "achievement.update": _("edited"),
+    "achievement.submitted": _("submitted for review"),
+    "achievement.returned": _("returned with reasons"),
+    "achievement.registered": _("registered"),
+    "achievement.published": _("published"),
+    "achievement.withdrawn": _("withdrawn"),
+    "achievement.revise": _("revised after registration"),
+    "achievement.import": _("imported achievements"),
+    "attachment.add": _("attached a file"),
+    "attachment.remove": _("removed a file"),
+    "funded_projects.import": _("imported funded projects"),
+    "membership.join": _("asked to join"),
+    "membership.approve": _("approved a member"),
+    "membership.reject": _("declined a member"),
+    "organisation.request": _("requested an organisation"),
+    "organisation.verify": _("verified the organisation"),
+    "user.signup": _("signed up"),
+    "user.email_confirm": _("confirmed the e-mail address"),
+    "api_token.create": _("created an API token"),
+    "api_token.revoke": _("revoked an API token"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 def _plain(value: Any) -> Any:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from techtransfer.accounts.models import Organisation
@@ -37,7 +38,7 @@ from techtransfer.achievements.views.common import (
     json_for_script,
     safe_next,
 )
-from techtransfer.core.audit import audit_for
+from techtransfer.core.audit import action_label, audit_for
 from techtransfer.core.exceptions import ApplicationError
 
 
@@ -259,27 +260,43 @@ def _jsonld(request: HttpRequest, achievement: Achievement) -> dict[str, Any]:
     return data
 
 
-def _plain(value: Any) -> str:
+# Changes that are not model fields: the repeated parts and the files.
+PART_LABELS_AUDIT = {
+    "units": gettext_lazy("completing units"),
+    "persons": gettext_lazy("completing persons"),
+    "ip_items": gettext_lazy("IP items"),
+    "transfer_modes": gettext_lazy("intended transfer modes"),
+    "attachment": gettext_lazy("attachment"),
+}
+
+
+def _plain(value: Any, choices: dict[Any, Any] | None = None) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     if isinstance(value, list):
-        return "、".join(_plain(v) for v in value) or "—"
+        return "、".join(_plain(v, choices) for v in value) or "—"
+    if choices and value in choices:
+        return str(choices[value])
     return str(value)
 
 
 def changes_display(changes: dict[str, Any]) -> list[tuple[str, str]]:
-    """Audit and revision changes as (field label, "old → new") lines."""
+    """Audit and revision changes as (field label, "old → new") lines, with labels in the page's language."""
     lines = []
-    for field, change in (changes or {}).items():
+    for name, change in (changes or {}).items():
+        choices = None
         try:
-            # Reverse relations (units, persons, ip_items) have no verbose_name: they keep their name.
-            label = str(getattr(Achievement._meta.get_field(field), "verbose_name", field))
+            field = Achievement._meta.get_field(name)
+            label = str(getattr(field, "verbose_name", name))
+            choices = dict(field.flatchoices) if getattr(field, "choices", None) else None
         except FieldDoesNotExist:
-            label = field
+            label = str(PART_LABELS_AUDIT.get(name, name))
         if isinstance(change, list) and len(change) == 2:
-            text = f"{_plain(change[0])} → {_plain(change[1])}"
+            text = f"{_plain(change[0], choices)} → {_plain(change[1], choices)}"
         else:
-            text = _plain(change)
+            text = _plain(change, choices)
         lines.append((label, text))
     return lines
 
@@ -316,6 +333,8 @@ def detail_context(request: HttpRequest, achievement: Achievement, **forms: Any)
         context["audit"] = list(audit_for(achievement).select_related("actor")[:200])
         for row in [*context["revisions"], *context["audit"]]:
             row.lines = changes_display(row.changes)
+        for event in context["audit"]:
+            event.action_label = action_label(event.action)
         if status in EDITABLE_STATUSES and (can_edit or can_manage):
             context["problems"] = [
                 message for messages_ in services.submission_problems(achievement).values() for message in messages_
