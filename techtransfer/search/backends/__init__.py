@@ -7,6 +7,7 @@ paging. The backend follows the database vendor; settings.SEARCH_BACKEND may nam
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,26 +18,29 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 TABLE = "search_searchdocument"
 
 
-class SearchBackend:
+class SearchBackend(abc.ABC):
     """The interface; see sqlite_fts5.py and postgres.py."""
 
     name: str = ""
     vendor: str = ""
 
+    @abc.abstractmethod
     def install(self, connection: BaseDatabaseWrapper) -> None:
         """Create the full-text structures over the search_searchdocument table (idempotent)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def uninstall(self, connection: BaseDatabaseWrapper) -> None:
-        raise NotImplementedError
+        """Drop the full-text structures (migration rollback)."""
 
     def repair(self, connection: BaseDatabaseWrapper) -> None:
         """Put back structures a schema change may have dropped. Cheap when nothing is missing."""
+        return None  # optional: nothing to repair by default
 
+    @abc.abstractmethod
     def document_frequencies(self, connection: BaseDatabaseWrapper, terms: Sequence[str], *, cap: int) -> list[int]:
         """How many documents contain each term, counting no further than `cap` (to bound the cost)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def matching_sql(
         self,
         terms: Sequence[str],
@@ -55,10 +59,10 @@ class SearchBackend:
         `matched` is how many distinct terms the document contains and `score` its relevance (higher is
         better); hits are ordered by both, so a document with more of the query's words comes first.
         """
-        raise NotImplementedError
 
     def optimize(self, connection: BaseDatabaseWrapper) -> None:
         """Tidy the index after a bulk load."""
+        return None  # optional: nothing to tidy by default
 
 
 def _backends() -> dict[str, SearchBackend]:
