@@ -1446,18 +1446,6 @@ class _Codes:
         return self._items[(key, code)]
 
 
-CODE_FIELDS = (
-    "discipline",
-    "high_tech_field",
-    "industry",
-    "stage",
-    "level",
-    "application_status",
-    "attribute",
-    "output_form",
-    "evaluation_method",
-    "project_source",
-)
 
 
 class _Seeder:
@@ -1659,8 +1647,8 @@ class _Seeder:
         )
         self._unique_patents(plan)
         data = dict(plan.data)
-        for key in CODE_FIELDS:
-            data[key] = self.codes(key, data[key])
+        for key in services.CODE_FIELDS.keys() & data.keys():
+            data[key] = self.codes(services.CODE_FIELDS[key], data[key])
         if funded:
             data["funded_project"] = funded["project"]
         if state == Status.REGISTERED:

@@ -14,22 +14,9 @@ from techtransfer.accounts.models import Organisation
 from techtransfer.achievements import services
 from techtransfer.achievements.choices import AttachmentKind, IPKind, Secrecy
 from techtransfer.achievements.models import Achievement, FundedProject
+from techtransfer.achievements.services import CODE_FIELDS  # field → code table
 from techtransfer.core.models import CodeItem
 
-# Code fields of the form and the code table each one draws from.
-CODE_FIELDS = {
-    "discipline": "discipline",
-    "high_tech_field": "high_tech_field",
-    "industry": "industry",
-    "stage": "stage",
-    "level": "level",
-    "application_status": "application_status",
-    "attribute": "attribute",
-    "output_form": "output_form",
-    "evaluation_method": "evaluation_method",
-    "project_source": "project_source",
-    "region": "region",
-}
 # Tables whose codes mean something to the reader (GB/T 13745 disciplines, GB/T 4754 sections, GB/T 2260).
 SHOW_CODE = {"discipline", "industry", "region"}
 

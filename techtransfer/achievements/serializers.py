@@ -12,25 +12,14 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from techtransfer.accounts.models import Organisation
+from techtransfer.achievements import services
 from techtransfer.achievements.choices import AchievementType, AttachmentKind, IPKind, Secrecy
 from techtransfer.achievements.models import Achievement, Attachment
 from techtransfer.api.fields import ChoiceLabelField, CodeField, StrictInputMixin, code_output_fields
 from techtransfer.api.serializers import OrganisationRefSerializer
 
 # Code fields of the form; each is named after its code table.
-CODE_FIELDS = (
-    "discipline",
-    "high_tech_field",
-    "industry",
-    "stage",
-    "level",
-    "application_status",
-    "attribute",
-    "output_form",
-    "evaluation_method",
-    "project_source",
-    "region",
-)
+CODE_FIELDS = tuple(services.CODE_FIELDS)
 # The ones the list selector joins in (Achievement.objects.with_codes()), so the list costs no extra query.
 LIST_CODE_FIELDS = (
     "discipline",
