@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "techtransfer.core",
     "techtransfer.accounts",
     "techtransfer.search",
+    "techtransfer.matching",
     "techtransfer.achievements",
+    "techtransfer.market",
     "techtransfer.portal",
     "techtransfer.api",
 ]
@@ -201,5 +203,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
 JOBS_BACKEND = envstr("JOBS_BACKEND", "inline")
+REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Sentence embedder of the matching engine: "fuse" (multilingual USE, fast), "e5" (multilingual-e5-small,
+# better, ~3 abstracts/s on two cores) or "hash" (tests only). Both models ship inside their PyPI packages.
+MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "fuse")
 # Empty: chosen from the database vendor; or "sqlite_fts5" / "postgres" (techtransfer/search/backends/).
 SEARCH_BACKEND = envstr("SEARCH_BACKEND", "")

@@ -128,3 +128,35 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events cannot be deleted.")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class Job(models.Model):
+    """One background job of the "db" backend: a dotted function path and its id-only arguments."""
+
+    path = models.CharField(_("function"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Not before this time: a failed job waits here for its retry (backoff).
+    run_after = models.DateTimeField(_("run after"), default=timezone.now)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "run_after"], name="core_job_status_run_after")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.path} ({self.status})"

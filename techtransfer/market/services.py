@@ -1,0 +1,274 @@
+"""Writes to technology demands: create, edit, and the moderation workflow up to matched/closed/expired.
+
+Every service checks its own permission and state rules, runs in one transaction and writes the audit
+trail. Pages, the API and the daily expiry command all call these.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from techtransfer.accounts.models import Organisation, User
+from techtransfer.accounts.services import user_require_confirmed
+from techtransfer.core.audit import audit_record, audit_record_many, diff, snapshot
+from techtransfer.core.codetables import code_table_key
+from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.models import CodeItem
+from techtransfer.market import permissions as perms
+from techtransfer.market.choices import CLOSABLE_STATUSES, MATCHABLE_STATUSES, DemandStatus
+from techtransfer.market.models import DemandStatusChange, TechnologyDemand
+
+# Fields the owner fills on the form, in form order.
+FORM_FIELDS = [
+    "title",
+    "description",
+    "field",
+    "region",
+    "budget_min",
+    "budget_max",
+    "deadline",
+    "contact_public",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+]
+# Code fields and the code table each must come from.
+CODE_FIELDS = {"field": "high_tech_field", "region": "region"}
+COOPERATION_TABLE = "cooperation_mode"
+# Required before a demand goes to moderation (a draft may be saved half-done).
+REQUIRED_TO_SUBMIT = ["title", "description", "field", "region", "deadline", "contact_name"]
+
+# Module constants are lazy: they are built at import time, but must be translated per request.
+NOT_A_MEMBER = gettext_lazy("Only members of the owning organisation can do this.")
+NOT_A_MODERATOR = gettext_lazy("You do not moderate technology demands of this organisation.")
+
+
+def _move(demand: TechnologyDemand, *, to: str, by: User | None, reason: str = "") -> None:
+    """Record a workflow step: the status change row, the audit event, and the new status."""
+    DemandStatusChange.objects.create(
+        demand=demand, from_status=demand.status, to_status=to, by=by, at=timezone.now(), reason=reason
+    )
+    audit_record(actor=by, action=f"demand.{to}", obj=demand, changes={"status": [demand.status, to]}, note=reason)
+    demand.status = to
+
+
+def _apply(demand: TechnologyDemand, data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        if name not in FORM_FIELDS:
+            raise ValidationError({name: [_("This field cannot be set here.")]})
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(demand, name, value)
+
+
+def _clean(demand: TechnologyDemand) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, table in CODE_FIELDS.items():
+        item = getattr(demand, name)
+        if item is not None and code_table_key(item.table_id) != table:
+            errors.setdefault(name, []).append(_("This value belongs to another code table."))
+    try:
+        # Code fields were checked above; constraints are the database's (and clean()'s) to enforce.
+        demand.full_clean(exclude=["owner", "created_by", *CODE_FIELDS], validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_modes(demand: TechnologyDemand, modes: Iterable[CodeItem]) -> None:
+    modes = list(modes)
+    wrong = [str(m) for m in modes if code_table_key(m.table_id) != COOPERATION_TABLE]
+    if wrong:
+        raise ValidationError(
+            {"cooperation_modes": [_("Not a cooperation mode: %(items)s.") % {"items": ", ".join(wrong)}]}
+        )
+    demand.cooperation_modes.set(modes)
+
+
+@transaction.atomic
+def demand_create(
+    *,
+    by: User,
+    owner: Organisation,
+    data: dict[str, Any],
+    cooperation_modes: Iterable[CodeItem] | None = None,
+) -> TechnologyDemand:
+    """Create a draft demand for `owner`, written by one of its members."""
+    user_require_confirmed(by)
+    if not perms.can_create_for(by, owner.pk):
+        raise PermissionDenied(_("You can only post demands for an organisation you belong to."))
+    demand = TechnologyDemand(owner=owner, created_by=by)
+    _apply(demand, data)
+    _clean(demand)
+    demand.save()
+    changes = snapshot(demand, FORM_FIELDS)
+    if cooperation_modes is not None:
+        _set_modes(demand, cooperation_modes)
+        changes["cooperation_modes"] = sorted(m.code for m in demand.cooperation_modes.all())
+    audit_record(actor=by, action="demand.create", obj=demand, changes=changes)
+    return demand
+
+
+@transaction.atomic
+def demand_update(
+    *,
+    demand: TechnologyDemand,
+    by: User,
+    data: dict[str, Any],
+    cooperation_modes: Iterable[CodeItem] | None = None,
+) -> TechnologyDemand:
+    """Edit a draft. Once submitted, a demand changes only after moderation sends it back."""
+    demand = TechnologyDemand.objects.select_for_update().get(pk=demand.pk)
+    if not perms.is_owner_member(by, demand):
+        raise PermissionDenied(NOT_A_MEMBER)
+    if not perms.can_edit(by, demand):
+        raise ApplicationError(
+            _("Only a draft can be edited; this demand is %(status)s.") % {"status": demand.get_status_display()}
+        )
+    before = snapshot(demand, FORM_FIELDS)
+    _apply(demand, data)
+    _clean(demand)
+    demand.save()
+    changes = diff(before, snapshot(demand, FORM_FIELDS))
+    if cooperation_modes is not None:
+        old = sorted(m.code for m in demand.cooperation_modes.all())
+        _set_modes(demand, cooperation_modes)
+        new = sorted(m.code for m in demand.cooperation_modes.all())
+        if old != new:
+            changes["cooperation_modes"] = [old, new]
+    audit_record(actor=by, action="demand.update", obj=demand, changes=changes)
+    return demand
+
+
+def submission_problems(demand: TechnologyDemand, *, today: datetime.date | None = None) -> dict[str, list[str]]:
+    """What stops the demand from going to moderation, by field (empty when it may go)."""
+    today = today or timezone.localdate()
+    problems: dict[str, list[str]] = {}
+    for name in REQUIRED_TO_SUBMIT:
+        if getattr(demand, name) in (None, ""):
+            problems[name] = [_("This field is required before the demand is submitted.")]
+    if demand.deadline is not None and demand.deadline <= today:
+        problems["deadline"] = [
+            _("The deadline %(deadline)s is not in the future.") % {"deadline": demand.deadline.isoformat()}
+        ]
+    if not demand.cooperation_modes.exists():
+        problems["cooperation_modes"] = [_("Choose at least one cooperation mode.")]
+    return problems
+
+
+@transaction.atomic
+def demand_submit(*, demand: TechnologyDemand, by: User) -> TechnologyDemand:
+    """Send a complete draft to moderation."""
+    demand = TechnologyDemand.objects.select_for_update().get(pk=demand.pk)
+    if not perms.is_owner_member(by, demand):
+        raise PermissionDenied(NOT_A_MEMBER)
+    if demand.status != DemandStatus.DRAFT:
+        raise ApplicationError(_("Only a draft can be submitted."))
+    problems = submission_problems(demand)
+    if problems:
+        raise ValidationError(problems)
+    _move(demand, to=DemandStatus.UNDER_REVIEW, by=by)
+    demand.submitted_at = timezone.now()
+    demand.save()
+    return demand
+
+
+def _moderated(demand: TechnologyDemand, by: User) -> TechnologyDemand:
+    demand = TechnologyDemand.objects.select_for_update().select_related("owner__region").get(pk=demand.pk)
+    if not perms.can_moderate(by, demand):
+        raise PermissionDenied(NOT_A_MODERATOR)
+    if demand.status != DemandStatus.UNDER_REVIEW:
+        raise ApplicationError(_("Only a demand under review can be approved or returned."))
+    return demand
+
+
+@transaction.atomic
+def demand_approve(*, demand: TechnologyDemand, by: User) -> TechnologyDemand:
+    """A moderator publishes the demand."""
+    demand = _moderated(demand, by)
+    # A demand that waited in the queue past its deadline would be published already expired.
+    if demand.deadline is not None and demand.deadline < timezone.localdate():
+        raise ApplicationError(_("The deadline has passed; return the demand so the owner can set a new one."))
+    now = timezone.now()
+    _move(demand, to=DemandStatus.PUBLISHED, by=by)
+    demand.reviewed_by, demand.reviewed_at, demand.review_note = by, now, ""
+    demand.published_at = now
+    demand.save()
+    return demand
+
+
+@transaction.atomic
+def demand_reject(*, demand: TechnologyDemand, by: User, reason: str) -> TechnologyDemand:
+    """A moderator returns the demand to its owner as a draft, saying why."""
+    demand = _moderated(demand, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the demand is returned, so the owner can fix it.")]})
+    _move(demand, to=DemandStatus.DRAFT, by=by, reason=reason)
+    demand.reviewed_by, demand.reviewed_at, demand.review_note = by, timezone.now(), reason
+    demand.save()
+    return demand
+
+
+@transaction.atomic
+def demand_close(*, demand: TechnologyDemand, by: User, reason: str = "") -> TechnologyDemand:
+    """The owner withdraws the demand (or a moderator takes it down); it leaves the public market."""
+    demand = TechnologyDemand.objects.select_for_update().select_related("owner__region").get(pk=demand.pk)
+    if not (perms.is_owner_member(by, demand) or perms.can_moderate(by, demand)):
+        raise PermissionDenied(NOT_A_MEMBER)
+    if demand.status not in CLOSABLE_STATUSES:
+        raise ApplicationError(_("This demand is already %(status)s.") % {"status": demand.get_status_display()})
+    _move(demand, to=DemandStatus.CLOSED, by=by, reason=(reason or "").strip())
+    demand.save()
+    return demand
+
+
+@transaction.atomic
+def demand_mark_matched(*, demand: TechnologyDemand, by: User, note: str = "") -> TechnologyDemand:
+    """The owner records that a solver was found (the contract link comes with matchmaking)."""
+    demand = TechnologyDemand.objects.select_for_update().get(pk=demand.pk)
+    if not perms.is_owner_member(by, demand):
+        raise PermissionDenied(NOT_A_MEMBER)
+    if demand.status not in MATCHABLE_STATUSES:
+        raise ApplicationError(_("Only a published or expired demand can be marked as matched."))
+    _move(demand, to=DemandStatus.MATCHED, by=by, reason=(note or "").strip())
+    demand.save()
+    return demand
+
+
+@transaction.atomic
+def demands_expire(*, today: datetime.date | None = None) -> int:
+    """Expire every published demand whose deadline (its last open day) is before `today`.
+
+    Run daily by `manage.py expire_demands`. Idempotent: a second run on the same day finds nothing.
+    """
+    today = today or timezone.localdate()
+    demands = list(
+        TechnologyDemand.objects.select_for_update().filter(status=DemandStatus.PUBLISHED, deadline__lt=today)
+    )
+    if not demands:
+        return 0
+    now = timezone.now()
+    DemandStatusChange.objects.bulk_create(
+        DemandStatusChange(demand=d, from_status=d.status, to_status=DemandStatus.EXPIRED, by=None, at=now)
+        for d in demands
+    )
+    audit_record_many(
+        actor=None,
+        action="demand.expired",
+        objs=demands,
+        changes=[{"status": [DemandStatus.PUBLISHED, DemandStatus.EXPIRED]}] * len(demands),
+        note=f"deadline before {today.isoformat()}",
+    )
+    TechnologyDemand.objects.filter(pk__in=[d.pk for d in demands]).update(status=DemandStatus.EXPIRED, updated=now)
+    return len(demands)
