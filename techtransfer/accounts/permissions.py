@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
 from techtransfer.accounts.models import Membership, Organisation
 
@@ -45,6 +47,14 @@ def region_prefix(code: str) -> str:
     if code.endswith("00"):
         return code[:4]
     return code
+
+
+def owner_in_regions_q(prefixes: list[str]) -> Q:
+    """Objects whose owning organisation lies in one of the region-code prefixes (none: nothing)."""
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(owner__region__code__startswith=prefix)
+    return q
 
 
 def review_regions(user: Any) -> list[str]:

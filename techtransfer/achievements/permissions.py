@@ -13,6 +13,7 @@ from techtransfer.accounts.choices import Role
 from techtransfer.accounts.permissions import (
     is_commission_admin,
     org_ids,
+    owner_in_regions_q,
     review_regions,
     supervised_by,
 )
@@ -25,13 +26,6 @@ EDITOR_ROLES = {Role.MEMBER, Role.TTO_OFFICER}
 MANAGER_ROLES = {Role.TTO_OFFICER}
 
 
-def _region_q(prefixes: list[str]) -> Q:
-    q = Q(pk__in=[])
-    for prefix in prefixes:
-        q |= Q(owner__region__code__startswith=prefix)
-    return q
-
-
 def achievement_visible_q(user: Any) -> Q:
     """A filter for every achievement the user may read."""
     if is_commission_admin(user):
@@ -42,7 +36,7 @@ def achievement_visible_q(user: Any) -> Q:
     q |= Q(owner_id__in=org_ids(user))
     prefixes = review_regions(user)
     if prefixes:
-        q |= _region_q(prefixes) & Q(status__in=REVIEWABLE_VISIBLE)
+        q |= owner_in_regions_q(prefixes) & Q(status__in=REVIEWABLE_VISIBLE)
     departments = supervised_by(user)
     if departments:
         q |= Q(owner__supervising_department_id__in=departments) & ~Q(status=Status.DRAFT)

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q
 
 from techtransfer.accounts.choices import Role
-from techtransfer.accounts.permissions import is_commission_admin, org_ids, review_regions
+from techtransfer.accounts.permissions import is_commission_admin, org_ids, owner_in_regions_q, review_regions
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 
@@ -19,13 +19,6 @@ from techtransfer.market.models import TechnologyDemand
 EDITOR_ROLES = {Role.MEMBER, Role.TTO_OFFICER}
 # What moderators see: everything once it has been sent to them (drafts stay with the owner).
 MODERATED_VISIBLE = [s for s in DemandStatus.values if s != DemandStatus.DRAFT]
-
-
-def _owner_region_q(prefixes: list[str]) -> Q:
-    q = Q(pk__in=[])
-    for prefix in prefixes:
-        q |= Q(owner__region__code__startswith=prefix)
-    return q
 
 
 def demand_visible_q(user: Any) -> Q:
@@ -38,7 +31,7 @@ def demand_visible_q(user: Any) -> Q:
     q |= Q(owner_id__in=org_ids(user))
     prefixes = review_regions(user)
     if prefixes:
-        q |= _owner_region_q(prefixes) & Q(status__in=MODERATED_VISIBLE)
+        q |= owner_in_regions_q(prefixes) & Q(status__in=MODERATED_VISIBLE)
     return q
 
 
@@ -72,7 +65,7 @@ def demand_contact_visible_q(user: Any) -> Q:
     q |= Q(owner_id__in=org_ids(user))
     prefixes = review_regions(user)
     if prefixes:
-        q |= _owner_region_q(prefixes)
+        q |= owner_in_regions_q(prefixes)
     return q
 
 
