@@ -211,10 +211,12 @@ def test_a_claimed_db_job_cannot_be_claimed_again(db_backend) -> None:
 
 
 @pytest.mark.django_db
-def test_the_sqlite_claim_skips_a_job_another_worker_took_between_read_and_update(db_backend, monkeypatch) -> None:
-    """The race itself: our worker read job 1 as queued, but another claimed it before our UPDATE."""
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL claims with SELECT ... FOR UPDATE SKIP LOCKED")
+def test_the_update_claim_skips_a_job_another_worker_took_between_read_and_update(db_backend, monkeypatch) -> None:
+    """The race itself: our worker read job 1 as queued, but another claimed it before our UPDATE.
+
+    This is SQLite's claim; PostgreSQL normally uses SKIP LOCKED, so the test turns that feature off to run
+    the same claim on both databases."""
+    monkeypatch.setattr(connection.features, "has_select_for_update_skip_locked", False)
     jobs.enqueue(f"{HERE}.record", achievement_id=1)
     jobs.enqueue(f"{HERE}.record", achievement_id=2)
     stale_first = Job.objects.order_by("id").first()

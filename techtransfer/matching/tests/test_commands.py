@@ -41,23 +41,24 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
+def evaluate(corpus: Path, queries: Path, *extra: object) -> dict:
+    """Run evaluate_matching with the model-free embedder and return its JSON."""
+    out = StringIO()
+    call_command(
+        "evaluate_matching", "--corpus", corpus, "--queries", queries, "--json", "--embedder", "hash", *extra,
+        stdout=out, stderr=StringIO(),
+    )
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    return write_jsonl(tmp_path / "c.jsonl", DOCS), write_jsonl(tmp_path / "q.jsonl", QUERIES)
+
+
 class TestEvaluateMatching:
-    def test_it_prints_one_json_object_with_the_three_rankings_and_timings(self, tmp_path: Path) -> None:
-        corpus, queries = write_jsonl(tmp_path / "c.jsonl", DOCS), write_jsonl(tmp_path / "q.jsonl", QUERIES)
-        out = StringIO()
-        call_command(
-            "evaluate_matching",
-            "--corpus",
-            corpus,
-            "--queries",
-            queries,
-            "--json",
-            "--embedder",
-            "hash",
-            stdout=out,
-            stderr=StringIO(),
-        )
-        report = json.loads(out.getvalue())
+    def test_it_prints_one_json_object_with_the_three_rankings_and_timings(self, files: tuple[Path, Path]) -> None:
+        report = evaluate(*files)
         assert set(report) == {"hybrid", "lexical", "semantic", "index_seconds", "query_p50_ms", "query_p95_ms"}
         for ranking in ("hybrid", "lexical", "semantic"):
             assert set(report[ranking]) == {"r1", "r10", "mrr10", "ndcg10"}
@@ -66,81 +67,28 @@ class TestEvaluateMatching:
         assert report["hybrid"]["r1"] == 1.0
         assert report["query_p95_ms"] >= report["query_p50_ms"] >= 0
 
-    def test_it_skips_queries_whose_target_is_outside_a_limited_corpus(self, tmp_path: Path) -> None:
-        corpus, queries = write_jsonl(tmp_path / "c.jsonl", DOCS), write_jsonl(tmp_path / "q.jsonl", QUERIES)
-        out = StringIO()
-        call_command(
-            "evaluate_matching",
-            "--corpus",
-            corpus,
-            "--queries",
-            queries,
-            "--json",
-            "--embedder",
-            "hash",
-            "--limit-corpus",
-            "1",
-            stdout=out,
-            stderr=StringIO(),
-        )
+    def test_it_skips_queries_whose_target_is_outside_a_limited_corpus(self, files: tuple[Path, Path]) -> None:
+        report = evaluate(*files, "--limit-corpus", "1")
         # Only q1 remains (d3 is cut off) and its target d1 is the only document: a perfect score.
-        assert json.loads(out.getvalue())["hybrid"] == {"r1": 1.0, "r10": 1.0, "mrr10": 1.0, "ndcg10": 1.0}
+        assert report["hybrid"] == {"r1": 1.0, "r10": 1.0, "mrr10": 1.0, "ndcg10": 1.0}
 
-    def test_it_reuses_cached_vectors_when_they_match_the_corpus(self, tmp_path: Path) -> None:
-        corpus, queries = write_jsonl(tmp_path / "c.jsonl", DOCS), write_jsonl(tmp_path / "q.jsonl", QUERIES)
-        args = [
-            "--corpus",
-            corpus,
-            "--queries",
-            queries,
-            "--json",
-            "--embedder",
-            "hash",
-            "--vectors",
-            tmp_path / "v.npz",
-        ]
-        first, second = StringIO(), StringIO()
-        call_command("evaluate_matching", *args, stdout=first, stderr=StringIO())
+    def test_it_reuses_cached_vectors_when_they_match_the_corpus(
+        self, files: tuple[Path, Path], tmp_path: Path
+    ) -> None:
+        first = evaluate(*files, "--vectors", tmp_path / "v.npz")
         assert (tmp_path / "v.npz").exists()
-        call_command("evaluate_matching", *args, stdout=second, stderr=StringIO())
-        assert json.loads(first.getvalue())["semantic"] == json.loads(second.getvalue())["semantic"]
+        second = evaluate(*files, "--vectors", tmp_path / "v.npz")
+        assert first["semantic"] == second["semantic"]
 
-    def test_score_fusion_can_be_chosen_and_still_ranks_the_targets_first(self, tmp_path: Path) -> None:
-        corpus, queries = write_jsonl(tmp_path / "c.jsonl", DOCS), write_jsonl(tmp_path / "q.jsonl", QUERIES)
-        out = StringIO()
-        call_command(
-            "evaluate_matching",
-            "--corpus",
-            corpus,
-            "--queries",
-            queries,
-            "--json",
-            "--embedder",
-            "hash",
-            "--fusion",
-            "convex",
-            "--semantic-weight",
-            "0.5",
-            stdout=out,
-            stderr=StringIO(),
-        )
-        assert json.loads(out.getvalue())["hybrid"]["r1"] == 1.0
+    def test_score_fusion_can_be_chosen_and_still_ranks_the_targets_first(self, files: tuple[Path, Path]) -> None:
+        report = evaluate(*files, "--fusion", "convex", "--semantic-weight", "0.5")
+        assert report["hybrid"]["r1"] == 1.0
 
     def test_it_refuses_a_corpus_with_a_repeated_id(self, tmp_path: Path) -> None:
         corpus = write_jsonl(tmp_path / "c.jsonl", [DOCS[0], DOCS[1], DOCS[0]])
         queries = write_jsonl(tmp_path / "q.jsonl", QUERIES)
         with pytest.raises(CommandError, match=r"c.jsonl, line 3: the id 'd1' appears twice"):
-            call_command(
-                "evaluate_matching",
-                "--corpus",
-                corpus,
-                "--queries",
-                queries,
-                "--json",
-                "--embedder",
-                "hash",
-                stdout=StringIO(),
-            )
+            evaluate(corpus, queries)
 
     def test_it_names_the_file_and_line_of_a_bad_query(self, tmp_path: Path) -> None:
         corpus = write_jsonl(tmp_path / "c.jsonl", DOCS)
@@ -149,17 +97,7 @@ class TestEvaluateMatching:
             '{"id": "q1", "text": "x", "relevant": {"d1": 1}}\n{"id": "q2", "text": "y"}\n', encoding="utf-8"
         )
         with pytest.raises(CommandError, match=r"q.jsonl, line 2: \"relevant\" must be a non-empty object"):
-            call_command(
-                "evaluate_matching",
-                "--corpus",
-                corpus,
-                "--queries",
-                queries,
-                "--json",
-                "--embedder",
-                "hash",
-                stdout=StringIO(),
-            )
+            evaluate(corpus, queries)
 
 
 CSL_ROWS = [
@@ -182,8 +120,7 @@ class TestCslEvalBuild:
 
     def test_the_command_writes_both_files_from_the_shared_data(self, tmp_path: Path) -> None:
         source = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "csl" / "csl_dev.jsonl"
-        if not source.exists():
-            pytest.skip("shared CSL data not present")
+        assert source.exists(), f"the shared CSL data should be at {source}"
         call_command("make_matching_eval", "--source", "csl", "--mode", "titles", "--out", tmp_path, stdout=StringIO())
         assert len((tmp_path / "corpus.jsonl").read_text(encoding="utf-8").splitlines()) == 1000
         assert len((tmp_path / "queries.jsonl").read_text(encoding="utf-8").splitlines()) == 1000
