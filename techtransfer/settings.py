@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "techtransfer.matching",
     "techtransfer.achievements",
     "techtransfer.market",
+    "techtransfer.challenges",
+    "techtransfer.matchmaking",
+    "techtransfer.subscriptions",
     "techtransfer.portal",
     "techtransfer.api",
 ]

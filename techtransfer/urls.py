@@ -9,6 +9,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("techtransfer.accounts.urls")),
     path("achievements/", include("techtransfer.achievements.urls")),
+    path("demands/", include("techtransfer.market.urls")),
+    path("challenges/", include("techtransfer.challenges.urls")),
+    path("matching/", include("techtransfer.matching.urls")),
+    path("contact-requests/", include("techtransfer.matchmaking.urls")),
+    path("subscriptions/", include("techtransfer.subscriptions.urls")),
     path("", include("techtransfer.portal.urls")),
 ]
 

@@ -1,6 +1,6 @@
 """Routes of the JSON API, /api/v1/ (plural kebab-case resources; workflow steps are sub-paths)."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from techtransfer.accounts import api as accounts_api
@@ -52,4 +52,10 @@ urlpatterns = [
         name="tokens",
     ),
     path("tokens/<int:pk>/", accounts_api.TokenRevokeApi.as_view(), name="token"),
+    # Each app's own routes (demands, challenges, matching, contact requests, subscriptions)
+    path("", include("techtransfer.market.api_urls")),
+    path("", include("techtransfer.challenges.api_urls")),
+    path("", include("techtransfer.matching.api_urls")),
+    path("", include("techtransfer.matchmaking.api_urls")),
+    path("", include("techtransfer.subscriptions.api_urls")),
 ]
