@@ -17,3 +17,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # Assertions read English messages; tests of the Chinese default switch language explicitly.
 LANGUAGE_CODE = "en"
+MATCHING_EMBEDDER = "hash"  # tests that measure matching quality choose "fuse" themselves

@@ -1790,7 +1790,8 @@ def demo_seed(
     with side_effects_suppressed():
         summary = seeder.run()
     started = time.monotonic()
-    summary.reindexed = search_reindex_all()
+    with side_effects_suppressed():
+        summary.reindexed = search_reindex_all()
     summary.seconds += time.monotonic() - started
     return summary
 

@@ -118,10 +118,13 @@ def embedder_name_default() -> str:
     return str(getattr(settings, "MATCHING_EMBEDDER", "") or os.environ.get("MATCHING_EMBEDDER") or DEFAULT_EMBEDDER)
 
 
-@functools.cache
 def get_embedder(name: str | None = None) -> Embedder:
     """The process-wide embedder called `name` (default: settings/env MATCHING_EMBEDDER, else "fuse")."""
-    name = name or embedder_name_default()
+    return _embedder(name or embedder_name_default())
+
+
+@functools.cache
+def _embedder(name: str) -> Embedder:
     if name == "fuse":
         return UseEmbedder()
     if name == "e5":

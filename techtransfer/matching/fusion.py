@@ -48,3 +48,18 @@ def convex_fusion(
             normalised = (score - low) / span if span > 0 else 1.0
             totals[id_] = totals.get(id_, 0.0) + weight * normalised
     return sorted(totals.items(), key=lambda item: -item[1])
+
+
+def weighted_sum(
+    scored: Sequence[Sequence[tuple[str, float]]], *, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
+    """Ids ranked by sum(weight * score) over the lists (absent counts as 0), for scores already on a
+    common absolute scale such as [0, 1]."""
+    weights = [1.0] * len(scored) if weights is None else list(weights)
+    if len(weights) != len(scored):
+        raise ValueError(f"Got {len(scored)} rankings but {len(weights)} weights.")
+    totals: dict[str, float] = {}
+    for results, weight in zip(scored, weights, strict=True):
+        for id_, score in results:
+            totals[id_] = totals.get(id_, 0.0) + weight * score
+    return sorted(totals.items(), key=lambda item: -item[1])

@@ -1,21 +1,81 @@
-"""Match panels, loaded by htmx into the detail pages of demands, challenges and achievements."""
+"""Match panels, loaded by htmx into the detail pages of demands, challenges and achievements.
+
+Each panel is a fragment; the filters form inside it reloads the fragment in place (and, without
+JavaScript, the same URL renders as a full page).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.decorators import user_passes_test
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from techtransfer.accounts.permissions import is_commission_admin
+from techtransfer.achievements.selectors import achievement_get
+from techtransfer.market.selectors import demand_get
+from techtransfer.matching import selectors
+from techtransfer.matching.indexing import index_progress
+from techtransfer.search.models import SearchDocument
+
+FILTER_NAMES = ("field", "district", "stage", "transfer_modes")
 
 
+def _filters(request: HttpRequest) -> dict[str, list[str]]:
+    return {name: [v for v in request.GET.getlist(name) if v][:10] for name in FILTER_NAMES if request.GET.get(name)}
+
+
+def _fragment(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _panel(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    template = "matching/_panel.html" if _fragment(request) else "matching/panel_page.html"
+    context = {"filters": _filters(request), "filter_options": selectors.filter_options(), **context}
+    return render(request, template, {"panel_url": request.path, **context})
+
+
+@require_GET
 def demand_matches(request: HttpRequest, pk: int) -> HttpResponse:
-    return HttpResponse("")
+    demand = demand_get(user=request.user, pk=pk)
+    groups = selectors.demand_matches(demand=demand, filters=_filters(request))
+    return _panel(request, {"groups": groups, "source": demand, "source_kind": "demand", "demand": demand})
 
 
+@require_GET
 def challenge_matches(request: HttpRequest, pk: int) -> HttpResponse:
-    return HttpResponse("")
+    from techtransfer.challenges.selectors import challenge_get
+
+    challenge = challenge_get(user=request.user, pk=pk)
+    groups = selectors.document_solver_matches(
+        kind="challenge", object_id=challenge.pk, owner_id=challenge.owner_id, filters=_filters(request)
+    )
+    return _panel(request, {"groups": groups, "source": challenge, "source_kind": "challenge"})
 
 
+@require_GET
 def achievement_matches(request: HttpRequest, pk: int) -> HttpResponse:
-    return HttpResponse("")
+    achievement = achievement_get(user=request.user, pk=pk)
+    groups = selectors.achievement_matches(achievement=achievement, filters=_filters(request))
+    return _panel(
+        request, {"groups": groups, "source": achievement, "source_kind": "achievement", "achievement": achievement}
+    )
 
 
+@require_GET
 def similar_achievements(request: HttpRequest, pk: int) -> HttpResponse:
-    return HttpResponse("")
+    achievement = achievement_get(user=request.user, pk=pk)
+    results = selectors.similar_achievements(achievement=achievement)
+    return render(request, "matching/_similar.html", {"results": results, "achievement": achievement})
+
+
+@require_GET
+@user_passes_test(is_commission_admin)
+def index_status(request: HttpRequest) -> HttpResponse:
+    """Indexing progress for the commission's staff; the bar refreshes itself while work is pending."""
+    progress = index_progress()
+    kinds = list(SearchDocument.objects.values_list("kind", flat=True).distinct().order_by("kind"))
+    template = "matching/_status.html" if _fragment(request) else "matching/status.html"
+    return render(request, template, {"progress": progress, "kinds": kinds})

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.dispatch import Signal
 
 from techtransfer.search.backends import TABLE, SearchBackend, get_backend
 from techtransfer.search.highlight import highlight
@@ -70,6 +71,7 @@ class Document:
 class Hit:
     object_id: int
     score: float
+    matched: int = 0  # how many distinct query terms the document contains
 
 
 @dataclass
@@ -104,6 +106,9 @@ def _row(doc: Document) -> SearchDocument:
 
 T = TypeVar("T")
 
+# Sent after documents were written (kinds=set of kinds): the matching engine embeds them in the background.
+documents_indexed = Signal()
+
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     batch: list[T] = []
@@ -122,6 +127,7 @@ def index_documents(docs: Iterable[Document], *, batch_size: int = BATCH_SIZE) -
     `docs` may be a generator: it is consumed one batch at a time.
     """
     count = 0
+    kinds: set[str] = set()
     for batch in _batches(docs, batch_size):
         # A row may appear only once per upsert statement (PostgreSQL refuses otherwise): last one wins.
         rows = list({(d.kind, d.object_id): _row(d) for d in batch}.values())
@@ -129,6 +135,9 @@ def index_documents(docs: Iterable[Document], *, batch_size: int = BATCH_SIZE) -
             rows, update_conflicts=True, unique_fields=["kind", "object_id"], update_fields=_UPDATE_FIELDS
         )
         count += len(rows)
+        kinds.update(row.kind for row in rows)
+    if kinds:
+        documents_indexed.send(sender=SearchDocument, kinds=kinds)
     return count
 
 
@@ -302,7 +311,7 @@ def _search_terms(
     params += count_params
     rows = _fetch(f"WITH matches AS MATERIALIZED ({matching}) " + " UNION ALL ".join(branches), params)
     ranked = sorted((row for row in rows if row[0] == "#"), key=lambda row: (-row[2], -row[4], -row[5]))
-    hits = [Hit(object_id=row[3], score=float(row[4])) for row in ranked]
+    hits = [Hit(object_id=row[3], score=float(row[4]), matched=int(row[2])) for row in ranked]
     total, facets = _read_counts([row[:3] for row in rows if row[0] != "#"], facet_fields)
     return SearchResult(total=total, hits=hits, facets=facets, terms=terms)
 

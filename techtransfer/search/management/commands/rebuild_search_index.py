@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from techtransfer.core import jobs
+from techtransfer.core.progressbar import progress_bar
 from techtransfer.search.registry import indexers
-
-BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
@@ -30,16 +30,10 @@ class Command(BaseCommand):
         self.stderr.style_func = None  # type: ignore[assignment]
         for kind in kinds:
             started = time.monotonic()
-            count = available[kind](progress=self._bar(kind))
+            # Not one embedding job per batch: the vectors are brought up to date once, by the command that
+            # shows their progress (rebuild_matching_index), or by the workers.
+            with jobs.suppressed():
+                count = available[kind](progress=progress_bar(self.stderr, kind))
             self.stderr.write("")
             self.stdout.write(f"{kind}: indexed {count} in {time.monotonic() - started:.1f} s")
-
-    def _bar(self, kind: str) -> Any:
-        def draw(done: int, total: int) -> None:
-            filled = BAR_WIDTH if total <= 0 else BAR_WIDTH * done // total
-            percent = 100 if total <= 0 else 100 * done // total
-            bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-            self.stderr.write(f"\r{kind} [{bar}] {done}/{total} {percent:3d}%", ending="")
-            self.stderr.flush()
-
-        return draw
+        self.stdout.write("Vectors for changed documents: run `manage.py rebuild_matching_index --vectors-only`.")

@@ -1,0 +1,185 @@
+"""The hybrid matcher: lexical ranking from the search index, semantic ranking from the vectors, fused.
+
+`match()` ranks the documents of one kind against a text (and, when the text is an indexed record, that
+record's stored vector, so nothing is embedded at query time). Each result says why it matched: the terms
+it shares with the query, and whether its field and region are the ones asked for. Filters narrow both
+sides before fusion; boosts (same field, same region) are added after it. Weights are settings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+
+from techtransfer.matching.embeddings import get_embedder
+from techtransfer.matching.fusion import weighted_sum
+from techtransfer.matching.store import kind_vectors
+from techtransfer.search import api as search_api
+from techtransfer.search.models import SearchDocument
+from techtransfer.search.segment import STOP_WORDS, segment
+
+DEPTH = 100
+QUERY_TERMS = 24
+DEFAULTS = {
+    # The weights tuned on CSL (BENCHMARKS.md). Both sides score in [0, 1] on an absolute scale (share of
+    # query words matched; cosine), so they are added as they are, not min-max scaled per query: with a
+    # handful of candidates, scaling would turn near-ties into 1 and 0.
+    "lexical_weight": 1.0,
+    "semantic_weight": 0.7,
+    # Added to the fused score (which lies in [0, lexical + semantic weight]).
+    "boost_same_field": 0.15,
+    "boost_same_district": 0.1,
+    "boost_same_province": 0.05,
+}
+
+
+def weights() -> dict[str, float]:
+    return {**DEFAULTS, **getattr(settings, "MATCHING_WEIGHTS", {})}
+
+
+@dataclass(frozen=True)
+class Match:
+    object_id: int
+    score: float
+    lexical_rank: int | None  # 1-based, None when only the semantic side found it
+    semantic_score: float | None  # cosine
+    shared_terms: list[str] = field(default_factory=list)
+    same_field: bool = False
+    same_region: bool = False
+
+
+@dataclass(frozen=True)
+class Source:
+    """What to match against: text, and optionally the indexed record it comes from."""
+
+    text: str
+    kind: str | None = None  # the record's own kind and id: its stored vector is reused, and it is
+    object_id: int | None = None  # left out of results of the same kind
+    field: str = ""
+    district: str = ""
+
+
+def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[str]:
+    """The terms that say most about a long text: title terms first, then the most frequent others.
+
+    Single Chinese characters and stop words say little and widen a match a lot, so they are left out.
+    """
+
+    def useful(term: str) -> bool:
+        return term not in STOP_WORDS and (len(term) > 1 or term.isascii())
+
+    chosen: dict[str, None] = {}
+    for term in segment(title):
+        if useful(term):
+            chosen.setdefault(term, None)
+    counts = Counter(term for term in segment(text) if useful(term))
+    for term, _ in counts.most_common():
+        if len(chosen) >= limit:
+            break
+        chosen.setdefault(term, None)
+    return list(chosen)[:limit]
+
+
+def source_for_document(kind: str, object_id: int) -> Source | None:
+    doc = SearchDocument.objects.filter(kind=kind, object_id=object_id).first()
+    if doc is None:
+        return None
+    return Source(
+        text=f"{doc.title}\n{doc.keywords}\n{doc.body}",
+        kind=kind,
+        object_id=object_id,
+        field=doc.field,
+        district=doc.district,
+    )
+
+
+def _query_vector(source: Source) -> np.ndarray:
+    embedder = get_embedder()
+    if source.kind and source.object_id is not None:
+        stored = kind_vectors(source.kind, embedder=embedder.name, dim=embedder.dim).vector_of(source.object_id)
+        if stored is not None:
+            return stored
+    return embedder.embed([source.text[:600]], is_query=True)[0]
+
+
+def match(
+    source: Source,
+    *,
+    kind: str,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    limit: int = 10,
+    depth: int = DEPTH,
+    public_only: bool = True,
+    exclude: Sequence[int] = (),
+    lexical: bool = True,
+    semantic: bool = True,
+) -> list[Match]:
+    """Documents of `kind` ranked against `source`, best first, with the reasons they matched."""
+    w = weights()
+    filters = {name: list(values) for name, values in (filters or {}).items() if values}
+    excluded = set(exclude)
+    if source.kind == kind and source.object_id is not None:
+        excluded.add(source.object_id)
+    terms = key_terms(source.text, title=source.text.split("\n", 1)[0])
+
+    lexical_hits: list[tuple[int, float]] = []
+    if lexical and terms:
+        result = search_api.search(" ".join(terms), kind=kind, filters=filters, limit=depth, public_only=public_only)
+        hits = [hit for hit in result.hits if hit.object_id not in excluded]
+        top = max((hit.score for hit in hits), default=0.0) or 1.0
+        # In [0, 1]: the share of the query's words the document has, refined by relevance. Absolute, not
+        # scaled to the best hit, so a weak best hit stays weak and equal documents score equally.
+        lexical_hits = [(hit.object_id, (hit.matched + hit.score / top) / (len(terms) + 1)) for hit in hits]
+    semantic_hits: list[tuple[int, float]] = []
+    if semantic:
+        embedder = get_embedder()
+        store = kind_vectors(kind, embedder=embedder.name, dim=embedder.dim)
+        semantic_hits = store.search(
+            _query_vector(source), k=depth, public_only=public_only, filters=filters, exclude=sorted(excluded)
+        )
+
+    fused = weighted_sum(
+        [[(str(i), s) for i, s in lexical_hits], [(str(i), max(s, 0.0)) for i, s in semantic_hits]],
+        weights=[w["lexical_weight"], w["semantic_weight"]],
+    )
+    lexical_rank = {object_id: rank for rank, (object_id, _) in enumerate(lexical_hits, start=1)}
+    cosine = dict(semantic_hits)
+    candidates = [int(object_id) for object_id, _ in fused[: max(limit * 3, limit + 20)]]
+    docs = {
+        d.object_id: d
+        for d in SearchDocument.objects.filter(kind=kind, object_id__in=candidates).only(
+            "object_id", "title_terms", "keywords", "body_terms", "field", "district"
+        )
+    }
+    wanted = set(terms)
+    matches: list[Match] = []
+    for object_id, score in fused[: len(candidates)]:
+        doc = docs.get(int(object_id))
+        if doc is None:
+            continue
+        same_field = bool(source.field) and doc.field == source.field
+        same_district = bool(source.district) and doc.district == source.district
+        same_province = bool(source.district) and doc.district[:2] == source.district[:2]
+        bonus = (
+            (w["boost_same_field"] if same_field else 0.0)
+            + (w["boost_same_district"] if same_district else 0.0)
+            + (w["boost_same_province"] if same_province and not same_district else 0.0)
+        )
+        doc_terms = set(f"{doc.title_terms} {doc.keywords} {doc.body_terms}".split())
+        matches.append(
+            Match(
+                object_id=doc.object_id,
+                score=round(score + bonus, 4),
+                lexical_rank=lexical_rank.get(doc.object_id),
+                semantic_score=round(cosine[doc.object_id], 4) if doc.object_id in cosine else None,
+                shared_terms=[t for t in terms if t in doc_terms and t in wanted],
+                same_field=same_field,
+                same_region=same_district or same_province,
+            )
+        )
+    matches.sort(key=lambda m: -m.score)
+    return matches[:limit]

@@ -1,0 +1,67 @@
+"""What the matching engine stores: one sentence vector per search document, and expert profiles.
+
+The lexical side of matching is the search index itself (search.SearchDocument); the semantic side is a
+vector per document row, kept here. A vector remembers which version of its document it was computed from
+(`source_updated`), so "what still needs embedding" is one query, and an interrupted run resumes there.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentVector(models.Model):
+    """The embedding of one search document (title, keywords and body), as float16 bytes."""
+
+    document = models.OneToOneField(
+        "search.SearchDocument", on_delete=models.CASCADE, primary_key=True, related_name="vector"
+    )
+    # Denormalised from the document, so that loading one kind's vectors reads one index.
+    kind = models.CharField(_("kind"), max_length=32)
+    embedder = models.CharField(_("embedder"), max_length=16)
+    text_hash = models.CharField(_("text hash"), max_length=32)
+    vector = models.BinaryField(_("vector"))
+    # The document's `updated` when its text was read: a later `updated` means the vector is stale.
+    source_updated = models.DateTimeField(_("source version"))
+    embedded_at = models.DateTimeField(_("embedded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("document vector")
+        verbose_name_plural = _("document vectors")
+        indexes = [models.Index(fields=["kind", "embedder", "embedded_at"], name="docvector_kind_embedded")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.document_id} ({self.embedder})"
+
+
+class Expert(models.Model):
+    """A person who could solve a problem: named on published achievements or as a funded project's PI.
+
+    People are identified by name and unit, so namesakes at different units stay apart; the same person
+    at two units is two experts (the records give nothing better to join them by).
+    """
+
+    key = models.CharField(_("key"), max_length=320, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    unit_name = models.CharField(_("unit"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    title = models.CharField(_("professional title"), max_length=50, blank=True)
+    achievement_count = models.PositiveIntegerField(_("published achievements"), default=0)
+    project_count = models.PositiveIntegerField(_("funded projects"), default=0)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit_name})" if self.unit_name else self.name

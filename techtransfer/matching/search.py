@@ -1,0 +1,7 @@
+"""The kinds of document the matching engine adds to the search index: expert and organisation profiles."""
+
+from techtransfer.matching.profiles import EXPERT, ORGANISATION, experts_reindex_all, organisations_reindex_all
+from techtransfer.search.registry import register_indexer
+
+register_indexer(EXPERT, experts_reindex_all)
+register_indexer(ORGANISATION, organisations_reindex_all)

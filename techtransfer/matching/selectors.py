@@ -1,0 +1,338 @@
+"""Matches as the pages and the API show them: the matched object, why it matched, and where to go.
+
+Each `*_matches` function checks that the user may see the source record (a 404 otherwise, through the
+owning app's selector), asks the engine, and loads the results through the public querysets again, so
+a stale index entry can never show something that is no longer public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from techtransfer.accounts.choices import OrgType
+from techtransfer.accounts.models import Organisation
+from techtransfer.achievements.models import Achievement
+from techtransfer.core.models import CodeItem
+from techtransfer.market.choices import DemandStatus
+from techtransfer.market.models import TechnologyDemand
+from techtransfer.matching.engine import Match, Source, match, source_for_document
+from techtransfer.matching.models import Expert
+from techtransfer.matching.profiles import EXPERT, ORGANISATION
+from techtransfer.search.highlight import highlight
+
+SNIPPET_CHARS = 140
+# Organisations that can solve a problem (as opposed to those that review or invest).
+SOLVER_TYPES = [OrgType.UNIVERSITY, OrgType.INSTITUTE, OrgType.HOSPITAL, OrgType.ENTERPRISE]
+# Which filters each result kind understands (search facet names).
+KIND_FILTERS = {
+    "achievement": ("field", "district", "stage", "transfer_modes"),
+    "demand": ("field", "district", "transfer_modes"),
+    "challenge": ("field", "district"),
+    EXPERT: ("field", "district"),
+    ORGANISATION: ("field", "district"),
+}
+FACET_TABLES = {"field": "high_tech_field", "district": "region", "stage": "stage"}
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    kind: str
+    object_id: int
+    title_html: SafeString
+    snippet_html: SafeString
+    url: str
+    subtitle: str
+    field_label: str
+    region_label: str
+    score: float
+    shared_terms: list[str]
+    same_field: bool
+    same_region: bool
+    lexical_rank: int | None
+    semantic_score: float | None
+    obj: Any = None
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why it matched, in words (for the page; the API gives the parts)."""
+        reasons = []
+        # jieba's search mode gives a word and its parts (锂电池, 电池, 锂电): show only the longest.
+        shown = [t for t in self.shared_terms if not any(t != other and t in other for other in self.shared_terms)]
+        if shown:
+            reasons.append(_("shares the terms %(terms)s") % {"terms": "、".join(shown[:8])})
+        if self.semantic_score is not None and (not self.shared_terms or self.lexical_rank is None):
+            reasons.append(_("similar in meaning (%(score)d%%)") % {"score": round(100 * max(self.semantic_score, 0))})
+        if self.same_field:
+            reasons.append(_("same technical field"))
+        if self.same_region:
+            reasons.append(_("same region"))
+        return reasons
+
+
+@dataclass
+class MatchGroup:
+    kind: str
+    title: str
+    results: list[MatchResult] = field(default_factory=list)
+
+
+def _labels(codes: Mapping[str, set[str]]) -> dict[tuple[str, str], str]:
+    wanted = [(FACET_TABLES[name], code) for name, values in codes.items() for code in values if code]
+    if not wanted:
+        return {}
+    items = CodeItem.objects.filter(
+        table__is_current=True,
+        table__key__in={table for table, _ in wanted},
+        code__in={code for _, code in wanted},
+    ).select_related("table")
+    return {(item.table.key, item.code): item.label for item in items}
+
+
+def _present(kind: str, matches: Sequence[Match]) -> list[MatchResult]:
+    """Load the matched objects (public ones only) and describe each result."""
+    ids = [m.object_id for m in matches]
+    loaded = _load(kind, ids)
+    results: list[MatchResult] = []
+    described = [(m, loaded[m.object_id]) for m in matches if m.object_id in loaded]
+    codes: dict[str, set[str]] = {"field": set(), "district": set()}
+    for _match, (_obj, _title, _text, _sub, _url, field_code, district) in described:
+        codes["field"].add(field_code)
+        codes["district"].add(district)
+    labels = _labels(codes)
+    for m, (obj, title, text, subtitle, url, field_code, district) in described:
+        results.append(
+            MatchResult(
+                kind=kind,
+                object_id=m.object_id,
+                title_html=highlight(title, m.shared_terms),
+                snippet_html=highlight(text, m.shared_terms, max_len=SNIPPET_CHARS),
+                url=url,
+                subtitle=subtitle,
+                field_label=labels.get(("high_tech_field", field_code), ""),
+                region_label=labels.get(("region", district), ""),
+                score=m.score,
+                shared_terms=m.shared_terms,
+                same_field=m.same_field,
+                same_region=m.same_region,
+                lexical_rank=m.lexical_rank,
+                semantic_score=m.semantic_score,
+                obj=obj,
+            )
+        )
+    return results
+
+
+def _load(kind: str, ids: list[int]) -> dict[int, tuple[Any, str, str, str, str, str, str]]:
+    """object id → (object, title, text, subtitle, url, field code, district code), public objects only."""
+    if not ids:
+        return {}
+    if kind == "achievement":
+        achievements = Achievement.objects.public().with_codes().in_bulk(ids)
+        return {
+            pk: (
+                a,
+                a.display_name,
+                a.display_summary,
+                a.owner.display_name,
+                reverse("achievements:detail", args=[pk]),
+                a.high_tech_field.code if a.high_tech_field else "",
+                (a.region or a.owner.region).code,
+            )
+            for pk, a in achievements.items()
+        }
+    if kind == "demand":
+        demands = (
+            TechnologyDemand.objects.filter(status=DemandStatus.PUBLISHED)
+            .select_related("owner", "field", "region")
+            .in_bulk(ids)
+        )
+        return {
+            pk: (
+                d,
+                d.title,
+                d.description,
+                d.owner.display_name,
+                f"/demands/{pk}/",
+                d.field.code if d.field else "",
+                d.region.code if d.region else "",
+            )
+            for pk, d in demands.items()
+        }
+    if kind == EXPERT:
+        experts = Expert.objects.select_related("organisation__region").in_bulk(ids)
+        return {
+            pk: (
+                e,
+                e.name,
+                "",
+                " · ".join(part for part in (e.title, e.unit_name) if part),
+                reverse("portal:organisation", args=[e.organisation_id]) if e.organisation_id else "",
+                "",
+                e.organisation.region.code if e.organisation else "",
+            )
+            for pk, e in experts.items()
+        }
+    if kind == ORGANISATION:
+        orgs = Organisation.objects.filter(org_type__in=SOLVER_TYPES).select_related("region").in_bulk(ids)
+        return {
+            pk: (
+                o,
+                o.display_name,
+                o.description,
+                o.get_org_type_display(),
+                reverse("portal:organisation", args=[pk]),
+                "",
+                o.region.code,
+            )
+            for pk, o in orgs.items()
+        }
+    raise ValueError(f"Unknown match kind {kind!r}")
+
+
+def _snippets_from_index(kind: str, results: list[MatchResult]) -> list[MatchResult]:
+    """Experts have no text of their own: their snippet is the index body (their titles)."""
+    from techtransfer.search.models import SearchDocument
+
+    rows = SearchDocument.objects.filter(kind=kind, object_id__in=[r.object_id for r in results]).values_list(
+        "object_id", "body", "field"
+    )
+    bodies = {object_id: body for object_id, body, _ in rows}
+    fields = {object_id: field_code for object_id, _, field_code in rows}
+    labels = _labels({"field": set(fields.values())})
+    return [
+        MatchResult(
+            **{
+                **r.__dict__,
+                "snippet_html": highlight(
+                    bodies.get(r.object_id, "").replace("\n", "；"), r.shared_terms, max_len=SNIPPET_CHARS
+                ),
+                "field_label": labels.get(("high_tech_field", fields.get(r.object_id, "")), ""),
+            }
+        )
+        for r in results
+    ]
+
+
+def clean_filters(kind: str, filters: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    allowed = KIND_FILTERS[kind]
+    return {name: [v for v in values if v] for name, values in (filters or {}).items() if name in allowed and values}
+
+
+def ranked(
+    source: Source,
+    *,
+    kind: str,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    limit: int = 10,
+    extra_filters: Mapping[str, Sequence[str]] | None = None,
+    exclude: Sequence[int] = (),
+) -> list[MatchResult]:
+    """Results of one kind for a source, described for display."""
+    wanted = {**clean_filters(kind, filters), **(extra_filters or {})}
+    # Ask for more than shown: some may no longer be public, or be of a type not listed (see _load).
+    matches = match(source, kind=kind, filters=wanted, limit=limit * 2, exclude=exclude)
+    results = _present(kind, matches)[:limit]
+    if kind in (EXPERT, ORGANISATION):
+        results = _snippets_from_index(kind, results)
+    return results
+
+
+def _demand_source(demand: TechnologyDemand) -> Source:
+    return source_for_document("demand", demand.pk) or Source(
+        text=f"{demand.title}\n{demand.description}",
+        field=demand.field.code if demand.field else "",
+        district=demand.region.code if demand.region else "",
+    )
+
+
+def demand_matches(
+    *, demand: TechnologyDemand, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10
+) -> list[MatchGroup]:
+    """Who could solve a demand: achievements, experts and organisations (not the demand's owner)."""
+    source = _demand_source(demand)
+    return _solver_groups(source, filters=filters, limit=limit, owner_id=demand.owner_id)
+
+
+def _solver_groups(
+    source: Source, *, filters: Mapping[str, Sequence[str]] | None, limit: int, owner_id: int | None
+) -> list[MatchGroup]:
+    return [
+        MatchGroup("achievement", _("Achievements"), ranked(source, kind="achievement", filters=filters, limit=limit)),
+        MatchGroup(EXPERT, _("Experts"), ranked(source, kind=EXPERT, filters=filters, limit=limit)),
+        MatchGroup(
+            ORGANISATION,
+            _("Organisations"),
+            ranked(source, kind=ORGANISATION, filters=filters, limit=limit, exclude=[owner_id] if owner_id else ()),
+        ),
+    ]
+
+
+def document_solver_matches(
+    *,
+    kind: str,
+    object_id: int,
+    owner_id: int | None,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    limit: int = 10,
+) -> list[MatchGroup]:
+    """Who could solve an indexed record of another app (a challenge): the same three groups."""
+    source = source_for_document(kind, object_id)
+    if source is None:
+        return []
+    return _solver_groups(source, filters=filters, limit=limit, owner_id=owner_id)
+
+
+def _achievement_source(achievement: Achievement) -> Source:
+    region = achievement.region or achievement.owner.region
+    return source_for_document("achievement", achievement.pk) or Source(
+        text=f"{achievement.name}\n{' '.join(achievement.keywords)}\n{achievement.summary}",
+        field=achievement.high_tech_field.code if achievement.high_tech_field else "",
+        district=region.code if region else "",
+    )
+
+
+def achievement_matches(
+    *, achievement: Achievement, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10
+) -> list[MatchGroup]:
+    """Who may want an achievement: published demands, and enterprises (by what they published)."""
+    source = _achievement_source(achievement)
+    return [
+        MatchGroup("demand", _("Technology demands"), ranked(source, kind="demand", filters=filters, limit=limit)),
+        MatchGroup(
+            ORGANISATION,
+            _("Enterprises"),
+            ranked(
+                source,
+                kind=ORGANISATION,
+                filters=filters,
+                limit=limit,
+                extra_filters={"type": [OrgType.ENTERPRISE]},
+                exclude=[achievement.owner_id],
+            ),
+        ),
+    ]
+
+
+def similar_achievements(*, achievement: Achievement, limit: int = 6) -> list[MatchResult]:
+    return ranked(_achievement_source(achievement), kind="achievement", limit=limit, exclude=[achievement.pk])
+
+
+def text_matches(
+    *, text: str, kind: str, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10
+) -> list[MatchResult]:
+    """Free text (e.g. an API caller's problem statement, in Chinese or English) against one kind."""
+    return ranked(Source(text=text), kind=kind, filters=filters, limit=limit)
+
+
+def filter_options() -> dict[str, list[CodeItem]]:
+    """Choices of the panels' filters: the high-tech fields, and Beijing's districts then other regions."""
+    fields = list(CodeItem.objects.current("high_tech_field").order_by("code"))
+    regions = list(CodeItem.objects.current("region").order_by("code"))
+    regions.sort(key=lambda item: (not item.code.startswith("11"), item.code))
+    return {"field": fields, "district": regions}

@@ -1,0 +1,34 @@
+"""Background entry points of the matching engine (run by core.jobs; they take only JSON arguments)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from techtransfer.core.jobs import enqueue
+
+EMBED_JOB = "techtransfer.matching.tasks.embed_pending"
+PROFILES_JOB = "techtransfer.matching.tasks.refresh_profiles"
+# One job embeds at most this many documents, so that a worker stays responsive; it queues the rest.
+JOB_LIMIT = 2000
+
+
+def on_documents_indexed(sender: Any, kinds: set[str], **kwargs: Any) -> None:
+    enqueue(EMBED_JOB, kinds=sorted(kinds))
+
+
+def embed_pending(*, kinds: list[str] | None = None) -> None:
+    from techtransfer.matching.indexing import embed_pending as run
+
+    if run(kinds=kinds, limit=JOB_LIMIT) >= JOB_LIMIT:
+        enqueue(EMBED_JOB, kinds=kinds)
+
+
+def enqueue_profiles(achievement_id: int) -> None:
+    enqueue(PROFILES_JOB, achievement_id=achievement_id)
+
+
+def refresh_profiles(*, achievement_id: int) -> None:
+    """The experts named on an achievement and its owning organisation, re-profiled after it changed."""
+    from techtransfer.matching.profiles import profiles_refresh_for_achievement
+
+    profiles_refresh_for_achievement(achievement_id)

@@ -1,0 +1,150 @@
+"""Match panels and the indexing status page: who sees them, and what a result shows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from techtransfer.achievements import services as achievement_services
+from techtransfer.market.tests.helpers import make_demand, make_enterprise, make_published
+from techtransfer.matching import store
+from techtransfer.testing import Personas, make_achievement
+
+BATTERY = {
+    "name": "锂离子电池极片涂布厚度激光在线测量装置",
+    "name_en": "Laser in-line thickness gauge for lithium battery electrode coating",
+    "summary": "采用激光三角测量，在线、非接触测量锂电池极片涂布厚度，精度±0.8微米。",
+    "keywords": ["锂电池", "涂布", "在线检测"],
+}
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def publish(p: Personas, capture: Any, **overrides: Any) -> Any:
+    with capture(execute=True):
+        a = make_achievement(p, **overrides)
+        achievement_services.achievement_submit(achievement=a, by=p.tto_officer)
+        a = achievement_services.achievement_register(achievement=a, by=p.reviewer)
+    return a
+
+
+def login(client: Client, user: Any) -> Client:
+    client.force_login(user)
+    return client
+
+
+class TestDemandPanel:
+    def test_a_published_demand_shows_ranked_achievements_with_reasons(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        store.clear_cache()
+        battery = publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        with django_capture_on_commit_callbacks(execute=True):
+            demand = make_published(make_enterprise(), p.reviewer)
+        response = client.get(reverse("matching:demand", args=[demand.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'data-kind="achievement" data-id="{battery.pk}"' in html
+        assert re.search(r"<mark>[^<]*涂布[^<]*</mark>", html)  # the shared words, highlighted
+        assert "锂电池、极片、涂布" in html  # the reason, longest words only
+        assert "<html" not in html  # a fragment for htmx
+        full = client.get(reverse("matching:demand", args=[demand.pk]))
+        assert "<html" in full.content.decode() and battery.display_name in full.content.decode()
+
+    def test_a_filter_that_excludes_the_field_leaves_the_achievement_out(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        battery = publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        with django_capture_on_commit_callbacks(execute=True):
+            demand = make_published(make_enterprise(), p.reviewer)
+        url = reverse("matching:demand", args=[demand.pk])
+        field = battery.high_tech_field.code
+        kept = client.get(url, {"field": field}, **HTMX).content.decode()
+        assert f'data-id="{battery.pk}"' in kept
+        other = "manufacturing" if field != "manufacturing" else "biomedicine"
+        dropped = client.get(url, {"field": other}, **HTMX).content.decode()
+        assert f'data-kind="achievement" data-id="{battery.pk}"' not in dropped
+
+    def test_a_draft_demand_panel_is_refused_to_outsiders_and_rivals(self, p: Personas, client: Client) -> None:
+        ent = make_enterprise()
+        draft = make_demand(ent)
+        rival = make_enterprise("天津别家科技有限公司", region="120104", prefix="rival")
+        url = reverse("matching:demand", args=[draft.pk])
+        assert client.get(url).status_code == 404
+        assert login(client, p.outsider).get(url).status_code == 404
+        assert login(client, rival.staff).get(url).status_code == 404
+        assert login(client, ent.staff).get(url).status_code == 200
+
+
+class TestAchievementPanels:
+    def test_a_published_achievement_shows_demands_that_want_it_and_similar_records(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        battery = publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        twin = publish(p, django_capture_on_commit_callbacks, **{**BATTERY, "name": "锂电池隔膜涂布缺陷在线检测系统"})
+        with django_capture_on_commit_callbacks(execute=True):
+            demand = make_published(make_enterprise(), p.reviewer)
+        html = client.get(reverse("matching:achievement", args=[battery.pk]), **HTMX).content.decode()
+        assert f'data-kind="demand" data-id="{demand.pk}"' in html
+        similar = client.get(reverse("matching:similar", args=[battery.pk])).content.decode()
+        assert f'data-id="{twin.pk}"' in similar and f'data-id="{battery.pk}"' not in similar
+
+    def test_an_unpublished_achievement_has_no_public_panels(self, p: Personas, client: Client) -> None:
+        draft = make_achievement(p)
+        for name in ("matching:achievement", "matching:similar"):
+            url = reverse(name, args=[draft.pk])
+            assert client.get(url).status_code == 404
+            assert login(client, p.other_tto).get(url).status_code == 404
+            client.logout()
+
+    def test_panels_render_in_chinese_by_default(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        battery = publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        html = client.get(
+            reverse("matching:achievement", args=[battery.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX
+        ).content.decode()
+        assert "技术需求" in html
+
+
+class TestIndexStatus:
+    def test_only_commission_admins_see_indexing_progress(self, p: Personas, client: Client) -> None:
+        url = reverse("matching:status")
+        assert client.get(url).status_code == 302  # to the login page
+        assert login(client, p.outsider).get(url).status_code in (302, 403)
+        response = login(client, p.commission_admin).get(url)
+        assert response.status_code == 200 and "<progress" in response.content.decode()
+
+
+class TestApi:
+    def test_demand_matches_list_groups_with_reasons_and_refuse_hidden_demands(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        battery = publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        ent = make_enterprise()
+        with django_capture_on_commit_callbacks(execute=True):
+            demand = make_published(ent, p.reviewer)
+        groups = client.get(reverse("api:matching-demand", args=[demand.pk])).json()
+        assert [g["kind"] for g in groups] == ["achievement", "expert", "organisation"]
+        first = groups[0]["results"][0]
+        assert first["id"] == battery.pk and first["url"] == f"/achievements/{battery.pk}/"
+        assert "涂布" in first["shared_terms"] and first["semantic_score"] is not None and first["reasons"]
+        assert "<mark>" not in first["title"]
+        draft = make_demand(ent, title="另一个草稿需求")
+        assert client.get(reverse("api:matching-demand", args=[draft.pk])).status_code == 404
+        assert client.get(reverse("api:matching-demand", args=[demand.pk]), {"limit": "0"}).json()["extra"]["fields"]
+
+    def test_free_text_search_in_english_and_the_status_is_for_admins_only(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        battery = publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        found = client.get(reverse("api:matching-text"), {"q": "lithium battery coating thickness", "kind": "achievement"})
+        assert found.status_code == 200 and found.json()[0]["id"] == battery.pk
+        bad = client.get(reverse("api:matching-text"), {"q": "x", "kind": "planet"})
+        assert bad.status_code == 400 and "kind" in bad.json()["extra"]["fields"]
+        assert client.get(reverse("api:matching-status")).status_code in (401, 403)
+        assert login(client, p.outsider).get(reverse("api:matching-status")).status_code == 403
+        status = login(client, p.commission_admin).get(reverse("api:matching-status")).json()
+        assert status["total"] >= 1 and status["pending"] == 0 and status["percent"] == 100
