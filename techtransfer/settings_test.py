@@ -18,3 +18,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Assertions read English messages; tests of the Chinese default switch language explicitly.
 LANGUAGE_CODE = "en"
 MATCHING_EMBEDDER = "hash"  # tests that measure matching quality choose "fuse" themselves
+MATCHING_STORE_CHECK_SECONDS = 0.0  # see every change at once

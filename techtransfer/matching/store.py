@@ -9,11 +9,13 @@ million 512-dimension vectors fit in 2 GB and are searched in well under a secon
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count, Max
 
 from techtransfer.matching.indexing import vector_from_bytes
@@ -21,6 +23,7 @@ from techtransfer.matching.models import DocumentVector
 from techtransfer.search.api import MULTI_VALUED
 
 LOAD_BATCH = 5000
+CHECK_SECONDS = 5.0
 _FACETS = ("field", "type", "stage", "district", "transfer_modes")
 
 
@@ -34,6 +37,7 @@ class KindVectors:
     public: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     facets: dict[str, np.ndarray] = field(default_factory=dict)
     stamp: tuple[int, Any] = (0, None)  # (row count, newest embedded_at) when loaded
+    checked: float = 0.0  # time.monotonic() of the last look at the stamp
 
     def __post_init__(self) -> None:
         self._row: dict[int, int] = {}
@@ -142,10 +146,17 @@ def _stamp(kind: str, embedder: str) -> tuple[int, Any]:
 
 
 def kind_vectors(kind: str, *, embedder: str, dim: int) -> KindVectors:
-    """This process's up-to-date vectors of `kind` (loads or refreshes them when the table changed)."""
+    """This process's up-to-date vectors of `kind` (loads or refreshes them when the table changed).
+
+    Whether the table changed is asked at most every MATCHING_STORE_CHECK_SECONDS (a count over a large
+    table is not free): a record embedded in the meantime shows up that much later.
+    """
     with _lock:
-        stamp = _stamp(kind, embedder)
         store = _cache.get((kind, embedder))
+        ttl = float(getattr(settings, "MATCHING_STORE_CHECK_SECONDS", CHECK_SECONDS))
+        if store is not None and store.dim == dim and time.monotonic() - store.checked < ttl:
+            return store
+        stamp = _stamp(kind, embedder)
         if store is None or store.dim != dim:
             store = KindVectors(kind=kind, embedder=embedder, dim=dim)
             store.load()
@@ -155,6 +166,7 @@ def kind_vectors(kind: str, *, embedder: str, dim: int) -> KindVectors:
             if len(store) != stamp[0] or count_before > stamp[0]:
                 store.load()  # rows were deleted: start again rather than guess which
         store.stamp = stamp
+        store.checked = time.monotonic()
         _cache[(kind, embedder)] = store
         return store
 
