@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 
-from techtransfer.matching.embeddings import get_embedder
+from techtransfer.matching.embeddings import Embedder, get_embedder
 from techtransfer.matching.fusion import weighted_sum
 from techtransfer.matching.store import kind_vectors
 from techtransfer.search import api as search_api
@@ -61,6 +61,7 @@ class Source:
     object_id: int | None = None  # left out of results of the same kind
     field: str = ""
     district: str = ""
+    vector: np.ndarray | None = None  # the text's embedding, when the caller already has it
 
 
 def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[str]:
@@ -97,8 +98,9 @@ def source_for_document(kind: str, object_id: int) -> Source | None:
     )
 
 
-def _query_vector(source: Source) -> np.ndarray:
-    embedder = get_embedder()
+def _query_vector(source: Source, embedder: Embedder) -> np.ndarray:
+    if source.vector is not None:
+        return source.vector
     if source.kind and source.object_id is not None:
         stored = kind_vectors(source.kind, embedder=embedder.name, dim=embedder.dim).vector_of(source.object_id)
         if stored is not None:
@@ -117,6 +119,7 @@ def match(
     exclude: Sequence[int] = (),
     lexical: bool = True,
     semantic: bool = True,
+    embedder: Embedder | None = None,
 ) -> list[Match]:
     """Documents of `kind` ranked against `source`, best first, with the reasons they matched."""
     w = weights()
@@ -136,10 +139,10 @@ def match(
         lexical_hits = [(hit.object_id, (hit.matched + hit.score / top) / (len(terms) + 1)) for hit in hits]
     semantic_hits: list[tuple[int, float]] = []
     if semantic:
-        embedder = get_embedder()
+        embedder = embedder or get_embedder()
         store = kind_vectors(kind, embedder=embedder.name, dim=embedder.dim)
         semantic_hits = store.search(
-            _query_vector(source), k=depth, public_only=public_only, filters=filters, exclude=sorted(excluded)
+            _query_vector(source, embedder), k=depth, public_only=public_only, filters=filters, exclude=sorted(excluded)
         )
 
     fused = weighted_sum(

@@ -335,4 +335,9 @@ def filter_options() -> dict[str, list[CodeItem]]:
     fields = list(CodeItem.objects.current("high_tech_field").order_by("code"))
     regions = list(CodeItem.objects.current("region").order_by("code"))
     regions.sort(key=lambda item: (not item.code.startswith("11"), item.code))
-    return {"field": fields, "district": regions}
+    return {
+        "field": fields,
+        "district": regions,
+        "stage": list(CodeItem.objects.current("stage").order_by("sort_order", "code")),
+        "transfer_modes": list(CodeItem.objects.current("transfer_mode").order_by("sort_order", "code")),
+    }

@@ -6,6 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from techtransfer.matching.datasets import csl_eval_build
+from techtransfer.search.models import SearchDocument
+
+# The default engine is the application's: the corpus goes through the real index, rolled back after.
+pytestmark = pytest.mark.django_db
 
 DOCS = [
     {
@@ -66,6 +70,14 @@ class TestEvaluateMatching:
         assert report["lexical"]["r1"] == 1.0
         assert report["hybrid"]["r1"] == 1.0
         assert report["query_p95_ms"] >= report["query_p50_ms"] >= 0
+
+    def test_the_app_engine_leaves_nothing_behind_and_the_memory_engine_agrees_on_easy_queries(
+        self, files: tuple[Path, Path]
+    ) -> None:
+        app = evaluate(*files)
+        assert not SearchDocument.objects.exists()
+        memory = evaluate(*files, "--engine", "memory")
+        assert app["lexical"]["r1"] == memory["lexical"]["r1"] == 1.0
 
     def test_it_skips_queries_whose_target_is_outside_a_limited_corpus(self, files: tuple[Path, Path]) -> None:
         report = evaluate(*files, "--limit-corpus", "1")

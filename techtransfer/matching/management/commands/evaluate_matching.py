@@ -1,4 +1,9 @@
-"""`evaluate_matching`: index a JSONL corpus into a throw-away index, run the queries, print the metrics."""
+"""`evaluate_matching`: index a JSONL corpus into a throw-away index, run the queries, print the metrics.
+
+`--engine app` (the default) measures the application's engine: the corpus goes into the real search index
+and vector table inside a transaction that is rolled back. `--engine memory` runs the in-memory copy
+(BM25 + numpy) that is quicker for trying fusion settings.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test.utils import override_settings
 
 from techtransfer.matching.embeddings import EMBEDDERS, embedder_name_default, get_embedder
 from techtransfer.matching.evaluation import (
@@ -19,6 +26,7 @@ from techtransfer.matching.evaluation import (
     evaluate,
     queries_load,
 )
+from techtransfer.matching.evaluation_app import evaluate_app
 from techtransfer.matching.fusion import RRF_K
 
 
@@ -32,8 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--embedder", choices=EMBEDDERS, help="Default: MATCHING_EMBEDDER, else fuse.")
         parser.add_argument("--limit-corpus", type=int, help="Index only the first N documents.")
         parser.add_argument("--limit-queries", type=int, help="Run only the first N queries.")
-        parser.add_argument("--lexical-weight", type=float, default=FusionWeights.lexical)
-        parser.add_argument("--semantic-weight", type=float, default=FusionWeights.semantic)
+        parser.add_argument("--engine", choices=["app", "memory"], default="app", help="Default: app.")
+        parser.add_argument("--lexical-weight", type=float, help=f"Default {FusionWeights.lexical}.")
+        parser.add_argument("--semantic-weight", type=float, help=f"Default {FusionWeights.semantic}.")
         parser.add_argument(
             "--fusion", choices=FUSIONS, default=DEFAULT_FUSION, help="Score (convex) or rank (rrf) fusion."
         )
@@ -61,16 +70,32 @@ class Command(BaseCommand):
         def progress(done: int, total: int) -> None:
             self.stderr.write(f"\rembedding {done}/{total}", ending="")
 
-        report = evaluate(
-            corpus=corpus,
-            queries=queries,
-            embedder=embedder,
-            weights=FusionWeights(lexical=options["lexical_weight"], semantic=options["semantic_weight"]),
-            rrf_k=options["rrf_k"],
-            fusion=options["fusion"],
-            depth=options["depth"],
-            progress=progress,
-            vectors_path=options["vectors"],
-        )
+        given = {"lexical_weight": options["lexical_weight"], "semantic_weight": options["semantic_weight"]}
+        given = {name: value for name, value in given.items() if value is not None}
+        if options["engine"] == "app":
+            with override_settings(MATCHING_WEIGHTS={**settings.MATCHING_WEIGHTS, **given}):
+                report = evaluate_app(
+                    corpus=corpus,
+                    queries=queries,
+                    embedder=embedder,
+                    depth=options["depth"],
+                    progress=progress,
+                    vectors_path=options["vectors"],
+                )
+        else:
+            report = evaluate(
+                corpus=corpus,
+                queries=queries,
+                embedder=embedder,
+                weights=FusionWeights(
+                    lexical=given.get("lexical_weight", FusionWeights.lexical),
+                    semantic=given.get("semantic_weight", FusionWeights.semantic),
+                ),
+                rrf_k=options["rrf_k"],
+                fusion=options["fusion"],
+                depth=options["depth"],
+                progress=progress,
+                vectors_path=options["vectors"],
+            )
         self.stderr.write("")
         self.stdout.write(json.dumps(report, ensure_ascii=False))
