@@ -1,5 +1,27 @@
 """Routes of this app under /api/v1/ (included by techtransfer/api/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from techtransfer.api.routing import method_route
+from techtransfer.matchmaking import api
+
+urlpatterns = [
+    path(
+        "contact-requests/",
+        method_route(get=api.ContactRequestListApi, post=api.ContactRequestOpenApi),
+        name="contact-requests",
+    ),
+    path("contact-requests/<int:pk>/", api.ContactRequestDetailApi.as_view(), name="contact-request"),
+    path(
+        "contact-requests/<int:pk>/notes",
+        method_route(get=api.ContactNoteListApi, post=api.ContactNoteCreateApi),
+        name="contact-request-notes",
+    ),
+    path("contact-requests/<int:pk>/advance", api.ContactRequestAdvanceApi.as_view(), name="contact-request-advance"),
+    path(
+        "contact-requests/<int:pk>/confirm-signing",
+        api.ContactRequestConfirmSigningApi.as_view(),
+        name="contact-request-confirm-signing",
+    ),
+    path("contact-requests/<int:pk>/abandon", api.ContactRequestAbandonApi.as_view(), name="contact-request-abandon"),
+]

@@ -1,0 +1,89 @@
+"""Object permissions for contact requests: the one place that says who may see or do what.
+
+Parties are the demand's owner, the achievement's owner and the organisation that opened the request (a
+broker, or one of the two). Their members (members and TTO officers) see the request and take part;
+commission administrators see every request but only read. Everybody else is told it does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from techtransfer.accounts.choices import OrgType, Role
+from techtransfer.accounts.permissions import is_commission_admin, memberships, org_ids
+from techtransfer.achievements.choices import Status as AchievementStatus
+from techtransfer.achievements.models import Achievement
+from techtransfer.market.choices import MATCHABLE_STATUSES
+from techtransfer.market.models import TechnologyDemand
+from techtransfer.matchmaking.choices import Side
+from techtransfer.matchmaking.models import ContactRequest
+
+# Roles in an organisation that act for it in matchmaking (reviewers and commission admins do not).
+PARTY_ROLES = {Role.MEMBER, Role.TTO_OFFICER}
+
+
+def acting_org_ids(user: Any) -> set[int]:
+    return org_ids(user, PARTY_ROLES)
+
+
+def contact_request_visible_q(user: Any) -> Q:
+    """A filter for every contact request the user may read."""
+    if is_commission_admin(user):
+        return Q()
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    ids = acting_org_ids(user)
+    return Q(demand__owner_id__in=ids) | Q(achievement__owner_id__in=ids) | Q(opened_by_org_id__in=ids)
+
+
+def party_orgs_of(user: Any, contact_request: ContactRequest) -> set[int]:
+    """The parties of the request the user acts for (empty: not a party)."""
+    return contact_request.party_org_ids & acting_org_ids(user)
+
+
+def is_party(user: Any, contact_request: ContactRequest) -> bool:
+    return bool(party_orgs_of(user, contact_request))
+
+
+def sides_of(user: Any, contact_request: ContactRequest) -> set[str]:
+    """The signing sides the user may confirm for: the demand's owner, the achievement's owner, or both."""
+    ids = acting_org_ids(user)
+    sides = set()
+    if contact_request.demand.owner_id in ids:
+        sides.add(Side.DEMAND)
+    if contact_request.achievement.owner_id in ids:
+        sides.add(Side.ACHIEVEMENT)
+    return sides
+
+
+def opener_org_ids(user: Any, demand: TechnologyDemand, achievement: Achievement) -> list[int]:
+    """The organisations the user may open a request for on this pair, best first (none: may not open).
+
+    Members of the demand's owner, of the achievement's owner, and of any technology-transfer institution
+    (brokers) may; a member of an unrelated university or enterprise may not.
+    """
+    result: list[int] = []
+    ids = acting_org_ids(user)
+    for org_id in (demand.owner_id, achievement.owner_id):
+        if org_id in ids and org_id not in result:
+            result.append(org_id)
+    for membership in memberships(user):
+        org = membership.organisation
+        if membership.role in PARTY_ROLES and org.org_type == OrgType.TRANSFER_INSTITUTION and org.pk not in result:
+            result.append(org.pk)
+    return result
+
+
+def pair_problem(demand: TechnologyDemand, achievement: Achievement) -> str | None:
+    """Why no request may be opened on this pair whoever asks (None: it may)."""
+    from django.utils.translation import gettext as _
+
+    if demand.status not in MATCHABLE_STATUSES:
+        return _("Contact requests can only be opened on a published (or expired) technology demand.")
+    if achievement.status != AchievementStatus.PUBLISHED:
+        return _("Contact requests can only be opened on a published achievement.")
+    if demand.owner_id == achievement.owner_id:
+        return _("The demand and the achievement belong to the same organisation.")
+    return None

@@ -1,0 +1,208 @@
+"""Pages for contact requests (对接): my list, the open form, the detail with its timeline, notes and moves.
+
+Views are thin: they load through the selectors (404 for anyone who is not a party) and write through the
+services, turning their errors into form errors and messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from techtransfer.core.exceptions import ApplicationError
+from techtransfer.matchmaking import permissions as perms
+from techtransfer.matchmaking import selectors, services
+from techtransfer.matchmaking.choices import Stage
+from techtransfer.matchmaking.forms import AbandonForm, NoteForm, OpenForm, StepForm
+from techtransfer.matchmaking.models import ContactRequest
+
+PAGE_SIZE = 20
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _apply_errors(exc: ValidationError, form: forms.Form) -> None:
+    """Put a service's ValidationError on the field it names, else on the form."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for name, field_messages in errors.items():
+        form.add_error(name if name in form.fields else None, field_messages)
+
+
+@login_required
+def contact_request_list(request: HttpRequest) -> HttpResponse:
+    """My contact requests, in tabs by stage."""
+    stage = request.GET.get("stage", "")
+    if stage not in Stage.values:
+        stage = ""
+    counts = selectors.contact_request_stage_counts(user=request.user)
+    tabs = [("", _("All"), sum(counts.values()))] + [(value, label, counts[value]) for value, label in Stage.choices]
+    page = Paginator(selectors.contact_request_list(user=request.user, stage=stage or None), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "matchmaking/list.html",
+        {"page": page, "tabs": tabs, "stage": stage, "query": f"stage={stage}" if stage else ""},
+    )
+
+
+@login_required
+def contact_request_new(request: HttpRequest) -> HttpResponse:
+    """The open form: /contact-requests/new/?demand=<id>&achievement=<id>."""
+    source = request.POST if request.method == "POST" else request.GET
+    demand = selectors.openable_demand(user=request.user, pk=source.get("demand"))
+    achievement = selectors.openable_achievement(user=request.user, pk=source.get("achievement"))
+    organisations = selectors.opener_organisations(user=request.user, demand=demand, achievement=achievement)
+    if not organisations:
+        raise PermissionDenied(services.NOT_ELIGIBLE)
+    context: dict[str, Any] = {"demand": demand, "achievement": achievement}
+    problem = perms.pair_problem(demand, achievement)
+    if problem:
+        return render(request, "matchmaking/new.html", {**context, "problem": problem}, status=409)
+    state = selectors.contact_request_open_state(user=request.user, demand=demand, achievement=achievement)
+    form = OpenForm(request.POST if request.method == "POST" else None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_request = services.contact_request_open(
+                by=request.user,
+                demand=demand,
+                achievement=achievement,
+                message=form.cleaned_data["message"],
+                opened_by_org=form.cleaned_data["opened_by_org"],
+            )
+        except ValidationError as exc:
+            _apply_errors(exc, form)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your contact request is sent; the other parties are told by e-mail."))
+            return redirect("matchmaking:detail", pk=contact_request.pk)
+    status = 400 if form.errors else 200
+    return render(request, "matchmaking/new.html", {**context, "form": form, "existing": state.existing}, status=status)
+
+
+def _detail_context(request: HttpRequest, contact_request: ContactRequest, **forms_: Any) -> dict[str, Any]:
+    return {
+        "cr": contact_request,
+        "history": selectors.contact_request_history(contact_request=contact_request),
+        "notes": selectors.contact_request_notes(contact_request=contact_request),
+        "actions": selectors.contact_request_actions(user=request.user, contact_request=contact_request),
+        "read_only": selectors.is_read_only_viewer(request.user, contact_request),
+        "note_form": forms_.get("note_form") or NoteForm(),
+        "step_form": forms_.get("step_form") or StepForm(),
+        "abandon_form": forms_.get("abandon_form") or AbandonForm(),
+    }
+
+
+@login_required
+def contact_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact_request = selectors.contact_request_get(user=request.user, pk=pk)
+    return render(request, "matchmaking/detail.html", _detail_context(request, contact_request))
+
+
+@login_required
+@require_POST
+def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a note. With htmx the notes section is swapped in place; without JS the page reloads."""
+    contact_request = selectors.contact_request_get(user=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_note_add(contact_request=contact_request, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            _apply_errors(exc, form)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if not _is_htmx(request):
+                return redirect(reverse("matchmaking:detail", args=[pk]) + "#notes")
+            form = NoteForm()
+    context = _detail_context(request, contact_request, note_form=form)
+    status = 400 if form.errors else 200
+    if _is_htmx(request):
+        # htmx swaps only 2xx responses by default; errors are shown in the same fragment, so answer 200.
+        return render(request, "matchmaking/_notes.html", context)
+    return render(request, "matchmaking/detail.html", context, status=status)
+
+
+def _step(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    form_name: str,
+    run: Callable[[ContactRequest, dict[str, Any]], Any],
+    done: str,
+) -> HttpResponse:
+    """Run one stage move (POST); errors of the form re-render the page, state conflicts become messages.
+
+    `run` may return the success message itself (when it depends on the outcome); else `done` is shown.
+    """
+    contact_request = selectors.contact_request_get(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            outcome = run(contact_request, form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("matchmaking:detail", pk=pk)
+        except ValidationError as exc:
+            _apply_errors(exc, form)
+        else:
+            messages.success(request, outcome if isinstance(outcome, str) else done)
+            return redirect("matchmaking:detail", pk=pk)
+    context = _detail_context(request, contact_request, **{form_name: form})
+    return render(request, "matchmaking/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def contact_request_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=StepForm,
+        form_name="step_form",
+        run=lambda cr, data: services.contact_request_advance(contact_request=cr, by=request.user, note=data["note"]),
+        done=_("The contact request is now in negotiation."),
+    )
+
+
+@login_required
+@require_POST
+def contact_request_confirm_signing(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(cr: ContactRequest, data: dict[str, Any]) -> str:
+        cr = services.contact_request_confirm_signing(contact_request=cr, by=request.user, note=data["note"])
+        if cr.stage == Stage.SIGNED:
+            return _("Both sides have confirmed: the contact request is signed.")
+        return _("Your side's signing is recorded; waiting for the other side to confirm.")
+
+    return _step(request, pk, form_class=StepForm, form_name="step_form", run=run, done="")
+
+
+@login_required
+@require_POST
+def contact_request_abandon(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=AbandonForm,
+        form_name="abandon_form",
+        run=lambda cr, data: services.contact_request_abandon(
+            contact_request=cr, by=request.user, reason=data["reason"]
+        ),
+        done=_("The contact request is abandoned."),
+    )
