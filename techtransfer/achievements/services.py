@@ -7,12 +7,10 @@ and asks for a search re-index after commit. Pages, the API and importers all ca
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -46,6 +44,7 @@ from techtransfer.core.codetables import code_table_key
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.models import CodeItem
 from techtransfer.lib import validators
+from techtransfer.lib.uploads import pdf_upload_check
 
 MAX_KEYWORDS = 3
 
@@ -526,7 +525,6 @@ def achievement_revise(*, achievement: Achievement, by: User, data: dict[str, An
     return revision
 
 
-PDF_MAGIC = b"%PDF-"
 
 
 @transaction.atomic
@@ -534,22 +532,10 @@ def attachment_add(*, achievement: Achievement, by: User, upload: UploadedFile, 
     """Store a PDF proof after checking its type (by content, not by name) and size."""
     if not perms.can_edit(by, achievement):
         raise PermissionDenied(_("You cannot add files to this achievement."))
-    if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}]}
-        )
-    head = upload.read(1024)
-    upload.seek(0)
-    if PDF_MAGIC not in head[:1024] or not upload.name.lower().endswith(".pdf"):
-        message = _("Only PDF files can be attached; %(name)s is not a PDF.") % {"name": upload.name}
-        raise ValidationError({"file": [message]})
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    sha256 = pdf_upload_check(upload)
     attachment = Attachment(
         achievement=achievement, kind=kind, original_name=upload.name[:255], size=upload.size,
-        sha256=digest.hexdigest(), uploaded_by=by,
+        sha256=sha256, uploaded_by=by,
     )
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()

@@ -1,0 +1,158 @@
+"""Reads of challenges, proposals and questions, always through the permission filters.
+
+Before reading challenges the selectors close those whose deadline has passed (services.challenges_close_due,
+a cheap check when there is nothing to close), so nobody ever sees a challenge as open after its deadline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from techtransfer.accounts.permissions import (
+    is_commission_admin,
+    org_ids,
+    owner_in_regions_q,
+    region_prefix,
+    review_regions,
+)
+from techtransfer.challenges import permissions as perms
+from techtransfer.challenges.choices import HANDED_IN_STATUSES, ChallengeStatus, ProposalStatus
+from techtransfer.challenges.models import Challenge, ChallengeQuestion, Proposal
+from techtransfer.challenges.services import challenges_close_due
+
+
+def _base(user: Any) -> QuerySet[Challenge]:
+    challenges_close_due()
+    return (
+        Challenge.objects.filter(perms.challenge_visible_q(user))
+        .select_related("owner", "owner__region", "field", "region")
+        .annotate(proposal_count=Count("proposals", filter=Q(proposals__status__in=HANDED_IN_STATUSES)))
+    )
+
+
+def challenge_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Challenge]:
+    """Challenges the user may see, newest published first.
+
+    Filters (all optional): status (one or a list), owner (id), field / region (code), q (title, problem or
+    requirements contain it, or its id is in search_ids: the full-text search's hits).
+    """
+    qs = _base(user)
+    filters = filters or {}
+    status = filters.get("status")
+    if status:
+        qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
+    if filters.get("owner"):
+        qs = qs.filter(owner_id=filters["owner"])
+    if filters.get("field"):
+        qs = qs.filter(field__code=filters["field"])
+    if filters.get("region"):
+        # A province or city code covers its districts, as elsewhere on the platform.
+        qs = qs.filter(region__code__startswith=region_prefix(str(filters["region"])))
+    if filters.get("q"):
+        text = str(filters["q"])
+        matches = Q(title__icontains=text) | Q(problem__icontains=text) | Q(requirements__icontains=text)
+        if filters.get("search_ids"):
+            # What the full-text index found (word segmentation) besides the plain substring matches.
+            matches |= Q(pk__in=list(filters["search_ids"]))
+        qs = qs.filter(matches)
+    return qs.order_by("-published_at", "-created", "-id")
+
+
+def challenge_get(*, user: Any, pk: Any) -> Challenge:
+    """One challenge; 404 when it does not exist or the user may not see it."""
+    try:
+        return _base(user).get(pk=pk)
+    except (Challenge.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such challenge") from None
+
+
+def challenges_of_my_organisations(*, user: Any) -> QuerySet[Challenge]:
+    """Every challenge (drafts too) of the organisations the user manages challenges for."""
+    return _base(user).filter(owner_id__in=org_ids(user, perms.EDITOR_ROLES)).order_by("-updated", "-id")
+
+
+def challenge_review_queue(*, user: Any) -> QuerySet[Challenge]:
+    """Challenges waiting for this moderator, oldest first."""
+    qs = _base(user).filter(status=ChallengeStatus.UNDER_REVIEW)
+    if not is_commission_admin(user):
+        qs = qs.filter(owner_in_regions_q(review_regions(user)))
+    return qs.order_by("submitted_at", "id")
+
+
+def challenge_history(*, challenge: Challenge) -> QuerySet[Any]:
+    return challenge.status_changes.select_related("by").all()
+
+
+def challenge_winners(*, challenge: Challenge) -> list[Proposal]:
+    """The awarded proposals, which the published result shows to everyone (team name and summary)."""
+    if challenge.status != ChallengeStatus.AWARDED:
+        return []
+    return list(challenge.proposals.filter(status=ProposalStatus.AWARDED).order_by("pk"))
+
+
+# ---------------------------------------------------------------- proposals
+
+
+def _proposals(user: Any) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(perms.proposal_visible_q(user)).select_related(
+        "challenge", "challenge__owner", "team_org", "submitted_by"
+    )
+
+
+def proposal_get(*, user: Any, pk: Any) -> Proposal:
+    """One proposal; 404 for everybody who may not see it (other bidders learn nothing, not even that it exists)."""
+    challenges_close_due()
+    try:
+        return _proposals(user).get(pk=pk)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such proposal") from None
+
+
+def proposal_list_mine(*, user: Any) -> QuerySet[Proposal]:
+    """The proposals the user wrote or that their organisation's teams wrote, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Proposal.objects.none()
+    mine = Q(submitted_by=user) | Q(team_org_id__in=org_ids(user))
+    return _proposals(user).filter(mine).order_by("-updated", "-id")
+
+
+def proposal_for_bidder(*, user: Any, challenge: Challenge) -> Proposal | None:
+    """The user's own proposal for this challenge, if they have one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return _proposals(user).filter(challenge=challenge, submitted_by=user).first()
+
+
+def proposal_inbox(*, user: Any, challenge: Challenge) -> QuerySet[Proposal]:
+    """The proposals handed in for a challenge, for its owner (and commission administrators)."""
+    if not perms.can_read_proposals(user, challenge):
+        raise PermissionDenied(_("Only the organisation that posted the challenge reads its proposals."))
+    return _proposals(user).filter(challenge=challenge, status__in=HANDED_IN_STATUSES).order_by("submitted_at", "id")
+
+
+def proposal_history(*, proposal: Proposal) -> QuerySet[Any]:
+    return proposal.status_changes.select_related("by").all()
+
+
+# ---------------------------------------------------------------- questions
+
+
+def question_list(*, user: Any, challenge: Challenge) -> QuerySet[ChallengeQuestion]:
+    """The questions of a challenge the user may read: answered ones, and their own."""
+    return (
+        challenge.questions.filter(perms.question_visible_q(user, challenge))
+        .select_related("asked_by")
+        .order_by("created", "id")
+    )
+
+
+def question_get(*, user: Any, challenge: Challenge, pk: Any) -> ChallengeQuestion:
+    try:
+        return question_list(user=user, challenge=challenge).get(pk=pk)
+    except (ChallengeQuestion.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such question") from None

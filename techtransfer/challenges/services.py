@@ -1,0 +1,572 @@
+"""Writes to challenges, proposals and questions: posting and moderating a challenge, sealed proposals, Q&A,
+the shortlist and the award.
+
+Every service checks its own permission and state rules, runs in one transaction and writes the audit trail;
+pages, the API and the daily `close_challenges` command all call these. Deadlines are checked against the
+clock (timezone.now()), not only against the stored status, so a challenge whose deadline passed refuses
+proposals even before anything has marked it closed. Proposal writes lock the challenge row first, so an
+award and a last-minute edit cannot interleave.
+
+Award rule: the owner awards between one and `Challenge.max_winners` proposals (default 1) in one step,
+with a published result note; every other handed-in proposal becomes "not selected" and all are frozen.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from techtransfer.accounts.models import Organisation, User
+from techtransfer.accounts.permissions import org_ids
+from techtransfer.accounts.services import user_require_confirmed
+from techtransfer.challenges import permissions as perms
+from techtransfer.challenges.choices import (
+    AWARDABLE_PROPOSAL_STATUSES,
+    CANCELLABLE_STATUSES,
+    CHANGEABLE_PROPOSAL_STATUSES,
+    HANDED_IN_STATUSES,
+    ChallengeStatus,
+    ProposalStatus,
+)
+from techtransfer.challenges.models import (
+    Challenge,
+    ChallengeQuestion,
+    ChallengeStatusChange,
+    Proposal,
+    ProposalStatusChange,
+)
+from techtransfer.core.audit import audit_record, diff, snapshot
+from techtransfer.core.codetables import code_table_key
+from techtransfer.core.exceptions import ApplicationError
+from techtransfer.lib.uploads import pdf_upload_check
+
+# Fields the owner fills on the challenge form, in form order.
+FORM_FIELDS = [
+    "title",
+    "problem",
+    "requirements",
+    "field",
+    "region",
+    "reward",
+    "reward_note",
+    "submission_deadline",
+    "qa_deadline",
+    "eligibility",
+    "max_winners",
+]
+# Code fields and the code table each must come from.
+CODE_FIELDS = {"field": "high_tech_field", "region": "region"}
+# Required before a challenge goes to moderation (a draft may be saved half-done).
+REQUIRED_TO_SUBMIT = ["title", "problem", "requirements", "field", "region", "reward", "submission_deadline"]
+# Fields the bidder fills on the proposal form.
+PROPOSAL_FIELDS = ["team_org", "team_name", "members", "summary", "approach", "price_quote"]
+PROPOSAL_REQUIRED_TO_SUBMIT = ["team_name", "summary", "approach"]
+TEXT_MAX = 5000
+
+# Module constants are lazy: they are built at import time, but must be translated per request.
+NOT_A_MEMBER = gettext_lazy("Only members of the organisation that posted the challenge can do this.")
+NOT_A_MODERATOR = gettext_lazy("You do not moderate challenges of this organisation.")
+NOT_THE_BIDDER = gettext_lazy("Only the team that wrote this proposal can change it.")
+OWN_CHALLENGE = gettext_lazy("You cannot submit a proposal to your own organisation's challenge.")
+ALREADY_PROPOSED = gettext_lazy("You already have a proposal for this challenge; edit that one.")
+DEADLINE_PASSED = gettext_lazy(
+    "The submission deadline has passed: proposals can no longer be submitted, changed or withdrawn."
+)
+FROZEN_AFTER_AWARD = gettext_lazy("The challenge has been awarded: its proposals can no longer change.")
+NOT_OPEN = gettext_lazy("This challenge is not open for proposals.")
+NOT_YET_CLOSED = gettext_lazy("Proposals are shortlisted and awarded only after the submission deadline.")
+QUESTIONS_CLOSED = gettext_lazy("Questions for this challenge are closed.")
+DEADLINE_NOT_FUTURE = gettext_lazy("The submission deadline must be in the future.")
+
+
+def _reindex_on_commit(challenge: Challenge) -> None:
+    from techtransfer.challenges.tasks import enqueue_reindex
+
+    enqueue_reindex(challenge.pk)
+
+
+def _move(challenge: Challenge, *, to: str, action: str, by: User | None, reason: str = "") -> None:
+    """Record a workflow step of a challenge: the status change row, the audit event, the new status."""
+    ChallengeStatusChange.objects.create(
+        challenge=challenge, from_status=challenge.status, to_status=to, by=by, at=timezone.now(), reason=reason
+    )
+    audit_record(
+        actor=by, action=f"challenge.{action}", obj=challenge, changes={"status": [challenge.status, to]}, note=reason
+    )
+    challenge.status = to
+
+
+def _move_proposal(proposal: Proposal, *, to: str, by: User | None, reason: str = "") -> None:
+    ProposalStatusChange.objects.create(
+        proposal=proposal, from_status=proposal.status, to_status=to, by=by, at=timezone.now(), reason=reason
+    )
+    audit_record(
+        actor=by, action=f"proposal.{to}", obj=proposal, changes={"status": [proposal.status, to]}, note=reason
+    )
+    proposal.status = to
+
+
+def _locked(challenge: Challenge | int) -> Challenge:
+    pk = challenge.pk if isinstance(challenge, Challenge) else challenge
+    # Lock the challenge row only, not the owner and region rows joined in for the permission check.
+    return Challenge.objects.select_for_update(of=("self",)).select_related("owner__region").get(pk=pk)
+
+
+def deadline_passed(challenge: Challenge, *, now: datetime.datetime | None = None) -> bool:
+    deadline = challenge.submission_deadline
+    return deadline is not None and (now or timezone.now()) >= deadline
+
+
+def _close_if_due(challenge: Challenge) -> None:
+    """An open challenge whose deadline has passed is closed by the first write that notices (and daily)."""
+    if challenge.status == ChallengeStatus.OPEN and deadline_passed(challenge):
+        _move(challenge, to=ChallengeStatus.CLOSED, action="closed", by=None, reason="submission deadline passed")
+        challenge.save(update_fields=["status", "updated"])
+        _reindex_on_commit(challenge)
+
+
+# ---------------------------------------------------------------- the challenge
+
+
+def _apply(obj: Any, data: dict[str, Any], allowed: Sequence[str]) -> None:
+    for name, value in data.items():
+        if name not in allowed:
+            raise ValidationError({name: [_("This field cannot be set here.")]})
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(obj, name, value)
+
+
+def _clean(challenge: Challenge) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, table in CODE_FIELDS.items():
+        item = getattr(challenge, name)
+        if item is not None and code_table_key(item.table_id) != table:
+            errors.setdefault(name, []).append(_("This value belongs to another code table."))
+    try:
+        # Code fields were checked above; constraints are the database's (and clean()'s) to enforce.
+        challenge.full_clean(exclude=["owner", "created_by", *CODE_FIELDS], validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def challenge_create(*, by: User, owner: Organisation, data: dict[str, Any]) -> Challenge:
+    """Create a draft challenge for `owner`, written by one of its members."""
+    user_require_confirmed(by)
+    if not perms.can_create_for(by, owner.pk):
+        raise PermissionDenied(_("You can only post challenges for an organisation you belong to."))
+    challenge = Challenge(owner=owner, created_by=by)
+    _apply(challenge, data, FORM_FIELDS)
+    _clean(challenge)
+    challenge.save()
+    audit_record(actor=by, action="challenge.create", obj=challenge, changes=snapshot(challenge, FORM_FIELDS))
+    _reindex_on_commit(challenge)
+    return challenge
+
+
+@transaction.atomic
+def challenge_update(*, challenge: Challenge, by: User, data: dict[str, Any]) -> Challenge:
+    """Edit a draft. Once submitted, a challenge changes only after moderation sends it back."""
+    challenge = _locked(challenge)
+    if not perms.is_owner_member(by, challenge):
+        raise PermissionDenied(NOT_A_MEMBER)
+    if not perms.can_edit(by, challenge):
+        raise ApplicationError(
+            _("Only a draft can be edited; this challenge is %(status)s.") % {"status": challenge.get_status_display()}
+        )
+    before = snapshot(challenge, FORM_FIELDS)
+    _apply(challenge, data, FORM_FIELDS)
+    _clean(challenge)
+    challenge.save()
+    audit_record(
+        actor=by, action="challenge.update", obj=challenge, changes=diff(before, snapshot(challenge, FORM_FIELDS))
+    )
+    _reindex_on_commit(challenge)
+    return challenge
+
+
+def submission_problems(challenge: Challenge, *, now: datetime.datetime | None = None) -> dict[str, list[str]]:
+    """What stops the challenge from going to moderation, by field (empty when it may go)."""
+    problems: dict[str, list[str]] = {}
+    for name in REQUIRED_TO_SUBMIT:
+        if getattr(challenge, name) in (None, ""):
+            problems[name] = [_("This field is required before the challenge is submitted.")]
+    if challenge.submission_deadline is not None and deadline_passed(challenge, now=now):
+        problems["submission_deadline"] = [str(DEADLINE_NOT_FUTURE)]
+    return problems
+
+
+@transaction.atomic
+def challenge_submit(*, challenge: Challenge, by: User) -> Challenge:
+    """Send a complete draft to moderation."""
+    challenge = _locked(challenge)
+    if not perms.is_owner_member(by, challenge):
+        raise PermissionDenied(NOT_A_MEMBER)
+    if challenge.status != ChallengeStatus.DRAFT:
+        raise ApplicationError(_("Only a draft can be submitted."))
+    problems = submission_problems(challenge)
+    if problems:
+        raise ValidationError(problems)
+    _move(challenge, to=ChallengeStatus.UNDER_REVIEW, action="submitted", by=by)
+    challenge.submitted_at = timezone.now()
+    challenge.save()
+    return challenge
+
+
+def _moderated(challenge: Challenge, by: User) -> Challenge:
+    challenge = _locked(challenge)
+    if not perms.can_moderate(by, challenge):
+        raise PermissionDenied(NOT_A_MODERATOR)
+    if challenge.status != ChallengeStatus.UNDER_REVIEW:
+        raise ApplicationError(_("Only a challenge under review can be approved or returned."))
+    return challenge
+
+
+@transaction.atomic
+def challenge_approve(*, challenge: Challenge, by: User) -> Challenge:
+    """A moderator publishes the challenge: it opens for questions and proposals."""
+    challenge = _moderated(challenge, by)
+    # A challenge that waited in the queue past its deadline would open already closed.
+    if deadline_passed(challenge):
+        raise ApplicationError(
+            _("The submission deadline has passed; return the challenge so the owner can set a new one.")
+        )
+    now = timezone.now()
+    _move(challenge, to=ChallengeStatus.OPEN, action="published", by=by)
+    challenge.reviewed_by, challenge.reviewed_at, challenge.moderation_note = by, now, ""
+    challenge.published_at = now
+    challenge.save()
+    _reindex_on_commit(challenge)
+    return challenge
+
+
+@transaction.atomic
+def challenge_reject(*, challenge: Challenge, by: User, reason: str) -> Challenge:
+    """A moderator returns the challenge to its owner as a draft, saying why."""
+    challenge = _moderated(challenge, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the challenge is returned, so the owner can fix it.")]})
+    _move(challenge, to=ChallengeStatus.DRAFT, action="returned", by=by, reason=reason)
+    challenge.reviewed_by, challenge.reviewed_at, challenge.moderation_note = by, timezone.now(), reason
+    challenge.save()
+    return challenge
+
+
+@transaction.atomic
+def challenge_cancel(*, challenge: Challenge, by: User, reason: str = "") -> Challenge:
+    """The owner (or a moderator) calls the challenge off before the award; its proposals are frozen."""
+    challenge = _locked(challenge)
+    if not (perms.is_owner_member(by, challenge) or perms.can_moderate(by, challenge)):
+        raise PermissionDenied(NOT_A_MEMBER)
+    if challenge.status not in CANCELLABLE_STATUSES:
+        raise ApplicationError(_("This challenge is already %(status)s.") % {"status": challenge.get_status_display()})
+    reason = (reason or "").strip()
+    # Bidders have worked on a published challenge: they are owed a reason.
+    if challenge.published_at is not None and not reason:
+        raise ValidationError({"reason": [_("Say why the challenge is cancelled; the bidders will read it.")]})
+    _move(challenge, to=ChallengeStatus.CANCELLED, action="cancelled", by=by, reason=reason)
+    challenge.save()
+    _reindex_on_commit(challenge)
+    return challenge
+
+
+def challenges_close_due(*, now: datetime.datetime | None = None) -> int:
+    """Close every open challenge whose submission deadline has passed; returns how many.
+
+    Run daily by `manage.py close_challenges`, and by the selectors before they read, so a closed challenge
+    never shows as open. The first query is a cheap check that takes no lock; a repeat finds nothing.
+    """
+    now = now or timezone.now()
+    due = Challenge.objects.filter(status=ChallengeStatus.OPEN, submission_deadline__lte=now)
+    if not due.exists():
+        return 0
+    with transaction.atomic():
+        challenges = list(due.select_for_update())
+        for challenge in challenges:
+            _move(challenge, to=ChallengeStatus.CLOSED, action="closed", by=None, reason="submission deadline passed")
+            challenge.save(update_fields=["status", "updated"])
+            _reindex_on_commit(challenge)
+    return len(challenges)
+
+
+def _proposals_of(challenge: Challenge, proposals: Sequence[Proposal | int]) -> list[Proposal]:
+    ids = {p.pk if isinstance(p, Proposal) else int(p) for p in proposals}
+    if not ids:
+        raise ValidationError({"proposals": [_("Choose at least one proposal.")]})
+    # A proposal of another challenge, or one not handed in (draft, withdrawn), is simply not found here.
+    rows = list(
+        Proposal.objects.select_for_update()
+        .filter(challenge=challenge, pk__in=ids, status__in=HANDED_IN_STATUSES)
+        .order_by("pk")
+    )
+    if len(rows) != len(ids):
+        raise ValidationError({"proposals": [_("These are not proposals handed in for this challenge.")]})
+    return rows
+
+
+def _owner_after_deadline(challenge: Challenge, by: User) -> Challenge:
+    challenge = _locked(challenge)
+    if not perms.is_owner_member(by, challenge):
+        raise PermissionDenied(NOT_A_MEMBER)
+    _close_if_due(challenge)
+    if challenge.status == ChallengeStatus.OPEN:
+        raise ApplicationError(NOT_YET_CLOSED)
+    if challenge.status != ChallengeStatus.CLOSED:
+        raise ApplicationError(
+            _("This challenge is %(status)s; its proposals can no longer change.")
+            % {"status": challenge.get_status_display()}
+        )
+    return challenge
+
+
+@transaction.atomic
+def proposals_shortlist(*, challenge: Challenge, by: User, proposals: Sequence[Proposal | int]) -> list[Proposal]:
+    """The owner puts submitted proposals on the shortlist, after the deadline."""
+    challenge = _owner_after_deadline(challenge, by)
+    rows = _proposals_of(challenge, proposals)
+    wrong = [row.team_name for row in rows if row.status != ProposalStatus.SUBMITTED]
+    if wrong:
+        raise ApplicationError(
+            _("Only submitted proposals can be shortlisted: %(teams)s.") % {"teams": ", ".join(wrong)}
+        )
+    for row in rows:
+        _move_proposal(row, to=ProposalStatus.SHORTLISTED, by=by)
+        row.save(update_fields=["status", "updated"])
+    return rows
+
+
+@transaction.atomic
+def challenge_award(
+    *, challenge: Challenge, by: User, proposals: Sequence[Proposal | int], result_note: str
+) -> Challenge:
+    """The owner awards the challenge and publishes the result; every proposal is frozen from then on."""
+    challenge = _owner_after_deadline(challenge, by)
+    result_note = (result_note or "").strip()
+    if not result_note:
+        raise ValidationError({"result_note": [_("Write the result that will be published with the award.")]})
+    winners = _proposals_of(challenge, proposals)
+    if len(winners) > challenge.max_winners:
+        raise ValidationError(
+            {"proposals": [_("This challenge allows at most %(n)d winner(s).") % {"n": challenge.max_winners}]}
+        )
+    wrong = [row.team_name for row in winners if row.status not in AWARDABLE_PROPOSAL_STATUSES]
+    if wrong:
+        raise ApplicationError(
+            _("Only submitted or shortlisted proposals can be awarded: %(teams)s.") % {"teams": ", ".join(wrong)}
+        )
+    winner_ids = {row.pk for row in winners}
+    for row in winners:
+        _move_proposal(row, to=ProposalStatus.AWARDED, by=by)
+        row.save(update_fields=["status", "updated"])
+    others = (
+        Proposal.objects.select_for_update()
+        .filter(challenge=challenge, status__in=AWARDABLE_PROPOSAL_STATUSES)
+        .exclude(pk__in=winner_ids)
+    )
+    for row in others:
+        _move_proposal(row, to=ProposalStatus.NOT_SELECTED, by=by)
+        row.save(update_fields=["status", "updated"])
+    _move(challenge, to=ChallengeStatus.AWARDED, action="awarded", by=by, reason=result_note)
+    challenge.awarded_at = timezone.now()
+    challenge.result_note = result_note
+    challenge.save()
+    _reindex_on_commit(challenge)
+    return challenge
+
+
+# ---------------------------------------------------------------- questions and answers
+
+
+@transaction.atomic
+def question_ask(*, challenge: Challenge, by: User, text: str) -> ChallengeQuestion:
+    """A prospective bidder asks a question; only they and the owner see it until it is answered."""
+    user_require_confirmed(by)
+    challenge = _locked(challenge)
+    if not perms.can_bid(by, challenge):
+        raise PermissionDenied(_("The organisation that posted the challenge answers questions; it does not ask."))
+    deadline = challenge.question_deadline
+    if challenge.status != ChallengeStatus.OPEN or (deadline is not None and timezone.now() >= deadline):
+        raise ApplicationError(QUESTIONS_CLOSED)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": [_("Write your question.")]})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({"text": [_("At most %(n)d characters.") % {"n": TEXT_MAX}]})
+    question = ChallengeQuestion.objects.create(challenge=challenge, asked_by=by, text=text)
+    audit_record(actor=by, action="question.ask", obj=question, changes={"text": [None, text]})
+    return question
+
+
+@transaction.atomic
+def question_answer(*, question: ChallengeQuestion, by: User, answer: str) -> ChallengeQuestion:
+    """The owner answers; the question and its answer become public, so every bidder knows the same."""
+    question = ChallengeQuestion.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=question.pk)
+    if not perms.can_answer(by, question):
+        raise PermissionDenied(NOT_A_MEMBER)
+    if question.challenge.status not in {ChallengeStatus.OPEN, ChallengeStatus.CLOSED}:
+        raise ApplicationError(QUESTIONS_CLOSED)
+    if question.answered_at is not None:
+        raise ApplicationError(_("This question has been answered already."))
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": [_("Write the answer.")]})
+    if len(answer) > TEXT_MAX:
+        raise ValidationError({"answer": [_("At most %(n)d characters.") % {"n": TEXT_MAX}]})
+    question.answer, question.answered_by, question.answered_at = answer, by, timezone.now()
+    question.is_public = True
+    question.save()
+    audit_record(actor=by, action="question.answer", obj=question, changes={"answer": [None, answer]})
+    return question
+
+
+# ---------------------------------------------------------------- proposals
+
+
+def require_open_for_proposals(challenge: Challenge) -> None:
+    """Proposals change only while the challenge is open and before its deadline (by the clock)."""
+    if challenge.status == ChallengeStatus.AWARDED:
+        raise ApplicationError(FROZEN_AFTER_AWARD)
+    if deadline_passed(challenge):
+        raise ApplicationError(DEADLINE_PASSED)
+    if challenge.status != ChallengeStatus.OPEN:
+        raise ApplicationError(NOT_OPEN)
+
+
+def _check_team_org(proposal: Proposal, by: User) -> None:
+    org = proposal.team_org
+    if org is None:
+        return
+    if org.pk == proposal.challenge.owner_id:
+        raise ValidationError({"team_org": [str(OWN_CHALLENGE)]})
+    if org.pk not in org_ids(by, perms.EDITOR_ROLES):
+        raise ValidationError({"team_org": [_("You can only bid for an organisation you belong to.")]})
+
+
+def _clean_proposal(proposal: Proposal) -> None:
+    try:
+        proposal.full_clean(exclude=["challenge", "submitted_by", "attachment"], validate_constraints=False)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+
+
+def _store_attachment(proposal: Proposal, upload: UploadedFile) -> None:
+    """Keep a PDF with the proposal, checked as achievement attachments are: by content and size."""
+    sha256 = pdf_upload_check(upload, field="attachment")
+    old = proposal.attachment.name if proposal.attachment else ""
+    proposal.attachment.save(upload.name or "proposal.pdf", upload, save=False)
+    proposal.attachment_name = (upload.name or "proposal.pdf")[:255]
+    proposal.attachment_size = upload.size
+    proposal.attachment_sha256 = sha256
+    if old:
+        storage = proposal.attachment.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+@transaction.atomic
+def proposal_create(
+    *, challenge: Challenge, by: User, data: dict[str, Any], upload: UploadedFile | None = None
+) -> Proposal:
+    """Start a (draft) proposal for an open challenge; it stays with the team until submitted."""
+    user_require_confirmed(by)
+    challenge = _locked(challenge)
+    if not perms.can_bid(by, challenge):
+        raise PermissionDenied(OWN_CHALLENGE)
+    require_open_for_proposals(challenge)
+    if Proposal.objects.filter(challenge=challenge, submitted_by=by).exists():
+        raise ApplicationError(str(ALREADY_PROPOSED))
+    proposal = Proposal(challenge=challenge, submitted_by=by)
+    _apply(proposal, data, PROPOSAL_FIELDS)
+    _check_team_org(proposal, by)
+    _clean_proposal(proposal)
+    if upload is not None:
+        _store_attachment(proposal, upload)
+    proposal.save()
+    changes = snapshot(proposal, PROPOSAL_FIELDS)
+    if upload is not None:
+        changes["attachment"] = proposal.attachment_name
+    audit_record(actor=by, action="proposal.create", obj=proposal, changes=changes)
+    return proposal
+
+
+def _locked_proposal(proposal: Proposal, by: User) -> tuple[Challenge, Proposal]:
+    """Lock the challenge first (the award locks it too), then the proposal; check the bidder and the clock."""
+    challenge = _locked(proposal.challenge_id)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("team_org").get(pk=proposal.pk)
+    proposal.challenge = challenge
+    if not perms.is_bidder(by, proposal):
+        raise PermissionDenied(NOT_THE_BIDDER)
+    require_open_for_proposals(challenge)
+    return challenge, proposal
+
+
+@transaction.atomic
+def proposal_update(
+    *, proposal: Proposal, by: User, data: dict[str, Any], upload: UploadedFile | None = None
+) -> Proposal:
+    """Change a proposal (also once submitted) until the deadline."""
+    _challenge, proposal = _locked_proposal(proposal, by)
+    if proposal.status not in CHANGEABLE_PROPOSAL_STATUSES:
+        raise ApplicationError(
+            _("This proposal is %(status)s and can no longer change.") % {"status": proposal.get_status_display()}
+        )
+    before = snapshot(proposal, PROPOSAL_FIELDS)
+    _apply(proposal, data, PROPOSAL_FIELDS)
+    _check_team_org(proposal, by)
+    _clean_proposal(proposal)
+    changes: dict[str, Any] = {}
+    if upload is not None:
+        old_name = proposal.attachment_name
+        _store_attachment(proposal, upload)
+        changes["attachment"] = [old_name, proposal.attachment_name]
+    proposal.save()
+    changes.update(diff(before, snapshot(proposal, PROPOSAL_FIELDS)))
+    audit_record(actor=by, action="proposal.update", obj=proposal, changes=changes)
+    return proposal
+
+
+def proposal_problems(proposal: Proposal) -> dict[str, list[str]]:
+    """What a proposal lacks before it can be submitted (empty when complete)."""
+    return {
+        name: [_("This field is required before the proposal is submitted.")]
+        for name in PROPOSAL_REQUIRED_TO_SUBMIT
+        if not getattr(proposal, name)
+    }
+
+
+@transaction.atomic
+def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
+    """Hand the proposal in (again, after a withdrawal): from now on the challenge's owner can read it."""
+    _challenge, proposal = _locked_proposal(proposal, by)
+    if proposal.status not in {ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN}:
+        raise ApplicationError(_("This proposal has been submitted already."))
+    problems = proposal_problems(proposal)
+    if problems:
+        raise ValidationError(problems)
+    _move_proposal(proposal, to=ProposalStatus.SUBMITTED, by=by)
+    proposal.submitted_at = timezone.now()
+    proposal.save()
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, by: User, reason: str = "") -> Proposal:
+    """Take a submitted proposal back before the deadline; the owner no longer sees it."""
+    _challenge, proposal = _locked_proposal(proposal, by)
+    if proposal.status != ProposalStatus.SUBMITTED:
+        raise ApplicationError(_("Only a submitted proposal can be withdrawn."))
+    _move_proposal(proposal, to=ProposalStatus.WITHDRAWN, by=by, reason=(reason or "").strip())
+    proposal.save()
+    return proposal

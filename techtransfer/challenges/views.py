@@ -1,0 +1,614 @@
+"""Server-rendered pages for challenges: the public list and detail, the challenge form and its moderation,
+Q&A, the proposal form, "my proposals", and the owner's inbox with the shortlist and the award.
+
+Views parse input, call one selector or service and render; the services decide. A service's refusal
+(ApplicationError: a deadline, a state) comes back as a message on the page, never as an error page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from techtransfer.accounts.models import Organisation
+from techtransfer.accounts.permissions import is_commission_admin, org_ids, review_regions
+from techtransfer.achievements.views.common import apply_service_errors, error_messages
+from techtransfer.challenges import permissions as perms
+from techtransfer.challenges import selectors, services
+from techtransfer.challenges.choices import (
+    AWARDABLE_PROPOSAL_STATUSES,
+    CANCELLABLE_STATUSES,
+    CHANGEABLE_PROPOSAL_STATUSES,
+    PUBLIC_STATUSES,
+    ChallengeStatus,
+    ProposalStatus,
+)
+from techtransfer.challenges.forms import (
+    AnswerForm,
+    AwardForm,
+    ChallengeForm,
+    OwnerForm,
+    ProposalForm,
+    QuestionForm,
+    ReasonForm,
+)
+from techtransfer.challenges.models import Challenge, Proposal
+from techtransfer.challenges.search import challenge_search_ids
+from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.models import CodeItem
+
+PAGE_SIZE = 20
+# The list page's status filter: the public states, "open" by default.
+LIST_STATUSES = [ChallengeStatus.OPEN, ChallengeStatus.CLOSED, ChallengeStatus.AWARDED]
+
+
+def _editable_organisations(user: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=org_ids(user, perms.EDITOR_ROLES)).order_by("name")
+
+
+def _bidding_organisations(user: Any, challenge: Challenge) -> QuerySet[Organisation]:
+    return _editable_organisations(user).exclude(pk=challenge.owner_id)
+
+
+def _is_moderator(user: Any) -> bool:
+    return is_commission_admin(user) or bool(review_regions(user))
+
+
+def _report(request: HttpRequest, exc: ApplicationError | ValidationError) -> None:
+    """A service's refusal as messages on the next page."""
+    if isinstance(exc, ApplicationError):
+        messages.error(request, exc.message)
+        return
+    messages.error(request, _("This cannot be done yet:"))
+    for message_list in error_messages(exc).values():
+        for message in message_list:
+            messages.error(request, message)
+
+
+def _run(request: HttpRequest, action: Callable[[], Any], done: str, target: str, **kwargs: Any) -> HttpResponse:
+    try:
+        action()
+    except (ApplicationError, ValidationError) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(target, **kwargs)
+
+
+# ---------------------------------------------------------------- lists
+
+
+def challenge_list(request: HttpRequest) -> HttpResponse:
+    """Published challenges, open ones first by default; search box and field filter."""
+    query = request.GET.get("q", "").strip()
+    field = request.GET.get("field", "").strip()
+    status = request.GET.get("status", ChallengeStatus.OPEN)
+    filters: dict[str, Any] = {"status": [status] if status in LIST_STATUSES else list(PUBLIC_STATUSES)}
+    if field:
+        filters["field"] = field
+    if query:
+        filters["q"] = query
+        filters["search_ids"] = challenge_search_ids(query=query, field=field)
+    challenges = selectors.challenge_list(user=request.user, filters=filters)
+    page = Paginator(challenges, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "page": page,
+        "query": params.urlencode(),
+        "q": query,
+        "field": field,
+        "status": status,
+        "statuses": [(s.value, s.label) for s in LIST_STATUSES],
+        "fields": CodeItem.objects.current("high_tech_field").order_by("sort_order", "code"),
+        "can_create": request.user.is_authenticated and _editable_organisations(request.user).exists(),
+        "is_moderator": _is_moderator(request.user),
+        "now": timezone.now(),
+    }
+    return render(request, "challenges/list.html", context)
+
+
+@login_required
+def our_challenges(request: HttpRequest) -> HttpResponse:
+    """Every challenge of the user's organisations, drafts included."""
+    challenges = selectors.challenges_of_my_organisations(user=request.user)
+    page = Paginator(challenges, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "challenges/ours.html",
+        {"page": page, "can_create": _editable_organisations(request.user).exists()},
+    )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not _is_moderator(request.user):
+        raise PermissionDenied(_("Only moderators see the challenge moderation queue."))
+    page = Paginator(selectors.challenge_review_queue(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "challenges/review_queue.html", {"page": page})
+
+
+@login_required
+def my_proposals(request: HttpRequest) -> HttpResponse:
+    proposals = selectors.proposal_list_mine(user=request.user)
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "challenges/my_proposals.html", {"page": page})
+
+
+# ---------------------------------------------------------------- one challenge
+
+
+def _detail_context(request: HttpRequest, challenge: Challenge, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    owner = perms.is_owner_member(user, challenge)
+    moderator = perms.can_moderate(user, challenge) if user.is_authenticated else False
+    status = challenge.status
+    now = timezone.now()
+    question_deadline = challenge.question_deadline
+    questions = list(selectors.question_list(user=user, challenge=challenge))
+    if owner:
+        for question in questions:
+            question.answer_form = forms.get(f"answer_form_{question.pk}") or AnswerForm(prefix=f"q{question.pk}")
+    context: dict[str, Any] = {
+        "challenge": challenge,
+        "is_owner": owner,
+        "is_moderator": moderator,
+        "insider": owner or moderator or is_commission_admin(user),
+        "now": now,
+        "deadline_passed": services.deadline_passed(challenge, now=now),
+        "questions": questions,
+        "can_ask": (
+            perms.can_bid(user, challenge)
+            and status == ChallengeStatus.OPEN
+            and (question_deadline is None or now < question_deadline)
+        ),
+        "question_form": forms.get("question_form") or QuestionForm(),
+        "my_proposal": selectors.proposal_for_bidder(user=user, challenge=challenge),
+        "can_bid": perms.can_bid(user, challenge) and status == ChallengeStatus.OPEN,
+        "winners": selectors.challenge_winners(challenge=challenge),
+        "show_matches": (owner or moderator) and status == ChallengeStatus.OPEN,
+        "actions": {
+            "edit": perms.can_edit(user, challenge),
+            "submit": owner and status == ChallengeStatus.DRAFT,
+            "moderate": moderator and status == ChallengeStatus.UNDER_REVIEW,
+            "cancel": (owner or moderator) and status in CANCELLABLE_STATUSES,
+            "inbox": perms.can_read_proposals(user, challenge) and challenge.published_at is not None,
+        },
+        "reject_form": forms.get("reject_form") or ReasonForm(),
+        "cancel_form": forms.get("cancel_form") or ReasonForm(required=challenge.published_at is not None),
+    }
+    if context["insider"]:
+        context["history"] = selectors.challenge_history(challenge=challenge)
+    if owner and status == ChallengeStatus.DRAFT:
+        context["problems"] = [m for ms in services.submission_problems(challenge).values() for m in ms]
+    return context
+
+
+def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    return render(request, "challenges/detail.html", _detail_context(request, challenge))
+
+
+@login_required
+def challenge_new(request: HttpRequest) -> HttpResponse:
+    organisations = _editable_organisations(request.user)
+    if not organisations:
+        raise PermissionDenied(_("Only members of an organisation can post challenges."))
+    data = request.POST if request.method == "POST" else None
+    # Only people in more than one organisation choose which one posts.
+    owner_form = None
+    owner = organisations[0]
+    if len(organisations) > 1:
+        owner_form = OwnerForm(data, organisations=organisations, initial={"owner": owner})
+        if owner_form.is_bound and owner_form.is_valid():
+            owner = owner_form.cleaned_data["owner"]
+    form = ChallengeForm(data)
+    owner_ok = owner_form is None or owner_form.is_valid()
+    if request.method == "POST" and owner_ok and form.is_valid():
+        try:
+            challenge = services.challenge_create(by=request.user, owner=owner, data=form.service_data())
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The draft is saved. Submit it for moderation when it is complete."))
+            return redirect("challenges:detail", pk=challenge.pk)
+    return render(
+        request,
+        "challenges/form.html",
+        {"form": form, "owner_form": owner_form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    if not perms.is_owner_member(request.user, challenge):
+        raise PermissionDenied(services.NOT_A_MEMBER)
+    if not perms.can_edit(request.user, challenge):
+        messages.error(request, _("Only a draft can be edited."))
+        return redirect("challenges:detail", pk=pk)
+    form = ChallengeForm(request.POST if request.method == "POST" else None, instance=challenge)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.challenge_update(challenge=challenge, by=request.user, data=form.service_data())
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The challenge is saved."))
+            return redirect("challenges:detail", pk=pk)
+    return render(
+        request, "challenges/form.html", {"form": form, "challenge": challenge}, status=400 if form.is_bound else 200
+    )
+
+
+@login_required
+@require_POST
+def challenge_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    return _run(
+        request,
+        lambda: services.challenge_submit(challenge=challenge, by=request.user),
+        _("Submitted for moderation."),
+        "challenges:detail",
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def challenge_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    return _run(
+        request,
+        lambda: services.challenge_approve(challenge=challenge, by=request.user),
+        _("Published: the challenge is open for questions and proposals."),
+        "challenges:detail",
+        pk=pk,
+    )
+
+
+def _with_reason(
+    request: HttpRequest, pk: int, *, form_name: str, required: bool, service: Callable[..., Any], done: str
+) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    form = ReasonForm(request.POST, required=required)
+    if form.is_valid():
+        try:
+            service(challenge=challenge, by=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("challenges:detail", pk=pk)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, done)
+            return redirect("challenges:detail", pk=pk)
+    return render(
+        request, "challenges/detail.html", _detail_context(request, challenge, **{form_name: form}), status=400
+    )
+
+
+@login_required
+@require_POST
+def challenge_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    # Refuse before looking at the form, so an outsider learns nothing from validation messages.
+    if not perms.can_moderate(request.user, challenge):
+        raise PermissionDenied(services.NOT_A_MODERATOR)
+    return _with_reason(
+        request,
+        pk,
+        form_name="reject_form",
+        required=True,
+        service=services.challenge_reject,
+        done=_("Returned to the owner with your reasons."),
+    )
+
+
+@login_required
+@require_POST
+def challenge_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    if not (perms.is_owner_member(request.user, challenge) or perms.can_moderate(request.user, challenge)):
+        raise PermissionDenied(services.NOT_A_MEMBER)
+    return _with_reason(
+        request,
+        pk,
+        form_name="cancel_form",
+        required=False,
+        service=services.challenge_cancel,
+        done=_("The challenge is cancelled."),
+    )
+
+
+# ---------------------------------------------------------------- questions
+
+
+@login_required
+@require_POST
+def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.question_ask(challenge=challenge, by=request.user, text=form.cleaned_data["text"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("challenges:detail", pk=pk)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("Your question is sent. Its answer will be public."))
+            return redirect("challenges:detail", pk=pk)
+    context = _detail_context(request, challenge, question_form=form)
+    return render(request, "challenges/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    question = selectors.question_get(user=request.user, challenge=challenge, pk=question_pk)
+    if not perms.can_answer(request.user, question):
+        raise PermissionDenied(services.NOT_A_MEMBER)
+    form = AnswerForm(request.POST, prefix=f"q{question.pk}")
+    if form.is_valid():
+        try:
+            services.question_answer(question=question, by=request.user, answer=form.cleaned_data["answer"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("challenges:detail", pk=pk)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The answer is published."))
+            return redirect("challenges:detail", pk=pk)
+    context = _detail_context(request, challenge, **{f"answer_form_{question.pk}": form})
+    return render(request, "challenges/detail.html", context, status=400)
+
+
+# ---------------------------------------------------------------- the owner's inbox, shortlist and award
+
+
+@login_required
+def proposal_inbox(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    proposals = selectors.proposal_inbox(user=request.user, challenge=challenge)
+    return render(request, "challenges/inbox.html", _inbox_context(request, challenge, proposals))
+
+
+def _inbox_context(
+    request: HttpRequest, challenge: Challenge, proposals: QuerySet[Proposal], award_form: AwardForm | None = None
+) -> dict[str, Any]:
+    owner = perms.is_owner_member(request.user, challenge)
+    closed = challenge.status == ChallengeStatus.CLOSED
+    return {
+        "challenge": challenge,
+        "proposals": proposals,
+        "can_decide": owner and closed,
+        "award_form": award_form or AwardForm(proposals=proposals.filter(status__in=_AWARDABLE)),
+        "now": timezone.now(),
+    }
+
+
+_AWARDABLE = list(AWARDABLE_PROPOSAL_STATUSES)
+
+
+@login_required
+@require_POST
+def proposals_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    if not perms.is_owner_member(request.user, challenge):
+        raise PermissionDenied(services.NOT_A_MEMBER)
+    ids = [value for value in request.POST.getlist("proposal") if value.isdigit()]
+    return _run(
+        request,
+        lambda: services.proposals_shortlist(challenge=challenge, by=request.user, proposals=[int(i) for i in ids]),
+        _("Shortlisted."),
+        "challenges:inbox",
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def challenge_award(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    proposals = selectors.proposal_inbox(user=request.user, challenge=challenge)
+    if not perms.is_owner_member(request.user, challenge):
+        raise PermissionDenied(services.NOT_A_MEMBER)
+    form = AwardForm(request.POST, proposals=proposals.filter(status__in=_AWARDABLE))
+    if form.is_valid():
+        try:
+            services.challenge_award(
+                challenge=challenge,
+                by=request.user,
+                proposals=list(form.cleaned_data["winners"]),
+                result_note=form.cleaned_data["result_note"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("challenges:inbox", pk=pk)
+        except ValidationError as exc:
+            for field, message_list in error_messages(exc).items():
+                form.add_error(
+                    "winners" if field == "proposals" else field if field in form.fields else None, message_list
+                )
+        else:
+            messages.success(request, _("The challenge is awarded and the result is published."))
+            return redirect("challenges:detail", pk=pk)
+    return render(request, "challenges/inbox.html", _inbox_context(request, challenge, proposals, form), status=400)
+
+
+# ---------------------------------------------------------------- proposals
+
+
+def _proposal_form(request: HttpRequest, challenge: Challenge, proposal: Proposal | None) -> ProposalForm:
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    return ProposalForm(
+        data, files, instance=proposal or Proposal(), organisations=_bidding_organisations(request.user, challenge)
+    )
+
+
+def _save_proposal(request: HttpRequest, form: ProposalForm, save: Callable[[], Proposal]) -> HttpResponse | None:
+    """Save (and, if asked, submit) the proposal; None when the form must be shown again with errors."""
+    try:
+        proposal = save()
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return None
+    except ValidationError as exc:
+        errors = error_messages(exc)
+        if "attachment" in errors:
+            errors["upload"] = errors.pop("attachment")
+        apply_service_errors(ValidationError(errors), form)
+        return None
+    if request.POST.get("action") == "submit":
+        try:
+            services.proposal_submit(proposal=proposal, by=request.user)
+        except (ApplicationError, ValidationError) as exc:
+            _report(request, exc)
+            return redirect("challenges:proposal_edit", pk=proposal.pk)
+        messages.success(request, _("Your proposal is submitted. Only the challenge's owner can read it."))
+    else:
+        messages.success(request, _("Your draft is saved. Nobody else can read it until you submit it."))
+    return redirect("challenges:proposal", pk=proposal.pk)
+
+
+@login_required
+def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    existing = selectors.proposal_for_bidder(user=request.user, challenge=challenge)
+    if existing is not None:
+        return redirect("challenges:proposal_edit", pk=existing.pk)
+    if not perms.can_bid(request.user, challenge):
+        raise PermissionDenied(services.OWN_CHALLENGE)
+    if request.method == "GET" and (challenge.status != ChallengeStatus.OPEN or services.deadline_passed(challenge)):
+        messages.error(request, services.DEADLINE_PASSED if services.deadline_passed(challenge) else services.NOT_OPEN)
+        return redirect("challenges:detail", pk=pk)
+    form = _proposal_form(request, challenge, None)
+    if request.method == "POST" and form.is_valid():
+        response = _save_proposal(
+            request,
+            form,
+            lambda: services.proposal_create(
+                challenge=challenge, by=request.user, data=form.service_data(), upload=form.cleaned_data.get("upload")
+            ),
+        )
+        if response is not None:
+            return response
+    return render(
+        request,
+        "challenges/proposal_form.html",
+        {"form": form, "challenge": challenge},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, pk=pk)
+    challenge = proposal.challenge
+    bidder = perms.is_bidder(request.user, proposal)
+    open_ = challenge.status == ChallengeStatus.OPEN and not services.deadline_passed(challenge)
+    context = {
+        "proposal": proposal,
+        "challenge": challenge,
+        "is_bidder": bidder,
+        "is_owner": perms.is_owner_member(request.user, challenge),
+        "actions": {
+            "edit": bidder and open_ and proposal.status in CHANGEABLE_PROPOSAL_STATUSES,
+            "submit": bidder and open_ and proposal.status in {ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN},
+            "withdraw": bidder and open_ and proposal.status == ProposalStatus.SUBMITTED,
+        },
+        "history": selectors.proposal_history(proposal=proposal),
+        "problems": [m for ms in services.proposal_problems(proposal).values() for m in ms] if bidder else [],
+    }
+    return render(request, "challenges/proposal_detail.html", context)
+
+
+@login_required
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, pk=pk)
+    if not perms.is_bidder(request.user, proposal):
+        raise PermissionDenied(services.NOT_THE_BIDDER)
+    challenge = proposal.challenge
+    if request.method == "GET":
+        try:
+            services.require_open_for_proposals(challenge)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("challenges:proposal", pk=pk)
+    form = _proposal_form(request, challenge, proposal)
+    if request.method == "POST" and form.is_valid():
+        response = _save_proposal(
+            request,
+            form,
+            lambda: services.proposal_update(
+                proposal=proposal, by=request.user, data=form.service_data(), upload=form.cleaned_data.get("upload")
+            ),
+        )
+        if response is not None:
+            return response
+    return render(
+        request,
+        "challenges/proposal_form.html",
+        {"form": form, "challenge": challenge, "proposal": proposal},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, pk=pk)
+    return _run(
+        request,
+        lambda: services.proposal_submit(proposal=proposal, by=request.user),
+        _("Your proposal is submitted. Only the challenge's owner can read it."),
+        "challenges:proposal",
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, pk=pk)
+    return _run(
+        request,
+        lambda: services.proposal_withdraw(proposal=proposal, by=request.user, reason=request.POST.get("reason", "")),
+        _("Your proposal is withdrawn; you can submit it again before the deadline."),
+        "challenges:proposal",
+        pk=pk,
+    )
+
+
+@login_required
+def proposal_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """Files are served through this view, never from MEDIA_URL: a proposal's PDF is as sealed as the proposal."""
+    proposal = selectors.proposal_get(user=request.user, pk=pk)
+    if not proposal.attachment:
+        raise Http404("No file")
+    try:
+        handle = proposal.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
+    response = FileResponse(handle, filename=proposal.attachment_name, content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
