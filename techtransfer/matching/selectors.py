@@ -158,7 +158,7 @@ def _load(kind: str, ids: list[int]) -> dict[int, tuple[Any, str, str, str, str,
                 d.title,
                 d.description,
                 d.owner.display_name,
-                f"/demands/{pk}/",
+                reverse("market:detail", args=[pk]),
                 d.field.code if d.field else "",
                 d.region.code if d.region else "",
             )

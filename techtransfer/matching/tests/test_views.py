@@ -148,3 +148,27 @@ class TestApi:
         assert login(client, p.outsider).get(reverse("api:matching-status")).status_code == 403
         status = login(client, p.commission_admin).get(reverse("api:matching-status")).json()
         assert status["total"] >= 1 and status["pending"] == 0 and status["percent"] == 100
+
+
+class TestChallengePanel:
+    def test_an_open_challenge_lists_solvers_and_a_draft_one_is_hidden(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        from techtransfer.challenges.tests.helpers import make_challenge, make_open_challenge
+
+        cathode = publish(
+            p,
+            django_capture_on_commit_callbacks,
+            name="高镍正极材料表面包覆改性技术",
+            summary="通过表面包覆提升高镍正极材料高温循环容量保持率。",
+            keywords=["高镍正极", "动力电池", "循环寿命"],
+        )
+        ent = make_enterprise()
+        with django_capture_on_commit_callbacks(execute=True):
+            challenge = make_open_challenge(ent, p.reviewer)
+        html = login(client, ent.staff).get(reverse("matching:challenge", args=[challenge.pk]), **HTMX).content.decode()
+        assert f'data-kind="achievement" data-id="{cathode.pk}"' in html
+        draft = make_challenge(ent, title="尚未发布的难题")
+        client.logout()
+        assert client.get(reverse("matching:challenge", args=[draft.pk])).status_code == 404
+        assert login(client, p.outsider).get(reverse("matching:challenge", args=[draft.pk])).status_code == 404
