@@ -1,0 +1,193 @@
+"""Reads of the subscriptions app: a user's own subscriptions and notifications, the records a notification
+points at, and the signed-in home page's recommendations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from techtransfer.accounts.permissions import org_ids
+from techtransfer.achievements.models import Achievement
+from techtransfer.market.choices import DemandStatus
+from techtransfer.market.models import TechnologyDemand
+from techtransfer.matching.engine import Source, source_for_document
+from techtransfer.matching.selectors import MatchResult, ranked
+from techtransfer.subscriptions.choices import Kind
+from techtransfer.subscriptions.models import Notification, Subscription
+
+# The nav badge stops counting here ("99+"): a count of a user's whole history would not be a small query.
+UNREAD_BADGE_CAP = 99
+# How many of an organisation's newest demands / achievements the home recommendations start from.
+RECOMMEND_SOURCES = 2
+
+
+# --- subscriptions and notifications -----------------------------------------------------------------
+
+
+def subscription_list(*, user: Any) -> QuerySet[Subscription]:
+    if not getattr(user, "is_authenticated", False):
+        return Subscription.objects.none()
+    return Subscription.objects.filter(user=user).prefetch_related("fields", "regions").order_by("-created", "-id")
+
+
+def subscription_get(*, user: Any, pk: int) -> Subscription:
+    """The user's own subscription; anybody else's is a 404, as if it did not exist."""
+    subscription = subscription_list(user=user).filter(pk=pk).first()
+    if subscription is None:
+        raise Http404
+    return subscription
+
+
+def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's notifications, unread first, then newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    qs = Notification.objects.filter(user=user).select_related("subscription")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    unread_first = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return qs.order_by(unread_first, "-created", "-id")
+
+
+def notification_get(*, user: Any, pk: int) -> Notification:
+    notification = notification_list(user=user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    return notification
+
+
+def unread_count(*, user: Any) -> int:
+    """Unread notifications, counted up to UNREAD_BADGE_CAP + 1 (one small query; none for anonymous)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).values("id")[: UNREAD_BADGE_CAP + 1].count()
+
+
+# --- the records notifications point at ----------------------------------------------------------------
+
+
+def records_for(kind: str, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """object id → (title in the active language, page path), for the records that are still public."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    if kind == Kind.ACHIEVEMENT:
+        achievements = Achievement.objects.public().only("id", "name", "name_en").in_bulk(ids)
+        return {pk: (a.display_name, reverse("achievements:detail", args=[pk])) for pk, a in achievements.items()}
+    if kind == Kind.DEMAND:
+        demands = TechnologyDemand.objects.filter(status=DemandStatus.PUBLISHED).only("id", "title").in_bulk(ids)
+        return {pk: (d.title, reverse("market:detail", args=[pk])) for pk, d in demands.items()}
+    if kind == Kind.CHALLENGE:
+        from techtransfer.challenges.choices import PUBLIC_STATUSES
+        from techtransfer.challenges.models import Challenge
+
+        challenges = Challenge.objects.filter(status__in=PUBLIC_STATUSES).only("id", "title").in_bulk(ids)
+        return {pk: (c.title, reverse("challenges:detail", args=[pk])) for pk, c in challenges.items()}
+    raise ValueError(f"Unknown kind {kind!r}")
+
+
+# --- home recommendations --------------------------------------------------------------------------------
+
+
+class NotificationResult(MatchResult):
+    """An unread notification shown among the recommendations: why is the subscription, not a score."""
+
+    @property
+    def reasons(self) -> list[str]:
+        subscription = self.subtitle
+        reasons = [_("new for your subscription “%(name)s”") % {"name": subscription}] if subscription else []
+        if self.shared_terms:
+            reasons.append(_("contains %(words)s") % {"words": "、".join(self.shared_terms)})
+        return reasons or [_("new for one of your subscriptions")]
+
+
+def _from_notification(n: Notification) -> NotificationResult:
+    return NotificationResult(
+        kind=n.kind,
+        object_id=n.object_id,
+        title_html=escape(n.title),
+        snippet_html=SafeString(""),
+        url=reverse("subscriptions:open", args=[n.pk]),
+        subtitle=n.subscription.name if n.subscription else "",
+        field_label="",
+        region_label="",
+        score=0.0,
+        shared_terms=n.reason_words,
+        same_field=False,
+        same_region=False,
+        lexical_rank=None,
+        semantic_score=None,
+        obj=n,
+    )
+
+
+def _demand_source(demand: TechnologyDemand) -> Source:
+    return source_for_document("demand", demand.pk) or Source(
+        text=f"{demand.title}\n{demand.description}",
+        field=demand.field.code if demand.field else "",
+        district=demand.region.code if demand.region else "",
+    )
+
+
+def _achievement_source(achievement: Achievement) -> Source:
+    region = achievement.region or achievement.owner.region
+    return source_for_document("achievement", achievement.pk) or Source(
+        text=f"{achievement.name}\n{' '.join(achievement.keywords)}\n{achievement.summary}",
+        field=achievement.high_tech_field.code if achievement.high_tech_field else "",
+        district=region.code if region else "",
+    )
+
+
+def recommendations_for(user: Any, limit: int = 6) -> list[MatchResult]:
+    """What the signed-in home page suggests, best first, each record once.
+
+    For a member of an organisation with published demands: achievements matching its newest demands; with
+    published achievements: demands matching those; then the user's newest unread notifications (up to half
+    of the list when there are matches too). Records of the user's own organisations are left out.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    orgs = org_ids(user)
+    matches: list[MatchResult] = []
+    if orgs:
+        demands = (
+            TechnologyDemand.objects.filter(owner_id__in=orgs, status=DemandStatus.PUBLISHED)
+            .select_related("field", "region")
+            .order_by("-published_at", "-id")[:RECOMMEND_SOURCES]
+        )
+        own_achievements = list(
+            Achievement.objects.public().filter(owner_id__in=orgs).values_list("id", flat=True)[:500]
+        )
+        for demand in demands:
+            matches += ranked(_demand_source(demand), kind="achievement", limit=limit, exclude=own_achievements)
+        achievements = (
+            Achievement.objects.public()
+            .filter(owner_id__in=orgs)
+            .select_related("owner__region", "region", "high_tech_field")
+            .order_by("-published_at", "-id")[:RECOMMEND_SOURCES]
+        )
+        for achievement in achievements:
+            found = ranked(_achievement_source(achievement), kind="demand", limit=limit)
+            matches += [m for m in found if getattr(m.obj, "owner_id", None) not in orgs]
+    matches.sort(key=lambda m: -m.score)
+    notifications = [_from_notification(n) for n in notification_list(user=user, unread_only=True)[:limit]]
+    # Notifications take up to half the list, more when there are fewer matches.
+    shown_notifications = min(len(notifications), max(limit - len(matches), limit // 2))
+    results: list[MatchResult] = []
+    seen: set[tuple[str, int]] = set()
+    for result in [*matches[: limit - shown_notifications], *notifications, *matches]:
+        key = (result.kind, result.object_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        results.append(result)
+        if len(results) >= limit:
+            break
+    return results

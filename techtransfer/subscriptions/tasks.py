@@ -1,0 +1,24 @@
+"""Background entry points (core.jobs): they take JSON arguments and call the services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from techtransfer.subscriptions.services import subscriptions_check
+
+
+def send_digests(*, frequency: str | None = None, now: str | None = None) -> dict[str, int]:
+    """Check the due subscriptions and mail the digests: `enqueue("techtransfer.subscriptions.tasks.send_digests")`.
+
+    `now` is an ISO 8601 date-time (default: the current time).
+    """
+    when: datetime.datetime | None = parse_datetime(now) if now else None
+    if now and when is None:
+        raise ValueError(f"now={now!r} is not an ISO 8601 date-time")
+    if when is not None and timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    result = subscriptions_check(now=when, frequency=frequency)
+    return {"subscriptions": result.subscriptions, "notifications": result.notifications, "emails": result.emails}
