@@ -7,12 +7,23 @@ Pages and the API must render those, never the raw `contact_*` fields.
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import BooleanField, Case, CharField, F, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.permissions import region_prefix
+from techtransfer.accounts.permissions import (
+    is_commission_admin,
+    org_ids,
+    owner_in_regions_q,
+    region_prefix,
+    review_regions,
+)
+from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.permissions import demand_contact_visible_q, demand_visible_q
 
@@ -71,3 +82,92 @@ def demand_get(*, user: Any, pk: Any) -> TechnologyDemand:
 
 def demand_history(*, demand: TechnologyDemand) -> QuerySet[Any]:
     return demand.status_changes.select_related("by").all()
+
+
+def demand_list_mine(*, user: Any) -> QuerySet[TechnologyDemand]:
+    """The demands of every organisation the user belongs to, most recently changed first."""
+    return _base(user).filter(owner_id__in=org_ids(user)).order_by("-updated", "-id")
+
+
+def is_moderator(user: Any) -> bool:
+    """Someone who moderates demands somewhere: a commission administrator or a registration body's reviewer."""
+    return is_commission_admin(user) or bool(review_regions(user))
+
+
+def demand_review_queue(*, user: Any) -> QuerySet[TechnologyDemand]:
+    """Demands under review that the user moderates, oldest submission first."""
+    qs = _base(user).filter(status=DemandStatus.UNDER_REVIEW)
+    if not is_commission_admin(user):
+        qs = qs.filter(owner_in_regions_q(review_regions(user)))
+    return qs.order_by("submitted_at", "id")
+
+
+# --- the live feed of new supply and demand (S11) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One new item of the market: a published demand (need) or a published achievement (supply)."""
+
+    kind: str  # "demand" or "achievement"
+    kind_label: str
+    pk: int
+    title: str
+    organisation: str
+    field: str
+    published_at: datetime.datetime
+    url: str
+
+
+FEED_KIND_LABELS = {"demand": _("Demand"), "achievement": _("Achievement")}
+
+
+def market_feed(*, limit: int = 10, since: datetime.datetime | None = None) -> list[FeedItem]:
+    """The newest published demands and achievements, merged by publication time, newest first.
+
+    With `since`, only what was published after it. Two queries whatever the limit.
+    """
+    from techtransfer.achievements.models import Achievement
+
+    demands = (
+        TechnologyDemand.objects.filter(status=DemandStatus.PUBLISHED, published_at__isnull=False)
+        .select_related("owner", "field")
+        .order_by("-published_at", "-id")
+    )
+    achievements = (
+        Achievement.objects.public()
+        .filter(published_at__isnull=False)
+        .select_related("owner", "high_tech_field")
+        .order_by("-published_at", "-id")
+    )
+    if since is not None:
+        demands = demands.filter(published_at__gt=since)
+        achievements = achievements.filter(published_at__gt=since)
+    items = [
+        FeedItem(
+            kind="demand",
+            kind_label=str(FEED_KIND_LABELS["demand"]),
+            pk=d.pk,
+            title=d.title,
+            organisation=d.owner.display_name,
+            field=d.field.label if d.field else "",
+            published_at=d.published_at,
+            url=reverse("market:detail", args=[d.pk]),
+        )
+        for d in demands[:limit]
+    ]
+    items += [
+        FeedItem(
+            kind="achievement",
+            kind_label=str(FEED_KIND_LABELS["achievement"]),
+            pk=a.pk,
+            title=a.display_name,
+            organisation=a.owner.display_name,
+            field=a.high_tech_field.label if a.high_tech_field else "",
+            published_at=a.published_at,
+            url=reverse("achievements:detail", args=[a.pk]),
+        )
+        for a in achievements[:limit]
+    ]
+    items.sort(key=lambda item: (item.published_at, item.kind, item.pk), reverse=True)
+    return items[:limit]

@@ -25,6 +25,7 @@ from techtransfer.core.models import CodeItem
 from techtransfer.market import permissions as perms
 from techtransfer.market.choices import CLOSABLE_STATUSES, MATCHABLE_STATUSES, DemandStatus
 from techtransfer.market.models import DemandStatusChange, TechnologyDemand
+from techtransfer.market.tasks import enqueue_reindex, enqueue_reindex_many
 
 # Fields the owner fills on the form, in form order.
 FORM_FIELDS = [
@@ -49,6 +50,7 @@ REQUIRED_TO_SUBMIT = ["title", "description", "field", "region", "deadline", "co
 # Module constants are lazy: they are built at import time, but must be translated per request.
 NOT_A_MEMBER = gettext_lazy("Only members of the owning organisation can do this.")
 NOT_A_MODERATOR = gettext_lazy("You do not moderate technology demands of this organisation.")
+OWN_DEMAND = gettext_lazy("You cannot moderate a demand of your own organisation; another moderator must.")
 
 
 def _move(demand: TechnologyDemand, *, to: str, by: User | None, reason: str = "") -> None:
@@ -58,6 +60,11 @@ def _move(demand: TechnologyDemand, *, to: str, by: User | None, reason: str = "
     )
     audit_record(actor=by, action=f"demand.{to}", obj=demand, changes={"status": [demand.status, to]}, note=reason)
     demand.status = to
+
+
+def _reindex_on_commit(demand: TechnologyDemand) -> None:
+    """The search index follows every change, once the transaction commits (core.jobs)."""
+    enqueue_reindex(demand.pk)
 
 
 def _apply(demand: TechnologyDemand, data: dict[str, Any]) -> None:
@@ -116,6 +123,7 @@ def demand_create(
         _set_modes(demand, cooperation_modes)
         changes["cooperation_modes"] = sorted(m.code for m in demand.cooperation_modes.all())
     audit_record(actor=by, action="demand.create", obj=demand, changes=changes)
+    _reindex_on_commit(demand)
     return demand
 
 
@@ -147,6 +155,7 @@ def demand_update(
         if old != new:
             changes["cooperation_modes"] = [old, new]
     audit_record(actor=by, action="demand.update", obj=demand, changes=changes)
+    _reindex_on_commit(demand)
     return demand
 
 
@@ -180,6 +189,7 @@ def demand_submit(*, demand: TechnologyDemand, by: User) -> TechnologyDemand:
     _move(demand, to=DemandStatus.UNDER_REVIEW, by=by)
     demand.submitted_at = timezone.now()
     demand.save()
+    _reindex_on_commit(demand)
     return demand
 
 
@@ -187,6 +197,8 @@ def _moderated(demand: TechnologyDemand, by: User) -> TechnologyDemand:
     demand = TechnologyDemand.objects.select_for_update().select_related("owner__region").get(pk=demand.pk)
     if not perms.can_moderate(by, demand):
         raise PermissionDenied(NOT_A_MODERATOR)
+    if perms.is_owner_member(by, demand):
+        raise PermissionDenied(OWN_DEMAND)
     if demand.status != DemandStatus.UNDER_REVIEW:
         raise ApplicationError(_("Only a demand under review can be approved or returned."))
     return demand
@@ -204,6 +216,7 @@ def demand_approve(*, demand: TechnologyDemand, by: User) -> TechnologyDemand:
     demand.reviewed_by, demand.reviewed_at, demand.review_note = by, now, ""
     demand.published_at = now
     demand.save()
+    _reindex_on_commit(demand)
     return demand
 
 
@@ -217,6 +230,7 @@ def demand_reject(*, demand: TechnologyDemand, by: User, reason: str) -> Technol
     _move(demand, to=DemandStatus.DRAFT, by=by, reason=reason)
     demand.reviewed_by, demand.reviewed_at, demand.review_note = by, timezone.now(), reason
     demand.save()
+    _reindex_on_commit(demand)
     return demand
 
 
@@ -230,6 +244,7 @@ def demand_close(*, demand: TechnologyDemand, by: User, reason: str = "") -> Tec
         raise ApplicationError(_("This demand is already %(status)s.") % {"status": demand.get_status_display()})
     _move(demand, to=DemandStatus.CLOSED, by=by, reason=(reason or "").strip())
     demand.save()
+    _reindex_on_commit(demand)
     return demand
 
 
@@ -243,6 +258,7 @@ def demand_mark_matched(*, demand: TechnologyDemand, by: User, note: str = "") -
         raise ApplicationError(_("Only a published or expired demand can be marked as matched."))
     _move(demand, to=DemandStatus.MATCHED, by=by, reason=(note or "").strip())
     demand.save()
+    _reindex_on_commit(demand)
     return demand
 
 
@@ -271,4 +287,5 @@ def demands_expire(*, today: datetime.date | None = None) -> int:
         note=f"deadline before {today.isoformat()}",
     )
     TechnologyDemand.objects.filter(pk__in=[d.pk for d in demands]).update(status=DemandStatus.EXPIRED, updated=now)
+    enqueue_reindex_many([d.pk for d in demands])
     return len(demands)

@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from techtransfer.market import views
 
 app_name = "market"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.demand_list, name="list"),
+    path("new/", views.demand_new, name="new"),
+    path("mine/", views.demand_mine, name="mine"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("feed/", views.feed, name="feed"),
+    path("feed/page/", views.feed_page, name="feed_page"),
+    path("<int:pk>/", views.demand_detail, name="detail"),
+    path("<int:pk>/edit/", views.demand_edit, name="edit"),
+    path("<int:pk>/submit/", views.demand_submit, name="submit"),
+    path("<int:pk>/approve/", views.demand_approve, name="approve"),
+    path("<int:pk>/reject/", views.demand_reject, name="reject"),
+    path("<int:pk>/close/", views.demand_close, name="close"),
+    path("<int:pk>/matched/", views.demand_mark_matched, name="mark_matched"),
+]

@@ -1,0 +1,522 @@
+"""Pages of the technology market: the public list of demands, a demand, its form and workflow steps,
+my demands, the moderation queue, and the live feed of new supply and demand (S11)."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+
+from techtransfer.accounts.models import Organisation
+from techtransfer.accounts.permissions import org_ids
+from techtransfer.core.exceptions import ApplicationError
+from techtransfer.market import permissions as perms
+from techtransfer.market import selectors, services
+from techtransfer.market.choices import CLOSABLE_STATUSES, MATCHABLE_STATUSES, DemandStatus
+from techtransfer.market.forms import (
+    FACET_PARAMS,
+    FACET_TITLES,
+    MAX_PAGE,
+    PAGE_SIZE,
+    SORT_CHOICES,
+    DemandForm,
+    DemandSearchForm,
+    OwnerForm,
+    ReasonForm,
+    facet_labels,
+)
+from techtransfer.market.models import TechnologyDemand
+from techtransfer.market.search import SORT_NEWEST, SORT_RELEVANCE, demand_search
+
+LIST_PAGE_SIZE = 25
+FEED_LIMIT = 10
+FEED_PAGE_LIMIT = 30
+FEED_MAX_LIMIT = 50
+NO_ORGANISATION = gettext_lazy(
+    "Only members of an organisation can post technology demands. Join your enterprise (or register it) first."
+)
+NOT_A_MODERATOR = gettext_lazy("The moderation queue is for the commission and the registration bodies' reviewers.")
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+def _error_messages(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: list(ValidationError(errors).messages) for field, errors in exc.error_dict.items()}
+    return {"__all__": list(exc.messages)}
+
+
+def _apply_service_errors(exc: ValidationError, form: Any) -> None:
+    """A service's ValidationError on the form field it names; anything else is a form-wide error."""
+    for field, messages_ in _error_messages(exc).items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for messages_ in _error_messages(exc).values():
+        for message in messages_:
+            messages.error(request, message)
+
+
+def _editable_organisations(user: Any) -> Any:
+    return Organisation.objects.filter(pk__in=org_ids(user, perms.EDITOR_ROLES)).order_by("name")
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    # A history restore (back button after the cache expired) needs the whole page, not the fragment.
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+# --- the public list ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    count: int
+    active: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str
+    title: str
+    options: list[Option]
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None marks a gap ("…")
+    url: str
+    current: bool
+
+
+def _list_url(params: dict[str, Any], **changes: Any) -> str:
+    data: dict[str, Any] = {
+        "q": params["q"],
+        **params["filters"],
+        "sort": params["sort"],
+        "page": params["page"] if params["page"] > 1 else None,
+    }
+    data.update(changes)
+    query = urlencode({k: str(v) for k, v in data.items() if v not in (None, "")})
+    return reverse("market:list") + (f"?{query}" if query else "")
+
+
+def _facet_groups(
+    params: dict[str, Any], facets: dict[str, Any], labels: dict[str, dict[str, str]]
+) -> list[FacetGroup]:
+    groups = []
+    for name, index_name in FACET_PARAMS.items():
+        active = params["filters"].get(name)
+        options = [
+            Option(
+                value=f.value,
+                label=f.label,
+                count=f.count,
+                active=f.value == active,
+                # Clicking an active value removes it, any other value replaces it; both restart at page 1.
+                url=_list_url(params, **{name: None if f.value == active else f.value, "page": None}),
+            )
+            for f in facets.get(index_name, [])
+        ]
+        if active and not any(o.active for o in options):  # a filter with no hits must still be removable
+            options.insert(
+                0,
+                Option(
+                    active, labels[name].get(active, active), 0, True, _list_url(params, **{name: None, "page": None})
+                ),
+            )
+        groups.append(FacetGroup(name=name, title=str(FACET_TITLES[name]), options=options))
+    return groups
+
+
+def _page_links(params: dict[str, Any], total: int) -> list[PageLink]:
+    pages = min(math.ceil(total / PAGE_SIZE), MAX_PAGE)
+    if pages <= 1:
+        return []
+    current = params["page"]
+    wanted = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
+    links: list[PageLink] = []
+    previous = 0
+    for number in wanted:
+        if number - previous > 1:
+            links.append(PageLink(None, "", False))
+        links.append(PageLink(number, _list_url(params, page=number if number > 1 else None), number == current))
+        previous = number
+    return links
+
+
+@require_safe
+def demand_list(request: HttpRequest) -> HttpResponse:
+    """Published demands: full-text search over the index, facets, sort by date or deadline, pages."""
+    labels = facet_labels()
+    params = DemandSearchForm(request.GET, labels=labels).params()
+    sort = params["sort"] or (SORT_RELEVANCE if params["q"] else SORT_NEWEST)
+    offset = (params["page"] - 1) * PAGE_SIZE
+    result = demand_search(
+        query=params["q"],
+        filters={FACET_PARAMS[name]: [value] for name, value in params["filters"].items()},
+        limit=PAGE_SIZE,
+        offset=offset,
+        sort=sort,
+    )
+    total = result.total
+    sorts = [
+        Option(value, str(label), 0, value == sort, _list_url(params, sort=value, page=None))
+        for value, label in SORT_CHOICES
+        if value != SORT_RELEVANCE or params["q"]
+    ]
+    context = {
+        "params": params,
+        "hits": result.hits,
+        "total": total,
+        "first": offset + 1 if result.hits else 0,
+        "last": offset + len(result.hits),
+        "sorts": sorts,
+        "sorted_best_only": result.sorted_best_only,
+        "facet_groups": _facet_groups(params, result.facets, labels),
+        "active_filters": [
+            Option(value, labels[name].get(value, value), 0, True, _list_url(params, **{name: None, "page": None}))
+            for name, value in params["filters"].items()
+        ],
+        "clear_url": _list_url({"q": params["q"], "filters": {}, "sort": params["sort"], "page": 1}),
+        "page_links": _page_links(params, total),
+        "previous_url": _list_url(params, page=params["page"] - 1 if params["page"] > 2 else None)
+        if params["page"] > 1
+        else "",
+        "next_url": _list_url(params, page=params["page"] + 1)
+        if offset + PAGE_SIZE < total and params["page"] < MAX_PAGE
+        else "",
+        "beyond_last_page": params["page"] > 1 and not result.hits,
+        "can_post": bool(org_ids(request.user, perms.EDITOR_ROLES)),
+    }
+    template = "market/_list_results.html" if _wants_partial(request) else "market/list.html"
+    response = render(request, template, context)
+    # The same URL answers with a fragment or a page depending on this header; caches must keep both apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- one demand -----------------------------------------------------------------------------------------
+
+
+def _is_insider(user: Any, demand: TechnologyDemand) -> bool:
+    """Someone who works on the demand (its organisation, its moderators), as opposed to the public."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return demand.owner_id in org_ids(user) or perms.can_moderate(user, demand)
+
+
+def _detail_context(request: HttpRequest, demand: TechnologyDemand, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    insider = _is_insider(user, demand)
+    member = perms.is_owner_member(user, demand)
+    moderator = getattr(user, "is_authenticated", False) and perms.can_moderate(user, demand) and not member
+    status = demand.status
+    actions = {
+        "edit": perms.can_edit(user, demand),
+        "submit": member and status == DemandStatus.DRAFT,
+        "close": (member or moderator) and status in CLOSABLE_STATUSES,
+        "matched": member and status in MATCHABLE_STATUSES,
+        "moderate": moderator and status == DemandStatus.UNDER_REVIEW,
+    }
+    context: dict[str, Any] = {
+        "demand": demand,
+        "insider": insider,
+        "actions": actions,
+        "any_action": any(actions.values()),
+        "show_matches": status == DemandStatus.PUBLISHED or insider,
+        "reject_form": forms.get("reject_form") or ReasonForm(),
+        "close_form": forms.get("close_form") or ReasonForm(required=False),
+        "matched_form": forms.get("matched_form") or ReasonForm(required=False, label=gettext_lazy("note")),
+    }
+    if insider:
+        context["history"] = selectors.demand_history(demand=demand)
+        if status == DemandStatus.DRAFT and member:
+            context["problems"] = [m for ms in services.submission_problems(demand).values() for m in ms]
+    return context
+
+
+@require_safe
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = selectors.demand_get(user=request.user, pk=pk)
+    return render(request, "market/detail.html", _detail_context(request, demand))
+
+
+@login_required
+def demand_new(request: HttpRequest) -> HttpResponse:
+    organisations = _editable_organisations(request.user)
+    if not organisations:
+        raise PermissionDenied(NO_ORGANISATION)
+    data = request.POST if request.method == "POST" else None
+    # Only people who can post for more than one organisation choose which one posts.
+    owner_form = None
+    owner = organisations[0]
+    if len(organisations) > 1:
+        owner_form = OwnerForm(data, organisations=organisations, initial={"owner": owner})
+        if owner_form.is_bound and owner_form.is_valid():
+            owner = owner_form.cleaned_data["owner"]
+    form = DemandForm(data)
+    owner_ok = owner_form is None or owner_form.is_valid()
+    if request.method == "POST" and owner_ok and form.is_valid():
+        try:
+            demand = services.demand_create(
+                by=request.user, owner=owner, data=form.service_data(), cooperation_modes=form.service_modes()
+            )
+        except ValidationError as exc:
+            _apply_service_errors(exc, form)
+        else:
+            if "submit" in request.POST:
+                return _submit_after_save(request, demand)
+            messages.success(request, _("The draft is saved. Submit it for moderation when it is complete."))
+            return redirect("market:detail", pk=demand.pk)
+    return render(request, "market/form.html", {"form": form, "owner_form": owner_form, "demand": None})
+
+
+def _submit_after_save(request: HttpRequest, demand: TechnologyDemand) -> HttpResponse:
+    """Save and submit: the draft is kept either way; what stops the submission is shown on the form."""
+    try:
+        services.demand_submit(demand=demand, by=request.user)
+    except ValidationError as exc:
+        messages.warning(request, _("The draft is saved, but it cannot be submitted yet:"))
+        _flash_errors(request, exc)
+        return redirect("market:edit", pk=demand.pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("market:detail", pk=demand.pk)
+    messages.success(request, _("Submitted for moderation. It will be public once a moderator approves it."))
+    return redirect("market:detail", pk=demand.pk)
+
+
+@login_required
+def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = selectors.demand_get(user=request.user, pk=pk)
+    if not perms.can_edit(request.user, demand):
+        raise PermissionDenied(_("Only members of the owning organisation edit a demand, while it is a draft."))
+    form = DemandForm(request.POST if request.method == "POST" else None, instance=demand)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.demand_update(
+                demand=demand, by=request.user, data=form.service_data(), cooperation_modes=form.service_modes()
+            )
+        except ValidationError as exc:
+            _apply_service_errors(exc, form)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("market:detail", pk=pk)
+        else:
+            if "submit" in request.POST:
+                return _submit_after_save(request, demand)
+            messages.success(request, _("Your changes are saved."))
+            return redirect("market:detail", pk=pk)
+    problems = [m for ms in services.submission_problems(demand).values() for m in ms]
+    return render(request, "market/form.html", {"form": form, "demand": demand, "problems": problems})
+
+
+# --- workflow steps: each a POST that calls one service; the service decides ------------------------------
+
+
+def _run(request: HttpRequest, pk: int, action: Callable[[TechnologyDemand], Any], done: str) -> HttpResponse:
+    demand = selectors.demand_get(user=request.user, pk=pk)
+    try:
+        action(demand)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, _("This cannot be done yet:"))
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("market:detail", pk=pk)
+
+
+def _with_reason(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_name: str,
+    form: ReasonForm,
+    service: Callable[..., Any],
+    done: str,
+    then: str = "",
+) -> HttpResponse:
+    """A step that takes a reason; on success, back to the demand (or to `then`)."""
+    demand = selectors.demand_get(user=request.user, pk=pk)
+    if form.is_valid():
+        try:
+            service(demand, form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("market:detail", pk=pk)
+        except ValidationError as exc:
+            _apply_service_errors(exc, form)
+        else:
+            messages.success(request, done)
+            return redirect(then or reverse("market:detail", args=[pk]))
+    return render(request, "market/detail.html", _detail_context(request, demand, **{form_name: form}), status=400)
+
+
+@login_required
+@require_POST
+def demand_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _run(
+        request,
+        pk,
+        lambda d: services.demand_submit(demand=d, by=request.user),
+        _("Submitted for moderation. It will be public once a moderator approves it."),
+    )
+
+
+@login_required
+@require_POST
+def demand_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _run(
+        request, pk, lambda d: services.demand_approve(demand=d, by=request.user), _("Approved: the demand is public.")
+    )
+
+
+@login_required
+@require_POST
+def demand_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = selectors.demand_get(user=request.user, pk=pk)
+    # Refuse before looking at the form, so someone who may not moderate learns nothing from its messages.
+    if not perms.can_moderate(request.user, demand) or perms.is_owner_member(request.user, demand):
+        raise PermissionDenied(services.NOT_A_MODERATOR)
+    return _with_reason(
+        request,
+        pk,
+        form_name="reject_form",
+        form=ReasonForm(request.POST),
+        service=lambda d, reason: services.demand_reject(demand=d, by=request.user, reason=reason),
+        done=_("Returned to its owner with your reasons."),
+        # The draft is its owner's again: the moderator no longer sees it, so back to the queue.
+        then=reverse("market:review_queue"),
+    )
+
+
+@login_required
+@require_POST
+def demand_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _with_reason(
+        request,
+        pk,
+        form_name="close_form",
+        form=ReasonForm(request.POST, required=False),
+        service=lambda d, reason: services.demand_close(demand=d, by=request.user, reason=reason),
+        done=_("The demand is closed."),
+    )
+
+
+@login_required
+@require_POST
+def demand_mark_matched(request: HttpRequest, pk: int) -> HttpResponse:
+    return _with_reason(
+        request,
+        pk,
+        form_name="matched_form",
+        form=ReasonForm(request.POST, required=False, label=gettext_lazy("note")),
+        service=lambda d, note: services.demand_mark_matched(demand=d, by=request.user, note=note),
+        done=_("Marked as matched. Congratulations!"),
+    )
+
+
+# --- workspace lists ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def demand_mine(request: HttpRequest) -> HttpResponse:
+    demands = selectors.demand_list_mine(user=request.user)
+    page = Paginator(demands, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "market/mine.html",
+        {
+            "page": page,
+            "can_post": bool(org_ids(request.user, perms.EDITOR_ROLES)),
+            "member": bool(org_ids(request.user)),
+        },
+    )
+
+
+@login_required
+@require_safe
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not selectors.is_moderator(request.user):
+        raise PermissionDenied(NOT_A_MODERATOR)
+    queue = selectors.demand_review_queue(user=request.user)
+    page = Paginator(queue, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "market/review_queue.html", {"page": page})
+
+
+# --- the live feed (S11) --------------------------------------------------------------------------------
+
+
+def _feed_limit(request: HttpRequest, default: int) -> int:
+    try:
+        return max(1, min(int(request.GET.get("n", default)), FEED_MAX_LIMIT))
+    except ValueError:
+        return default
+
+
+def _parse_since(value: str) -> datetime.datetime | None:
+    # A "+" of the UTC offset arrives as a space when the client did not encode it.
+    try:
+        parsed = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:
+        return None
+    if parsed is not None and parsed.tzinfo is None:
+        return None
+    return parsed
+
+
+def feed_context(*, limit: int) -> dict[str, Any]:
+    """What the feed partial shows: the newest items and the time of the newest one (the next `since`)."""
+    items = selectors.market_feed(limit=limit)
+    return {"items": items, "since": items[0].published_at.isoformat() if items else "", "limit": limit}
+
+
+@require_safe
+def feed(request: HttpRequest) -> HttpResponse:
+    """The feed partial. With `since` (the newest time the page already shows), 204 when nothing is newer,
+    so htmx keeps the list as it is; otherwise the whole partial with the new items marked."""
+    limit = _feed_limit(request, FEED_LIMIT)
+    context = feed_context(limit=limit)
+    since = None
+    if "since" in request.GET:
+        since = _parse_since(request.GET["since"])
+        newest = context["items"][0].published_at if context["items"] else None
+        if (newest is None and not request.GET["since"].strip()) or (
+            newest is not None and since is not None and newest <= since
+        ):
+            response = HttpResponse(status=204)
+            response["Cache-Control"] = "no-store"
+            return response
+    response = render(request, "market/_feed.html", {"feed": context, "new_since": since})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def feed_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "market/feed.html", {"feed": feed_context(limit=FEED_PAGE_LIMIT)})
