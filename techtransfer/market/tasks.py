@@ -16,9 +16,14 @@ def enqueue_reindex_many(demand_ids: list[int]) -> None:
 
 
 def reindex(*, demand_id: int) -> None:
+    from techtransfer.market.models import TechnologyDemand
     from techtransfer.market.search import demand_reindex
+    from techtransfer.matching.tasks import enqueue_organisation_profile
 
     demand_reindex(demand_id)
+    owner_id = TechnologyDemand.objects.filter(pk=demand_id).values_list("owner_id", flat=True).first()
+    if owner_id is not None:
+        enqueue_organisation_profile(owner_id)  # enterprises are matched by the demands they publish
 
 
 def reindex_many(*, demand_ids: list[int]) -> None:

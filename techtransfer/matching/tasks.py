@@ -23,6 +23,20 @@ def embed_pending(*, kinds: list[str] | None = None) -> None:
         enqueue(EMBED_JOB, kinds=kinds)
 
 
+ORGANISATION_JOB = "techtransfer.matching.tasks.refresh_organisation"
+
+
+def enqueue_organisation_profile(organisation_id: int) -> None:
+    enqueue(ORGANISATION_JOB, organisation_id=organisation_id)
+
+
+def refresh_organisation(*, organisation_id: int) -> None:
+    """An organisation's profile, after one of its demands changed (its demands say what it wants)."""
+    from techtransfer.matching.profiles import organisations_reindex
+
+    organisations_reindex([organisation_id])
+
+
 def enqueue_profiles(achievement_id: int) -> None:
     enqueue(PROFILES_JOB, achievement_id=achievement_id)
 

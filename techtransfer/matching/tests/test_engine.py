@@ -220,3 +220,16 @@ def _field(code: str) -> object:
     from techtransfer.core.codetables import code_item
 
     return code_item("high_tech_field", code)
+
+
+class TestOrganisationProfiles:
+    def test_an_enterprise_is_matched_to_an_achievement_through_its_published_demand(self, p: Personas) -> None:
+        from techtransfer.market.tests.helpers import make_enterprise, make_published
+        from techtransfer.matching.selectors import achievement_matches
+
+        battery = publish(p, **BATTERY)
+        ent = make_enterprise()
+        committed(lambda: make_published(ent, p.reviewer))
+        groups = {g.kind: g for g in achievement_matches(achievement=battery)}
+        assert [r.obj for r in groups["organisation"].results][:1] == [ent.org]
+        assert "涂布" in groups["organisation"].results[0].shared_terms
