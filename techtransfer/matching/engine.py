@@ -8,6 +8,7 @@ sides before fusion; boosts (same field, same region) are added after it. Weight
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,16 @@ from techtransfer.search.models import SearchDocument
 from techtransfer.search.segment import STOP_WORDS, segment
 
 DEPTH = 100
-QUERY_TERMS = 24
+QUERY_TERMS = 16
+CANDIDATE_TERMS = 32
+# A term in more than this share of the index is boilerplate for matching, once the index has this many documents.
+GENERIC_SHARE = 0.2
+GENERIC_MIN_DOCS = 50
+# Words every problem statement uses, whatever its subject; in a small index tf·idf cannot tell them yet.
+BOILERPLATE = frozenset(
+    "需求 技术需求 面向 面临 满足 要求 希望 引进 困难 问题 现有 难以 欢迎 对接 我公司 公司 企业 开展 目标 指标 方案 "
+    "解决 实现 提供 寻求 合作 联合 开发 先行 验证 量产 成本".split()
+)
 DEFAULTS = {
     # The weights tuned on CSL (BENCHMARKS.md). Both sides score in [0, 1] on an absolute scale (share of
     # query words matched; cosine), so they are added as they are, not min-max scaled per query: with a
@@ -65,24 +75,33 @@ class Source:
 
 
 def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[str]:
-    """The terms that say most about a long text: title terms first, then the most frequent others.
+    """The terms that say most about a long text, by tf·idf over the whole index: the title counts double.
 
-    Single Chinese characters and stop words say little and widen a match a lot, so they are left out.
+    Words found in a large share of a sizeable index (技术, 问题, 需求) say little about what a demand is
+    about and would rank records by boilerplate, so they are dropped; single Chinese characters and stop
+    words too. Terms no document contains cannot help the lexical side and are dropped as well.
     """
 
     def useful(term: str) -> bool:
-        return term not in STOP_WORDS and (len(term) > 1 or term.isascii())
+        return term not in STOP_WORDS and term not in BOILERPLATE and (len(term) > 1 or term.isascii())
 
-    chosen: dict[str, None] = {}
+    counts = Counter(term for term in segment(text) if useful(term))
     for term in segment(title):
         if useful(term):
-            chosen.setdefault(term, None)
-    counts = Counter(term for term in segment(text) if useful(term))
-    for term, _ in counts.most_common():
-        if len(chosen) >= limit:
-            break
-        chosen.setdefault(term, None)
-    return list(chosen)[:limit]
+            counts[term] += 2
+    candidates = [term for term, _ in counts.most_common(CANDIDATE_TERMS)]
+    size = search_api.index_size()
+    cap = max(GENERIC_MIN_DOCS, int(GENERIC_SHARE * size)) + 1
+    frequencies = search_api.document_frequencies(candidates, cap=cap)
+    generic = size >= GENERIC_MIN_DOCS and cap <= size
+    scored = []
+    for term in candidates:
+        df = frequencies[term]
+        if df == 0 or (generic and df >= cap):
+            continue
+        scored.append((counts[term] * math.log((size + 1) / (df + 0.5)), term))
+    scored.sort(key=lambda item: -item[0])
+    return [term for _, term in scored[:limit]]
 
 
 def source_for_document(kind: str, object_id: int) -> Source | None:

@@ -27,8 +27,11 @@ from techtransfer.matching.profiles import EXPERT, ORGANISATION
 from techtransfer.search.highlight import highlight
 
 SNIPPET_CHARS = 140
-# Organisations that can solve a problem (as opposed to those that review or invest).
-SOLVER_TYPES = [OrgType.UNIVERSITY, OrgType.INSTITUTE, OrgType.HOSPITAL, OrgType.ENTERPRISE]
+# Organisations shown as able to solve a problem: the research side. (Enterprises are matched by the demands
+# they publish, which say what they need, not what they can do; they appear as "may want it" instead.)
+SOLVER_TYPES = [OrgType.UNIVERSITY, OrgType.INSTITUTE, OrgType.HOSPITAL]
+# Organisations shown as possibly wanting an achievement.
+WANTER_TYPES = [OrgType.ENTERPRISE]
 # Which filters each result kind understands (search facet names).
 KIND_FILTERS = {
     "achievement": ("field", "district", "stage", "transfer_modes"),
@@ -179,7 +182,9 @@ def _load(kind: str, ids: list[int]) -> dict[int, tuple[Any, str, str, str, str,
             for pk, e in experts.items()
         }
     if kind == ORGANISATION:
-        orgs = Organisation.objects.filter(org_type__in=SOLVER_TYPES).select_related("region").in_bulk(ids)
+        orgs = (
+            Organisation.objects.filter(org_type__in=SOLVER_TYPES + WANTER_TYPES).select_related("region").in_bulk(ids)
+        )
         return {
             pk: (
                 o,
@@ -268,7 +273,14 @@ def _solver_groups(
         MatchGroup(
             ORGANISATION,
             _("Organisations"),
-            ranked(source, kind=ORGANISATION, filters=filters, limit=limit, exclude=[owner_id] if owner_id else ()),
+            ranked(
+                source,
+                kind=ORGANISATION,
+                filters=filters,
+                limit=limit,
+                extra_filters={"type": SOLVER_TYPES},
+                exclude=[owner_id] if owner_id else (),
+            ),
         ),
     ]
 
@@ -312,7 +324,7 @@ def achievement_matches(
                 kind=ORGANISATION,
                 filters=filters,
                 limit=limit,
-                extra_filters={"type": [OrgType.ENTERPRISE]},
+                extra_filters={"type": WANTER_TYPES},
                 exclude=[achievement.owner_id],
             ),
         ),

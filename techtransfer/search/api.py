@@ -248,6 +248,21 @@ def search(
     return _search_all(kind, filters, facet_fields, limit, offset, public_only)
 
 
+def index_size() -> int:
+    """About how many documents the index holds (the id span: two index look-ups, not a count)."""
+    # As two sub-selects: SQLite scans the whole table for a min() and a max() in one SELECT.
+    low, high = _fetch(f"SELECT (SELECT MIN(id) FROM {TABLE}), (SELECT MAX(id) FROM {TABLE})", [])[0]
+    return high - low + 1 if high is not None else 0
+
+
+def document_frequencies(terms: Sequence[str], *, cap: int) -> dict[str, int]:
+    """In how many documents (of any kind) each term occurs, counted no further than `cap`."""
+    if not terms:
+        return {}
+    counts = get_backend(connection).document_frequencies(connection, list(terms), cap=cap)
+    return dict(zip(terms, counts, strict=True))
+
+
 def _informative_terms(backend: SearchBackend, terms: list[str]) -> tuple[list[str], list[str], bool]:
     """The terms worth scoring, those that decide which documents match, and whether a document must
     contain all of the latter.
@@ -260,10 +275,7 @@ def _informative_terms(backend: SearchBackend, terms: list[str]) -> tuple[list[s
     """
     if len(terms) < 2:
         return terms, terms, False
-    # The id span is the table's size up to deleted rows, and costs two index look-ups instead of a count
-    # (as two sub-selects: SQLite scans the whole table for a min() and a max() in one SELECT).
-    low, high = _fetch(f"SELECT (SELECT MIN(id) FROM {TABLE}), (SELECT MAX(id) FROM {TABLE})", [])[0]
-    size = high - low + 1 if high is not None else 0
+    size = index_size()
     threshold = max(COMMON_MIN_DOCS, int(COMMON_SHARE * size))
     if size <= threshold:
         return terms, terms, False

@@ -48,7 +48,9 @@ class TestDemandPanel:
         html = response.content.decode()
         assert f'data-kind="achievement" data-id="{battery.pk}"' in html
         assert re.search(r"<mark>[^<]*涂布[^<]*</mark>", html)  # the shared words, highlighted
-        assert "锂电池、极片、涂布" in html  # the reason, longest words only
+        why = re.search(r'data-id="%d".*?class="why">(.*?)</p>' % battery.pk, html, re.S).group(1)
+        shown = set(re.search(r"shares the terms (\S+?);", why).group(1).split("、"))
+        assert {"锂电池", "涂布"} <= shown and "电池" not in shown  # the reason names the longest words only
         assert "<html" not in html  # a fragment for htmx
         full = client.get(reverse("matching:demand", args=[demand.pk]))
         assert "<html" in full.content.decode() and battery.display_name in full.content.decode()

@@ -2,12 +2,21 @@
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from techtransfer.accounts.choices import OrgType
 from techtransfer.achievements.choices import Status
-from techtransfer.achievements.demo import DEMO_PASSWORD, MIN_ORGANISATIONS, SIZES, STATE_SHARES, demo_seed
+from techtransfer.achievements.demo import (
+    DEMO_PASSWORD,
+    MIN_ORGANISATIONS,
+    SIZES,
+    STATE_SHARES,
+    demo_seed,
+    side_effects_suppressed,
+)
 from techtransfer.achievements.models import Achievement
+from techtransfer.market.demo import market_demo_seed
 
 
 class Command(BaseCommand):
@@ -64,5 +73,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Funded projects: {summary.funded_projects}, of which {summary.funded_linked} reported by an achievement"
         )
+        with side_effects_suppressed():  # the index is rebuilt once, below
+            market = market_demo_seed(seed=options["seed"])
+        self.stdout.write(
+            f"Market: {market.demands} demands, {market.challenges} challenges with {market.proposals} proposals, "
+            f"{market.contact_requests} contact requests, {market.subscriptions} subscriptions"
+            + (f" ({'; '.join(market.notes)})" if market.notes else "")
+        )
         self.stdout.write(f"Search index: {summary.reindexed}")
+        # Every kind (demands, challenges, expert and organisation profiles) and their vectors, with a bar.
+        call_command("rebuild_matching_index", stdout=self.stdout, stderr=self.stderr)
         self.stdout.write("Run `python manage.py demo_logins` to see the demo accounts.")
