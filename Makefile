@@ -51,5 +51,12 @@ bench: install
 	$(PYTHON) bench/import_search.py --rows 100000
 	$(PYTHON) bench/import_search.py --rows 100000 --database-url postgres://postgres@127.0.0.1:5432/techtransfer_bench
 
+# Matching engine at 100k and 1M documents (SQLite; about 15 and 60 minutes on two shared cores). --reuse
+# resumes an interrupted build or re-measures the queries on an already built database.
+.PHONY: bench-matching
+bench-matching: install
+	nice -n 10 $(PYTHON) bench/matching_scale.py --docs 100000 $(BENCH_ARGS)
+	nice -n 10 $(PYTHON) bench/matching_scale.py --docs 1000000 $(BENCH_ARGS)
+
 clean:
 	rm -rf var/db.sqlite3 var/media var/static

@@ -215,7 +215,7 @@ def _snippets_from_index(kind: str, results: list[MatchResult]) -> list[MatchRes
             **{
                 **r.__dict__,
                 "snippet_html": highlight(
-                    bodies.get(r.object_id, "").replace("\n", "；"), r.shared_terms, max_len=SNIPPET_CHARS
+                    bodies.get(r.object_id, "").strip().replace("\n", "；"), r.shared_terms, max_len=SNIPPET_CHARS
                 ),
                 "field_label": labels.get(("high_tech_field", fields.get(r.object_id, "")), ""),
             }
