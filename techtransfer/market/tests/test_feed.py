@@ -20,21 +20,25 @@ from techtransfer.market.selectors import market_feed
 from techtransfer.market.tests.helpers import make_demand, make_enterprise, make_published
 from techtransfer.testing import Personas, make_achievement
 
-T0 = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=3)
+
+
+def t0() -> datetime.datetime:
+    """Three hours ago, read when a test runs (not at import: a long suite would make it older)."""
+    return timezone.now().replace(microsecond=0) - datetime.timedelta(hours=3)
 
 
 def published_achievement(p: Personas, minutes: int, **overrides: Any) -> Achievement:
     a = make_achievement(p, name_en="", **overrides)
     achievement_services.achievement_submit(achievement=a, by=p.tto_officer)
     achievement_services.achievement_register(achievement=a, by=p.reviewer)
-    Achievement.objects.filter(pk=a.pk).update(published_at=T0 + datetime.timedelta(minutes=minutes))
+    Achievement.objects.filter(pk=a.pk).update(published_at=t0() + datetime.timedelta(minutes=minutes))
     a.refresh_from_db()
     return a
 
 
 def published_demand(p: Personas, ent: Any, minutes: int, **overrides: Any) -> TechnologyDemand:
     d = make_published(ent, p.reviewer, **overrides)
-    TechnologyDemand.objects.filter(pk=d.pk).update(published_at=T0 + datetime.timedelta(minutes=minutes))
+    TechnologyDemand.objects.filter(pk=d.pk).update(published_at=t0() + datetime.timedelta(minutes=minutes))
     d.refresh_from_db()
     return d
 
