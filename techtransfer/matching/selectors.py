@@ -175,7 +175,7 @@ def _load(kind: str, ids: list[int]) -> dict[int, tuple[Any, str, str, str, str,
                 e.name,
                 "",
                 " · ".join(part for part in (e.title, e.unit_name) if part),
-                reverse("portal:organisation", args=[e.organisation_id]) if e.organisation_id else "",
+                reverse("matching:expert", args=[pk]),
                 "",
                 e.organisation.region.code if e.organisation else "",
             )
@@ -353,3 +353,29 @@ def filter_options() -> dict[str, list[CodeItem]]:
         "stage": list(CodeItem.objects.current("stage").order_by("sort_order", "code")),
         "transfer_modes": list(CodeItem.objects.current("transfer_mode").order_by("sort_order", "code")),
     }
+
+
+@dataclass
+class ExpertProfile:
+    expert: Expert
+    achievements: list[Achievement]
+    projects: list[Any]
+
+
+def expert_profile(*, pk: int) -> ExpertProfile:
+    """An expert's public page: the published achievements that name them and the projects they lead."""
+    from django.db.models import Q
+    from django.http import Http404
+
+    from techtransfer.achievements.models import FundedProject
+
+    expert = Expert.objects.select_related("organisation").filter(pk=pk).first()
+    if expert is None:
+        raise Http404("No such expert")
+    unit = expert.unit_name
+    named = Q(persons__name=expert.name) & (Q(persons__unit_name=unit) | Q(persons__unit_name="", owner__name=unit))
+    achievements = list(Achievement.objects.public().with_codes().filter(named).distinct().order_by("-published_at"))
+    projects = list(
+        FundedProject.objects.filter(principal_investigator=expert.name, institution_name=unit).order_by("-start")
+    )
+    return ExpertProfile(expert=expert, achievements=achievements, projects=projects)

@@ -72,6 +72,11 @@ def similar_achievements(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "matching/expert.html", {"profile": selectors.expert_profile(pk=pk)})
+
+
+@require_GET
 @user_passes_test(is_commission_admin)
 def index_status(request: HttpRequest) -> HttpResponse:
     """Indexing progress for the commission's staff; the bar refreshes itself while work is pending."""

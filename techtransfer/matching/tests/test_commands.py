@@ -49,8 +49,17 @@ def evaluate(corpus: Path, queries: Path, *extra: object) -> dict:
     """Run evaluate_matching with the model-free embedder and return its JSON."""
     out = StringIO()
     call_command(
-        "evaluate_matching", "--corpus", corpus, "--queries", queries, "--json", "--embedder", "hash", *extra,
-        stdout=out, stderr=StringIO(),
+        "evaluate_matching",
+        "--corpus",
+        corpus,
+        "--queries",
+        queries,
+        "--json",
+        "--embedder",
+        "hash",
+        *extra,
+        stdout=out,
+        stderr=StringIO(),
     )
     return json.loads(out.getvalue())
 

@@ -97,7 +97,9 @@ class TestBackgroundIndexing:
 
     @override_settings(JOBS_BACKEND="off")
     def test_embedding_is_batched_and_resumes_where_it_stopped(self, db: None) -> None:
-        docs = [search_api.Document(kind="t", object_id=i, title=f"文档 {i} 涂布检测", is_public=True) for i in range(7)]
+        docs = [
+            search_api.Document(kind="t", object_id=i, title=f"文档 {i} 涂布检测", is_public=True) for i in range(7)
+        ]
         search_api.index_documents(docs)
         assert index_progress("hash").pending == 7
         assert embed_pending(batch_size=2, limit=3) == 3  # "interrupted" after three
@@ -126,7 +128,10 @@ class TestStore:
     @override_settings(JOBS_BACKEND="off")
     def test_new_changed_and_deleted_vectors_are_picked_up(self, db: None) -> None:
         search_api.index_documents(
-            [search_api.Document(kind="t", object_id=i, title=t, is_public=True) for i, t in enumerate(["涂布", "风电"])]
+            [
+                search_api.Document(kind="t", object_id=i, title=t, is_public=True)
+                for i, t in enumerate(["涂布", "风电"])
+            ]
         )
         embed_pending()
         embedder = get_embedder()
@@ -195,8 +200,12 @@ class TestRanking:
             ("52075002", "周新人", "风电叶片裂纹的声发射监测"),
         ]:
             FundedProject.objects.create(
-                programme=code_item("project_source", "nsfc"), grant_number=number, title=title,
-                institution_name=p.university.name, organisation=p.university, principal_investigator=pi,
+                programme=code_item("project_source", "nsfc"),
+                grant_number=number,
+                title=title,
+                institution_name=p.university.name,
+                organisation=p.university,
+                principal_investigator=pi,
             )
         committed(lambda: experts_reindex_all())
         li = Expert.objects.get(name="李研究")

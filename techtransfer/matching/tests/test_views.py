@@ -48,8 +48,8 @@ class TestDemandPanel:
         html = response.content.decode()
         assert f'data-kind="achievement" data-id="{battery.pk}"' in html
         assert re.search(r"<mark>[^<]*涂布[^<]*</mark>", html)  # the shared words, highlighted
-        why = re.search(r'data-id="%d".*?class="why">(.*?)</p>' % battery.pk, html, re.S).group(1)
-        shown = set(re.search(r"shares the terms (\S+?);", why).group(1).split("、"))
+        why = re.search(rf'data-id="{battery.pk}".*?class="why">(.*?)</p>', html, re.S).group(1)
+        shown = set(re.search(r"([^\s:：;；]*涂布[^\s;；]*)", why).group(1).split("、"))
         assert {"锂电池", "涂布"} <= shown and "电池" not in shown  # the reason names the longest words only
         assert "<html" not in html  # a fragment for htmx
         full = client.get(reverse("matching:demand", args=[demand.pk]))
@@ -142,7 +142,9 @@ class TestApi:
         self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
     ) -> None:
         battery = publish(p, django_capture_on_commit_callbacks, **BATTERY)
-        found = client.get(reverse("api:matching-text"), {"q": "lithium battery coating thickness", "kind": "achievement"})
+        found = client.get(
+            reverse("api:matching-text"), {"q": "lithium battery coating thickness", "kind": "achievement"}
+        )
         assert found.status_code == 200 and found.json()[0]["id"] == battery.pk
         bad = client.get(reverse("api:matching-text"), {"q": "x", "kind": "planet"})
         assert bad.status_code == 400 and "kind" in bad.json()["extra"]["fields"]
@@ -174,3 +176,28 @@ class TestChallengePanel:
         client.logout()
         assert client.get(reverse("matching:challenge", args=[draft.pk])).status_code == 404
         assert login(client, p.outsider).get(reverse("matching:challenge", args=[draft.pk])).status_code == 404
+
+
+class TestExpertPage:
+    def test_an_expert_page_lists_their_published_achievements_and_projects(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        from techtransfer.achievements.models import FundedProject
+        from techtransfer.core.codetables import code_item
+        from techtransfer.matching.models import Expert
+
+        battery = publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        draft = make_achievement(p, name="尚未公开的成果")
+        FundedProject.objects.create(
+            programme=code_item("project_source", "nsfc"),
+            grant_number="52075001",
+            title="固态电解质界面的原位表征",
+            institution_name=p.university.name,
+            organisation=p.university,
+            principal_investigator="李研究",
+        )
+        expert = Expert.objects.get(name="李研究")
+        html = client.get(reverse("matching:expert", args=[expert.pk])).content.decode()
+        assert battery.display_name in html and "固态电解质界面的原位表征" in html
+        assert draft.name not in html
+        assert client.get(reverse("matching:expert", args=[999999])).status_code == 404
