@@ -7,12 +7,13 @@ go through the services, which hold every rule (403 for who, 409 for when, 400 f
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -40,6 +41,7 @@ from techtransfer.achievements.serializers import (
 from techtransfer.api.fields import ChoiceLabelField, StrictInputMixin
 from techtransfer.api.pagination import LimitOffsetPagination, Window, paginated_response
 from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS, filterset_parameters
+from techtransfer.api.workflow import WorkflowStepApi, text_step_input, workflow_step_schema
 from techtransfer.core.audit import audit_for
 
 # FilterSet filters the search index can apply, and the index's name for each.
@@ -199,35 +201,20 @@ class AchievementUpdateApi(APIView):
         return Response(_detail(request, pk))
 
 
-class _WorkflowApi(APIView):
-    """Base of the workflow steps: POST (with the step's input, if any) runs `service`; the response is the
-    record as it is afterwards. Each step names its service, input and schema; the handling is shared."""
+class _WorkflowApi(WorkflowStepApi):
+    """Base of the record's workflow steps; the response is the record as it is afterwards."""
 
-    permission_classes = [permissions.IsAuthenticated]
     OutputSerializer = AchievementDetailOutputSerializer
-    InputSerializer: type[serializers.Serializer] | None = None
-    service: Any = None
+    record_name = "achievement"
 
-    def post(self, request: Request, pk: int) -> Response:
-        achievement = achievement_get(user=request.user, pk=pk)
-        data: dict[str, Any] = {}
-        if self.InputSerializer is not None:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = dict(serializer.validated_data)
-        type(self).service(achievement=achievement, by=request.user, **data)
+    def get_record(self, request: Request, pk: int) -> Achievement:
+        return achievement_get(user=request.user, pk=pk)
+
+    def respond(self, request: Request, pk: int, result: Any) -> Response:
         return Response(_detail(request, pk))
 
 
-def _workflow_schema(operation_id: str, request: Any = None) -> Any:
-    return extend_schema_view(
-        post=extend_schema(
-            operation_id=operation_id,
-            request=request,
-            responses={200: AchievementDetailOutputSerializer, **WRITE_ERRORS},
-            tags=TAGS,
-        )
-    )
+_workflow_schema = partial(workflow_step_schema, response=AchievementDetailOutputSerializer, tags=TAGS)
 
 
 @_workflow_schema("achievements_submit")
@@ -237,9 +224,9 @@ class AchievementSubmitApi(_WorkflowApi):
     service = services.achievement_submit
 
 
-@extend_schema_serializer(component_name="AchievementReturn")
-class ReturnInputSerializer(StrictInputMixin, serializers.Serializer):
-    reason = serializers.CharField(help_text="What the unit must fix; shown to the unit.")
+ReturnInputSerializer = text_step_input(
+    "AchievementReturn", required=True, help_text="What the unit must fix; shown to the unit."
+)
 
 
 @_workflow_schema("achievements_return", ReturnInputSerializer)
@@ -264,9 +251,7 @@ class AchievementPublishApi(_WorkflowApi):
     service = services.achievement_publish
 
 
-@extend_schema_serializer(component_name="AchievementWithdraw")
-class WithdrawInputSerializer(StrictInputMixin, serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+WithdrawInputSerializer = text_step_input("AchievementWithdraw")
 
 
 @_workflow_schema("achievements_withdraw", WithdrawInputSerializer)

@@ -17,6 +17,7 @@ from techtransfer.achievements.choices import AchievementType, Status
 from techtransfer.achievements.models import Achievement, CompletingPerson, CompletingUnit, IPItem
 from techtransfer.core.models import CodeItem
 from techtransfer.search import api as search_api
+from techtransfer.search.batches import BATCH_SIZE, KindIndexer
 from techtransfer.search.highlight import highlight, match_spans
 from techtransfer.search.registry import Progress, register_indexer
 
@@ -25,7 +26,6 @@ FACETS = ["field", "type", "stage", "district", "transfer_modes"]
 # The code table behind each facet's values (type uses AchievementType instead).
 FACET_TABLES = {"field": "high_tech_field", "stage": "stage", "district": "region", "transfer_modes": "transfer_mode"}
 SNIPPET_CHARS = 160
-BATCH_SIZE = 500
 # A re-index of at least this many records ends by compacting the full-text index.
 OPTIMIZE_AFTER = 10_000
 
@@ -66,47 +66,28 @@ def achievement_document(a: Achievement) -> search_api.Document:
     )
 
 
+_INDEXER = KindIndexer(KIND, records=_for_index, document=achievement_document)
+
+
 def achievement_reindex(achievement_id: int) -> None:
     """Bring the index entry of one achievement up to date, or drop it if the achievement is gone."""
-    achievement = _for_index().filter(pk=achievement_id).first()
-    if achievement is None:
-        search_api.remove_document(KIND, achievement_id)
-    else:
-        search_api.index_document(achievement_document(achievement))
+    _INDEXER.reindex(achievement_id)
 
 
 def achievements_reindex(*, ids: Sequence[int], batch_size: int = BATCH_SIZE) -> int:
     """Index the given achievements in batches (after a bulk import); ids that no longer exist are removed."""
-    done = 0
-    for start in range(0, len(ids), batch_size):
-        chunk = list(ids[start : start + batch_size])
-        batch = list(_for_index().filter(pk__in=chunk))
-        search_api.index_documents((achievement_document(a) for a in batch), batch_size=batch_size)
-        for missing in set(chunk) - {a.pk for a in batch}:
-            search_api.remove_document(KIND, missing)
-        done += len(batch)
+    done = _INDEXER.reindex_ids(ids=ids, batch_size=batch_size)
     if len(ids) >= OPTIMIZE_AFTER:
         search_api.optimize_index()
     return done
 
 
 def achievements_reindex_all(*, progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Re-index every achievement in batches (keyset pagination, bulk upserts) and drop stale entries.
+    """Re-index every achievement in batches and drop stale entries, then compact the full-text index.
 
     `progress(done, total)` is called after each batch. Returns how many achievements were indexed.
     """
-    total = Achievement.objects.count()
-    done, last_pk = 0, 0
-    while True:
-        batch = list(_for_index().filter(pk__gt=last_pk).order_by("pk")[:batch_size])
-        if not batch:
-            break
-        search_api.index_documents((achievement_document(a) for a in batch), batch_size=batch_size)
-        done += len(batch)
-        last_pk = batch[-1].pk
-        if progress is not None:
-            progress(done, max(total, done))
-    search_api.remove_documents_except(KIND, Achievement.objects.values("pk"))
+    done = _INDEXER.reindex_all(progress=progress, batch_size=batch_size)
     search_api.optimize_index()
     return done
 

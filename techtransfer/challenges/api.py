@@ -8,17 +8,12 @@ operation (another bidder's proposal included); writes go through the services, 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_serializer,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -32,6 +27,7 @@ from techtransfer.api.fields import ChoiceLabelField, CodeField, CodeLabelField,
 from techtransfer.api.pagination import LimitOffsetPagination, paginated_response
 from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
+from techtransfer.api.workflow import WorkflowStepApi, text_step_input, workflow_step_schema
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges import selectors, services
 from techtransfer.challenges.choices import ChallengeStatus
@@ -166,9 +162,7 @@ class ProposalFieldsInputSerializer(StrictInputMixin, serializers.Serializer):
     price_quote = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text="Yuan (元).")
 
 
-@extend_schema_serializer(component_name="ChallengeReason")
-class ReasonInputSerializer(StrictInputMixin, serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+ReasonInputSerializer = text_step_input("ChallengeReason")
 
 
 @extend_schema_serializer(component_name="ChallengeShortlist")
@@ -302,34 +296,19 @@ class ChallengeUpdateApi(APIView):
         return Response(_challenge(request, pk))
 
 
-class _ChallengeStepApi(APIView):
-    """Base of the workflow steps on a challenge: POST runs `service` with the step's input; the response is
-    the challenge as it is afterwards."""
+class _ChallengeStepApi(WorkflowStepApi):
+    """Base of the workflow steps on a challenge; the response is the challenge as it is afterwards."""
 
-    permission_classes = [permissions.IsAuthenticated]
-    InputSerializer: type[serializers.Serializer] | None = None
-    service: Any = None
+    record_name = "challenge"
 
-    def post(self, request: Request, pk: int) -> Response:
-        challenge = selectors.challenge_get(user=request.user, pk=pk)
-        data: dict[str, Any] = {}
-        if self.InputSerializer is not None:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = dict(serializer.validated_data)
-        type(self).service(challenge=challenge, by=request.user, **data)
+    def get_record(self, request: Request, pk: int) -> Challenge:
+        return selectors.challenge_get(user=request.user, pk=pk)
+
+    def respond(self, request: Request, pk: int, result: Any) -> Response:
         return Response(_challenge(request, pk))
 
 
-def _step_schema(operation_id: str, request: Any = None) -> Any:
-    return extend_schema_view(
-        post=extend_schema(
-            operation_id=operation_id,
-            request=request,
-            responses={200: ChallengeOutputSerializer, **WRITE_ERRORS},
-            tags=TAGS,
-        )
-    )
+_step_schema = partial(workflow_step_schema, response=ChallengeOutputSerializer, tags=TAGS)
 
 
 @_step_schema("challenges_submit")
@@ -556,31 +535,19 @@ class ProposalUpdateApi(APIView):
         return Response(_proposal(request, pk))
 
 
-class _ProposalStepApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-    InputSerializer: type[serializers.Serializer] | None = None
-    service: Any = None
+class _ProposalStepApi(WorkflowStepApi):
+    """Base of the steps on a proposal; the response is the proposal as it is afterwards."""
 
-    def post(self, request: Request, pk: int) -> Response:
-        proposal = selectors.proposal_get(user=request.user, pk=pk)
-        data: dict[str, Any] = {}
-        if self.InputSerializer is not None:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = dict(serializer.validated_data)
-        type(self).service(proposal=proposal, by=request.user, **data)
+    record_name = "proposal"
+
+    def get_record(self, request: Request, pk: int) -> Proposal:
+        return selectors.proposal_get(user=request.user, pk=pk)
+
+    def respond(self, request: Request, pk: int, result: Any) -> Response:
         return Response(_proposal(request, pk))
 
 
-def _proposal_step_schema(operation_id: str, request: Any = None) -> Any:
-    return extend_schema_view(
-        post=extend_schema(
-            operation_id=operation_id,
-            request=request,
-            responses={200: ProposalOutputSerializer, **WRITE_ERRORS},
-            tags=PROPOSAL_TAGS,
-        )
-    )
+_proposal_step_schema = partial(workflow_step_schema, response=ProposalOutputSerializer, tags=PROPOSAL_TAGS)
 
 
 @_proposal_step_schema("challenge_proposals_submit")

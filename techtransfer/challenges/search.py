@@ -11,10 +11,10 @@ from django.db.models import QuerySet
 from techtransfer.challenges.choices import PUBLIC_STATUSES
 from techtransfer.challenges.models import Challenge
 from techtransfer.search import api as search_api
-from techtransfer.search.registry import Progress, register_indexer
+from techtransfer.search.batches import KindIndexer
+from techtransfer.search.registry import register_indexer
 
 KIND = "challenge"
-BATCH_SIZE = 500
 
 
 def _for_index() -> QuerySet[Challenge]:
@@ -35,31 +35,10 @@ def challenge_document(c: Challenge) -> search_api.Document:
     )
 
 
-def challenge_reindex(challenge_id: int) -> None:
-    """Bring the index entry of one challenge up to date, or drop it if the challenge is gone."""
-    challenge = _for_index().filter(pk=challenge_id).first()
-    if challenge is None:
-        search_api.remove_document(KIND, challenge_id)
-    else:
-        search_api.index_document(challenge_document(challenge))
-
-
-def challenges_reindex_all(*, progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Re-index every challenge in batches and drop entries of challenges that are gone."""
-    total = Challenge.objects.count()
-    done, last_pk = 0, 0
-    while True:
-        batch = list(_for_index().filter(pk__gt=last_pk).order_by("pk")[:batch_size])
-        if not batch:
-            break
-        search_api.index_documents((challenge_document(c) for c in batch), batch_size=batch_size)
-        done += len(batch)
-        last_pk = batch[-1].pk
-        if progress is not None:
-            progress(done, max(total, done))
-    search_api.remove_documents_except(KIND, Challenge.objects.values("pk"))
-    return done
-
+_INDEXER = KindIndexer(KIND, records=_for_index, document=challenge_document)
+# One challenge (after each service), or all of them (rebuild_search_index).
+challenge_reindex = _INDEXER.reindex
+challenges_reindex_all = _INDEXER.reindex_all
 
 register_indexer(KIND, challenges_reindex_all)
 

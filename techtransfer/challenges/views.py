@@ -17,13 +17,13 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techtransfer.accounts.models import Organisation
 from techtransfer.accounts.permissions import is_commission_admin, org_ids, review_regions
-from techtransfer.achievements.views.common import apply_service_errors, error_messages
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges import selectors, services
 from techtransfer.challenges.choices import (
@@ -47,6 +47,7 @@ from techtransfer.challenges.models import Challenge, Proposal
 from techtransfer.challenges.search import challenge_search_ids
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.models import CodeItem
+from techtransfer.core.views import apply_service_errors, error_messages, flash_refusal, run_form_step, run_step
 
 PAGE_SIZE = 20
 # The list page's status filter: the public states, "open" by default.
@@ -65,25 +66,8 @@ def _is_moderator(user: Any) -> bool:
     return is_commission_admin(user) or bool(review_regions(user))
 
 
-def _report(request: HttpRequest, exc: ApplicationError | ValidationError) -> None:
-    """A service's refusal as messages on the next page."""
-    if isinstance(exc, ApplicationError):
-        messages.error(request, exc.message)
-        return
-    messages.error(request, _("This cannot be done yet:"))
-    for message_list in error_messages(exc).values():
-        for message in message_list:
-            messages.error(request, message)
-
-
 def _run(request: HttpRequest, action: Callable[[], Any], done: str, target: str, **kwargs: Any) -> HttpResponse:
-    try:
-        action()
-    except (ApplicationError, ValidationError) as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect(target, **kwargs)
+    return run_step(request, action, done=done, then=reverse(target, kwargs=kwargs))
 
 
 # ---------------------------------------------------------------- lists
@@ -286,19 +270,15 @@ def _with_reason(
 ) -> HttpResponse:
     challenge = selectors.challenge_get(user=request.user, pk=pk)
     form = ReasonForm(request.POST, required=required)
-    if form.is_valid():
-        try:
-            service(challenge=challenge, by=request.user, reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("challenges:detail", pk=pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, done)
-            return redirect("challenges:detail", pk=pk)
-    return render(
-        request, "challenges/detail.html", _detail_context(request, challenge, **{form_name: form}), status=400
+    return run_form_step(
+        request,
+        form,
+        lambda data: service(challenge=challenge, by=request.user, reason=data["reason"]),
+        done=done,
+        back=reverse("challenges:detail", args=[pk]),
+        show_form=lambda: render(
+            request, "challenges/detail.html", _detail_context(request, challenge, **{form_name: form}), status=400
+        ),
     )
 
 
@@ -343,19 +323,16 @@ def challenge_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = selectors.challenge_get(user=request.user, pk=pk)
     form = QuestionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.question_ask(challenge=challenge, by=request.user, text=form.cleaned_data["text"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("challenges:detail", pk=pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("Your question is sent. Its answer will be public."))
-            return redirect("challenges:detail", pk=pk)
-    context = _detail_context(request, challenge, question_form=form)
-    return render(request, "challenges/detail.html", context, status=400)
+    return run_form_step(
+        request,
+        form,
+        lambda data: services.question_ask(challenge=challenge, by=request.user, text=data["text"]),
+        done=_("Your question is sent. Its answer will be public."),
+        back=reverse("challenges:detail", args=[pk]),
+        show_form=lambda: render(
+            request, "challenges/detail.html", _detail_context(request, challenge, question_form=form), status=400
+        ),
+    )
 
 
 @login_required
@@ -366,19 +343,19 @@ def question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     if not perms.can_answer(request.user, question):
         raise PermissionDenied(services.NOT_A_MEMBER)
     form = AnswerForm(request.POST, prefix=f"q{question.pk}")
-    if form.is_valid():
-        try:
-            services.question_answer(question=question, by=request.user, answer=form.cleaned_data["answer"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("challenges:detail", pk=pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The answer is published."))
-            return redirect("challenges:detail", pk=pk)
-    context = _detail_context(request, challenge, **{f"answer_form_{question.pk}": form})
-    return render(request, "challenges/detail.html", context, status=400)
+    return run_form_step(
+        request,
+        form,
+        lambda data: services.question_answer(question=question, by=request.user, answer=data["answer"]),
+        done=_("The answer is published."),
+        back=reverse("challenges:detail", args=[pk]),
+        show_form=lambda: render(
+            request,
+            "challenges/detail.html",
+            _detail_context(request, challenge, **{f"answer_form_{question.pk}": form}),
+            status=400,
+        ),
+    )
 
 
 # ---------------------------------------------------------------- the owner's inbox, shortlist and award
@@ -482,7 +459,7 @@ def _save_proposal(request: HttpRequest, form: ProposalForm, save: Callable[[], 
         try:
             services.proposal_submit(proposal=proposal, by=request.user)
         except (ApplicationError, ValidationError) as exc:
-            _report(request, exc)
+            flash_refusal(request, exc)
             return redirect("challenges:proposal_edit", pk=proposal.pk)
         messages.success(request, _("Your proposal is submitted. Only the challenge's owner can read it."))
     else:

@@ -7,11 +7,12 @@ go through the services, which hold every rule (403 for who, 409 for when, 400 f
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -24,6 +25,7 @@ from techtransfer.api.fields import ChoiceLabelField, CodeField, CodeLabelField,
 from techtransfer.api.pagination import LimitOffsetPagination, Window, paginated_response
 from techtransfer.api.schema import NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
+from techtransfer.api.workflow import WorkflowStepApi, text_step_input, workflow_step_schema
 from techtransfer.market import permissions as perms
 from techtransfer.market import services
 from techtransfer.market.choices import DemandStatus
@@ -285,28 +287,21 @@ class DemandUpdateApi(APIView):
         return Response(_detail(request, pk))
 
 
-class _WorkflowApi(APIView):
-    """Base of the workflow steps: POST (with the step's input, if any) runs `service`; the response is the
-    demand as it is afterwards."""
+class _WorkflowApi(WorkflowStepApi):
+    """Base of the demand's workflow steps; the response is the demand as it is afterwards."""
 
-    permission_classes = [permissions.IsAuthenticated]
     OutputSerializer = DemandDetailOutputSerializer
-    InputSerializer: type[serializers.Serializer] | None = None
-    service: Any = None
+    record_name = "demand"
 
-    def post(self, request: Request, pk: int) -> Response:
-        demand = demand_get(user=request.user, pk=pk)
-        data: dict[str, Any] = {}
-        if self.InputSerializer is not None:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = dict(serializer.validated_data)
-        demand = type(self).service(demand=demand, by=request.user, **data)
+    def get_record(self, request: Request, pk: int) -> TechnologyDemand:
+        return demand_get(user=request.user, pk=pk)
+
+    def respond(self, request: Request, pk: int, result: TechnologyDemand) -> Response:
         try:
             return Response(_detail(request, pk))
         except Http404:
             # A moderator who returned a demand no longer sees the draft: answer with the demand as they left it.
-            return Response(self.OutputSerializer(_as_left(request, demand), context={"request": request}).data)
+            return Response(self.OutputSerializer(_as_left(request, result), context={"request": request}).data)
 
 
 def _as_left(request: Request, demand: TechnologyDemand) -> TechnologyDemand:
@@ -318,15 +313,7 @@ def _as_left(request: Request, demand: TechnologyDemand) -> TechnologyDemand:
     return demand
 
 
-def _workflow_schema(operation_id: str, request: Any = None) -> Any:
-    return extend_schema_view(
-        post=extend_schema(
-            operation_id=operation_id,
-            request=request,
-            responses={200: DemandDetailOutputSerializer, **WRITE_ERRORS},
-            tags=TAGS,
-        )
-    )
+_workflow_schema = partial(workflow_step_schema, response=DemandDetailOutputSerializer, tags=TAGS)
 
 
 @_workflow_schema("demands_submit")
@@ -343,9 +330,9 @@ class DemandApproveApi(_WorkflowApi):
     service = services.demand_approve
 
 
-@extend_schema_serializer(component_name="DemandReject")
-class RejectInputSerializer(StrictInputMixin, serializers.Serializer):
-    reason = serializers.CharField(help_text="What the owner must fix; shown to the owner.")
+RejectInputSerializer = text_step_input(
+    "DemandReject", required=True, help_text="What the owner must fix; shown to the owner."
+)
 
 
 @_workflow_schema("demands_reject", RejectInputSerializer)
@@ -356,9 +343,7 @@ class DemandRejectApi(_WorkflowApi):
     service = services.demand_reject
 
 
-@extend_schema_serializer(component_name="DemandClose")
-class CloseInputSerializer(StrictInputMixin, serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+CloseInputSerializer = text_step_input("DemandClose")
 
 
 @_workflow_schema("demands_close", CloseInputSerializer)
@@ -369,9 +354,7 @@ class DemandCloseApi(_WorkflowApi):
     service = services.demand_close
 
 
-@extend_schema_serializer(component_name="DemandMarkMatched")
-class MarkMatchedInputSerializer(StrictInputMixin, serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+MarkMatchedInputSerializer = text_step_input("DemandMarkMatched", name="note")
 
 
 @_workflow_schema("demands_mark_matched", MarkMatchedInputSerializer)

@@ -18,8 +18,9 @@ from techtransfer.core.models import CodeItem
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.search import api as search_api
+from techtransfer.search.batches import KindIndexer
 from techtransfer.search.highlight import highlight
-from techtransfer.search.registry import Progress, register_indexer
+from techtransfer.search.registry import register_indexer
 
 KIND = "demand"
 # Facet names as the search index calls them.
@@ -27,7 +28,6 @@ FACETS = ["field", "district", "transfer_modes"]
 # The code table behind each facet's values.
 FACET_TABLES = {"field": "high_tech_field", "district": "region", "transfer_modes": "cooperation_mode"}
 SNIPPET_CHARS = 160
-BATCH_SIZE = 500
 
 SORT_RELEVANCE = "relevance"
 SORT_NEWEST = "newest"
@@ -59,47 +59,11 @@ def demand_document(d: TechnologyDemand) -> search_api.Document:
     )
 
 
-def demand_reindex(demand_id: int) -> None:
-    """Bring the index entry of one demand up to date, or drop it if the demand is gone."""
-    demand = _for_index().filter(pk=demand_id).first()
-    if demand is None:
-        search_api.remove_document(KIND, demand_id)
-    else:
-        search_api.index_document(demand_document(demand))
-
-
-def demands_reindex(*, ids: Sequence[int], batch_size: int = BATCH_SIZE) -> int:
-    """Index the given demands in batches (after the daily expiry); ids that no longer exist are removed."""
-    done = 0
-    for start in range(0, len(ids), batch_size):
-        chunk = list(ids[start : start + batch_size])
-        batch = list(_for_index().filter(pk__in=chunk))
-        search_api.index_documents((demand_document(d) for d in batch), batch_size=batch_size)
-        for missing in set(chunk) - {d.pk for d in batch}:
-            search_api.remove_document(KIND, missing)
-        done += len(batch)
-    return done
-
-
-def demands_reindex_all(*, progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Re-index every demand in batches (keyset pagination) and drop entries whose demand is gone.
-
-    `progress(done, total)` is called after each batch. Returns how many demands were indexed.
-    """
-    total = TechnologyDemand.objects.count()
-    done, last_pk = 0, 0
-    while True:
-        batch = list(_for_index().filter(pk__gt=last_pk).order_by("pk")[:batch_size])
-        if not batch:
-            break
-        search_api.index_documents((demand_document(d) for d in batch), batch_size=batch_size)
-        done += len(batch)
-        last_pk = batch[-1].pk
-        if progress is not None:
-            progress(done, max(total, done))
-    search_api.remove_documents_except(KIND, TechnologyDemand.objects.values("pk"))
-    return done
-
+_INDEXER = KindIndexer(KIND, records=_for_index, document=demand_document)
+# One demand (after each service), the given ids (after the daily expiry), or all of them (rebuild_search_index).
+demand_reindex = _INDEXER.reindex
+demands_reindex = _INDEXER.reindex_ids
+demands_reindex_all = _INDEXER.reindex_all
 
 register_indexer(KIND, demands_reindex_all)
 

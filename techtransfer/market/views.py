@@ -4,9 +4,8 @@ my demands, the moderation queue, and the live feed of new supply and demand (S1
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from techtransfer.accounts.models import Organisation
 from techtransfer.accounts.permissions import org_ids
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.views import apply_service_errors, flash_errors, run_form_step, run_step
 from techtransfer.market import permissions as perms
 from techtransfer.market import selectors, services
 from techtransfer.market.choices import CLOSABLE_STATUSES, MATCHABLE_STATUSES, DemandStatus
@@ -43,6 +43,7 @@ from techtransfer.market.forms import (
 )
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.search import SORT_NEWEST, SORT_RELEVANCE, demand_search
+from techtransfer.search import pages
 
 LIST_PAGE_SIZE = 25
 FEED_LIMIT = 10
@@ -57,57 +58,11 @@ NOT_A_MODERATOR = gettext_lazy("The moderation queue is for the commission and t
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def _error_messages(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {field: list(ValidationError(errors).messages) for field, errors in exc.error_dict.items()}
-    return {"__all__": list(exc.messages)}
-
-
-def _apply_service_errors(exc: ValidationError, form: Any) -> None:
-    """A service's ValidationError on the form field it names; anything else is a form-wide error."""
-    for field, messages_ in _error_messages(exc).items():
-        form.add_error(field if field in form.fields else None, messages_)
-
-
-def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
-    for messages_ in _error_messages(exc).values():
-        for message in messages_:
-            messages.error(request, message)
-
-
 def _editable_organisations(user: Any) -> Any:
     return Organisation.objects.filter(pk__in=org_ids(user, perms.EDITOR_ROLES)).order_by("name")
 
 
-def _wants_partial(request: HttpRequest) -> bool:
-    # A history restore (back button after the cache expired) needs the whole page, not the fragment.
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
-
-
 # --- the public list ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-    count: int
-    active: bool
-    url: str
-
-
-@dataclass(frozen=True)
-class FacetGroup:
-    name: str
-    title: str
-    options: list[Option]
-
-
-@dataclass(frozen=True)
-class PageLink:
-    number: int | None  # None marks a gap ("…")
-    url: str
-    current: bool
 
 
 def _list_url(params: dict[str, Any], **changes: Any) -> str:
@@ -120,50 +75,6 @@ def _list_url(params: dict[str, Any], **changes: Any) -> str:
     data.update(changes)
     query = urlencode({k: str(v) for k, v in data.items() if v not in (None, "")})
     return reverse("market:list") + (f"?{query}" if query else "")
-
-
-def _facet_groups(
-    params: dict[str, Any], facets: dict[str, Any], labels: dict[str, dict[str, str]]
-) -> list[FacetGroup]:
-    groups = []
-    for name, index_name in FACET_PARAMS.items():
-        active = params["filters"].get(name)
-        options = [
-            Option(
-                value=f.value,
-                label=f.label,
-                count=f.count,
-                active=f.value == active,
-                # Clicking an active value removes it, any other value replaces it; both restart at page 1.
-                url=_list_url(params, **{name: None if f.value == active else f.value, "page": None}),
-            )
-            for f in facets.get(index_name, [])
-        ]
-        if active and not any(o.active for o in options):  # a filter with no hits must still be removable
-            options.insert(
-                0,
-                Option(
-                    active, labels[name].get(active, active), 0, True, _list_url(params, **{name: None, "page": None})
-                ),
-            )
-        groups.append(FacetGroup(name=name, title=str(FACET_TITLES[name]), options=options))
-    return groups
-
-
-def _page_links(params: dict[str, Any], total: int) -> list[PageLink]:
-    pages = min(math.ceil(total / PAGE_SIZE), MAX_PAGE)
-    if pages <= 1:
-        return []
-    current = params["page"]
-    wanted = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
-    links: list[PageLink] = []
-    previous = 0
-    for number in wanted:
-        if number - previous > 1:
-            links.append(PageLink(None, "", False))
-        links.append(PageLink(number, _list_url(params, page=number if number > 1 else None), number == current))
-        previous = number
-    return links
 
 
 @require_safe
@@ -181,8 +92,9 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         sort=sort,
     )
     total = result.total
+    url_for = partial(_list_url, params)
     sorts = [
-        Option(value, str(label), 0, value == sort, _list_url(params, sort=value, page=None))
+        pages.Option(value, str(label), 0, value == sort, url_for(sort=value, page=None))
         for value, label in SORT_CHOICES
         if value != SORT_RELEVANCE or params["q"]
     ]
@@ -194,23 +106,23 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         "last": offset + len(result.hits),
         "sorts": sorts,
         "sorted_best_only": result.sorted_best_only,
-        "facet_groups": _facet_groups(params, result.facets, labels),
-        "active_filters": [
-            Option(value, labels[name].get(value, value), 0, True, _list_url(params, **{name: None, "page": None}))
-            for name, value in params["filters"].items()
-        ],
+        "facet_groups": pages.facet_groups(
+            index_names=FACET_PARAMS,
+            facets=result.facets,
+            active=params["filters"],
+            titles=FACET_TITLES,
+            labels=labels,
+            url_for=url_for,
+        ),
+        "active_filters": pages.active_filters(active=params["filters"], labels=labels, url_for=url_for),
         "clear_url": _list_url({"q": params["q"], "filters": {}, "sort": params["sort"], "page": 1}),
-        "page_links": _page_links(params, total),
-        "previous_url": _list_url(params, page=params["page"] - 1 if params["page"] > 2 else None)
-        if params["page"] > 1
-        else "",
-        "next_url": _list_url(params, page=params["page"] + 1)
-        if offset + PAGE_SIZE < total and params["page"] < MAX_PAGE
-        else "",
+        **pages.page_navigation(
+            page=params["page"], total=total, page_size=PAGE_SIZE, max_page=MAX_PAGE, url_for=url_for
+        ),
         "beyond_last_page": params["page"] > 1 and not result.hits,
         "can_post": bool(org_ids(request.user, perms.EDITOR_ROLES)),
     }
-    template = "market/_list_results.html" if _wants_partial(request) else "market/list.html"
+    template = "market/_list_results.html" if pages.wants_partial(request) else "market/list.html"
     response = render(request, template, context)
     # The same URL answers with a fragment or a page depending on this header; caches must keep both apart.
     patch_vary_headers(response, ["HX-Request"])
@@ -284,7 +196,7 @@ def demand_new(request: HttpRequest) -> HttpResponse:
                 by=request.user, owner=owner, data=form.service_data(), cooperation_modes=form.service_modes()
             )
         except ValidationError as exc:
-            _apply_service_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             if "submit" in request.POST:
                 return _submit_after_save(request, demand)
@@ -299,7 +211,7 @@ def _submit_after_save(request: HttpRequest, demand: TechnologyDemand) -> HttpRe
         services.demand_submit(demand=demand, by=request.user)
     except ValidationError as exc:
         messages.warning(request, _("The draft is saved, but it cannot be submitted yet:"))
-        _flash_errors(request, exc)
+        flash_errors(request, exc)
         return redirect("market:edit", pk=demand.pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -320,7 +232,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 demand=demand, by=request.user, data=form.service_data(), cooperation_modes=form.service_modes()
             )
         except ValidationError as exc:
-            _apply_service_errors(exc, form)
+            apply_service_errors(exc, form)
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("market:detail", pk=pk)
@@ -338,16 +250,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _run(request: HttpRequest, pk: int, action: Callable[[TechnologyDemand], Any], done: str) -> HttpResponse:
     demand = selectors.demand_get(user=request.user, pk=pk)
-    try:
-        action(demand)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, _("This cannot be done yet:"))
-        _flash_errors(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("market:detail", pk=pk)
+    return run_step(request, lambda: action(demand), done=done, then=reverse("market:detail", args=[pk]))
 
 
 def _with_reason(
@@ -362,18 +265,17 @@ def _with_reason(
 ) -> HttpResponse:
     """A step that takes a reason; on success, back to the demand (or to `then`)."""
     demand = selectors.demand_get(user=request.user, pk=pk)
-    if form.is_valid():
-        try:
-            service(demand, form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("market:detail", pk=pk)
-        except ValidationError as exc:
-            _apply_service_errors(exc, form)
-        else:
-            messages.success(request, done)
-            return redirect(then or reverse("market:detail", args=[pk]))
-    return render(request, "market/detail.html", _detail_context(request, demand, **{form_name: form}), status=400)
+    return run_form_step(
+        request,
+        form,
+        lambda data: service(demand, data["reason"]),
+        done=done,
+        back=reverse("market:detail", args=[pk]),
+        then=then,
+        show_form=lambda: render(
+            request, "market/detail.html", _detail_context(request, demand, **{form_name: form}), status=400
+        ),
+    )
 
 
 @login_required

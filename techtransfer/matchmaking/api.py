@@ -4,18 +4,13 @@ services (403 for who, 409 for when, 400 for what)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_serializer,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +21,7 @@ from techtransfer.api.fields import ChoiceLabelField, StrictInputMixin
 from techtransfer.api.pagination import LimitOffsetPagination, paginated_response
 from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
+from techtransfer.api.workflow import WorkflowStepApi, text_step_input, workflow_step_schema
 from techtransfer.matchmaking import selectors, services
 from techtransfer.matchmaking.choices import Stage
 from techtransfer.matchmaking.models import ContactRequest
@@ -261,44 +257,27 @@ class ContactNoteCreateApi(APIView):
         return Response(self.OutputSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
-class _StepApi(APIView):
-    """Base of the stage moves: POST (with the step's input) runs `service`; the response is the request as it
-    is afterwards. Each step names its service, input and schema; the handling is shared."""
+class _StepApi(WorkflowStepApi):
+    """Base of the stage moves; the response is the request as it is afterwards."""
 
-    permission_classes = [permissions.IsAuthenticated]
     OutputSerializer = ContactRequestDetailOutputSerializer
-    InputSerializer: type[serializers.Serializer]
-    service: Any = None
+    record_name = "contact_request"
 
-    def post(self, request: Request, pk: int) -> Response:
-        contact_request = selectors.contact_request_get(user=request.user, pk=pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        type(self).service(contact_request=contact_request, by=request.user, **serializer.validated_data)
+    def get_record(self, request: Request, pk: int) -> ContactRequest:
+        return selectors.contact_request_get(user=request.user, pk=pk)
+
+    def respond(self, request: Request, pk: int, result: Any) -> Response:
         return Response(_detail(request, pk))
 
 
-def _step_schema(operation_id: str, request: Any) -> Any:
-    return extend_schema_view(
-        post=extend_schema(
-            operation_id=operation_id,
-            request=request,
-            responses={200: ContactRequestDetailOutputSerializer, **WRITE_ERRORS},
-            tags=TAGS,
-        )
-    )
+_step_schema = partial(workflow_step_schema, response=ContactRequestDetailOutputSerializer, tags=TAGS)
 
-
-@extend_schema_serializer(component_name="ContactRequestStep")
-class StepInputSerializer(StrictInputMixin, serializers.Serializer):
-    note = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=MESSAGE_MAX, help_text="Shown in the timeline."
-    )
-
-
-@extend_schema_serializer(component_name="ContactRequestAbandon")
-class AbandonInputSerializer(StrictInputMixin, serializers.Serializer):
-    reason = serializers.CharField(max_length=MESSAGE_MAX, help_text="Why the talks end; the parties see it.")
+StepInputSerializer = text_step_input(
+    "ContactRequestStep", name="note", max_length=MESSAGE_MAX, help_text="Shown in the timeline."
+)
+AbandonInputSerializer = text_step_input(
+    "ContactRequestAbandon", required=True, max_length=MESSAGE_MAX, help_text="Why the talks end; the parties see it."
+)
 
 
 @_step_schema("contact_requests_advance", StepInputSerializer)

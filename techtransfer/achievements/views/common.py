@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +14,8 @@ from techtransfer.accounts.models import Organisation
 from techtransfer.accounts.permissions import is_commission_admin, org_ids, review_regions, supervised_by
 from techtransfer.achievements import permissions as perms
 from techtransfer.achievements.models import Achievement
+from techtransfer.core.views import apply_service_errors as apply_service_errors
+from techtransfer.core.views import error_messages as error_messages
 
 # Characters that could end a <script> element or start an HTML comment inside it (as Django's json_script).
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -45,26 +45,6 @@ def is_insider(user: Any, achievement: Achievement) -> bool:
         or perms.can_review(user, achievement)
         or achievement.owner.supervising_department_id in supervised_by(user)
     )
-
-
-def error_messages(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {field: list(ValidationError(errors).messages) for field, errors in exc.error_dict.items()}
-    return {"__all__": list(exc.messages)}
-
-
-def apply_service_errors(
-    exc: ValidationError, form: forms.BaseForm, part_errors: dict[str, list[str]] | None = None
-) -> None:
-    """Put a service's ValidationError on the form field it names; parts (units, IP items...) go to
-    `part_errors`, shown above their table; anything else is a form-wide error."""
-    for field, messages in error_messages(exc).items():
-        if part_errors is not None and field in part_errors:
-            part_errors[field].extend(messages)
-        elif field in form.fields:
-            form.add_error(field, messages)
-        else:
-            form.add_error(None, messages)
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,26 +18,16 @@ from techtransfer.achievements import permissions as perms
 from techtransfer.achievements import selectors, services
 from techtransfer.achievements.forms import ReasonForm, ReviseForm
 from techtransfer.achievements.models import Achievement
-from techtransfer.achievements.views.common import apply_service_errors, error_messages
+from techtransfer.achievements.views.common import apply_service_errors
 from techtransfer.achievements.views.records import detail_context
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.views import run_form_step, run_step
 
 
 def _run(request: HttpRequest, pk: int, action: Callable[[Achievement], Any], done: str) -> HttpResponse:
     """Load the record (404 if the user may not see it), run the service, report the outcome."""
     achievement = selectors.achievement_get(user=request.user, pk=pk)
-    try:
-        action(achievement)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, _("This cannot be done yet:"))
-        for message_list in error_messages(exc).values():
-            for message in message_list:
-                messages.error(request, message)
-    else:
-        messages.success(request, done)
-    return redirect("achievements:detail", pk=pk)
+    return run_step(request, lambda: action(achievement), done=done, then=reverse("achievements:detail", args=[pk]))
 
 
 @login_required
@@ -70,19 +61,13 @@ def _with_reason(request: HttpRequest, pk: int, *, form_name: str, required: boo
                  done: str) -> HttpResponse:
     achievement = selectors.achievement_get(user=request.user, pk=pk)
     form = ReasonForm(request.POST, required=required)
-    if form.is_valid():
-        try:
-            service(achievement=achievement, by=request.user, reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("achievements:detail", pk=pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, done)
-            return redirect("achievements:detail", pk=pk)
-    context = detail_context(request, achievement, **{form_name: form})
-    return render(request, "achievements/detail.html", context, status=400)
+    return run_form_step(
+        request, form, lambda data: service(achievement=achievement, by=request.user, reason=data["reason"]),
+        done=done, back=reverse("achievements:detail", args=[pk]),
+        show_form=lambda: render(
+            request, "achievements/detail.html", detail_context(request, achievement, **{form_name: form}), status=400
+        ),
+    )
 
 
 @login_required

@@ -21,7 +21,6 @@ from techtransfer.market.tests.helpers import make_demand, make_enterprise, make
 from techtransfer.testing import Personas, make_achievement
 
 
-
 def t0() -> datetime.datetime:
     """Three hours ago, read when a test runs (not at import: a long suite would make it older)."""
     return timezone.now().replace(microsecond=0) - datetime.timedelta(hours=3)

@@ -172,6 +172,8 @@ class TestDigest:
         self, p: Personas, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(services, "DIGEST_ITEMS_PER_SUBSCRIPTION", 1)
+        p.outsider.preferred_language = "en"  # the words checked below are the English ones
+        p.outsider.save(update_fields=["preferred_language"])
         subscribe(p.outsider, keywords="锂电池 肺结节")
         publish_battery(p, django_capture_on_commit_callbacks)
         publish_achievement(p, django_capture_on_commit_callbacks, keywords=["肺结节"])

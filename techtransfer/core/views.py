@@ -1,0 +1,97 @@
+"""Shared by the apps' server-rendered pages: a service's errors on a form or as messages, and workflow steps.
+
+A workflow step is a POST that calls one service and goes back to the record's page. The services decide;
+their refusals (ValidationError: what is missing; ApplicationError: not in this state) become messages or
+form errors, never an error page. PermissionDenied is left to Django's 403 page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from techtransfer.core.exceptions import ApplicationError
+
+
+def error_messages(exc: ValidationError) -> dict[str, list[str]]:
+    """A ValidationError as {field: messages}; one without fields is under "__all__"."""
+    if hasattr(exc, "error_dict"):
+        return {field: list(ValidationError(errors).messages) for field, errors in exc.error_dict.items()}
+    return {"__all__": list(exc.messages)}
+
+
+def apply_service_errors(
+    exc: ValidationError, form: forms.BaseForm, part_errors: dict[str, list[str]] | None = None
+) -> None:
+    """Put a service's ValidationError on the form field it names; parts (units, IP items...) go to
+    `part_errors`, shown above their table; anything else is a form-wide error."""
+    for field, messages_ in error_messages(exc).items():
+        if part_errors is not None and field in part_errors:
+            part_errors[field].extend(messages_)
+        elif field in form.fields:
+            form.add_error(field, messages_)
+        else:
+            form.add_error(None, messages_)
+
+
+def flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    """Every message of a ValidationError as an error message on the next page."""
+    for messages_ in error_messages(exc).values():
+        for message in messages_:
+            messages.error(request, message)
+
+
+def flash_refusal(request: HttpRequest, exc: ApplicationError | ValidationError) -> None:
+    """A service's refusal as messages on the next page."""
+    if isinstance(exc, ApplicationError):
+        messages.error(request, exc.message)
+        return
+    messages.error(request, _("This cannot be done yet:"))
+    flash_errors(request, exc)
+
+
+def run_step(request: HttpRequest, action: Callable[[], Any], *, done: str, then: str) -> HttpResponse:
+    """Run a step without input: `done` on success, the refusal otherwise; either way, on to `then` (a URL)."""
+    try:
+        action()
+    except (ApplicationError, ValidationError) as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(then)
+
+
+def run_form_step(
+    request: HttpRequest,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    done: str,
+    back: str,
+    show_form: Callable[[], HttpResponse],
+    then: str = "",
+) -> HttpResponse:
+    """Run a step whose input is a form (a reason, a note): `action(cleaned_data)` if the form is valid.
+
+    Success: `done`, on to `then` (default `back`). A state conflict: its message, back to `back`. Invalid
+    input, the form's or the service's: `show_form()` renders the form again with its errors.
+    """
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(back)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, done)
+            return redirect(then or back)
+    return show_form()
