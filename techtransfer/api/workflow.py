@@ -7,6 +7,8 @@ so the handling lives here and each step class only names its service, input and
 
 from __future__ import annotations
 
+import abc
+
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
@@ -19,7 +21,7 @@ from techtransfer.api.fields import StrictInputMixin
 from techtransfer.api.schema import WRITE_ERRORS
 
 
-class WorkflowStepApi(APIView):
+class WorkflowStepApi(APIView, abc.ABC):
     """Base of an app's workflow steps. An app subclasses it once, saying how to find its record
     (`get_record`), which keyword its services take it by (`record_name`) and what to answer (`respond`);
     each step then sets `service` and, if the step takes input, `InputSerializer`."""
@@ -29,12 +31,13 @@ class WorkflowStepApi(APIView):
     service: Any = None
     record_name: str = ""
 
+    @abc.abstractmethod
     def get_record(self, request: Request, pk: int) -> Any:
-        raise NotImplementedError
+        """The record, through the app's selector (a 404 when the user may not see it)."""
 
+    @abc.abstractmethod
     def respond(self, request: Request, pk: int, result: Any) -> Response:
         """The answer after the step; `result` is what the service returned."""
-        raise NotImplementedError
 
     def post(self, request: Request, pk: int) -> Response:
         record = self.get_record(request, pk)
