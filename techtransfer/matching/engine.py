@@ -17,13 +17,17 @@ import numpy as np
 from django.conf import settings
 
 from techtransfer.matching.embeddings import Embedder, get_embedder
-from techtransfer.matching.fusion import weighted_sum
+from techtransfer.matching.fusion import convex_fusion, weighted_sum
 from techtransfer.matching.store import kind_vectors
 from techtransfer.search import api as search_api
 from techtransfer.search.models import SearchDocument
 from techtransfer.search.segment import STOP_WORDS, segment
 
 DEPTH = 100
+# How the two sides' scores are put on one scale before the weighted sum: "absolute" (as they are: share of
+# query words matched, cosine), "max" (divided by each side's best) or "minmax" (scaled to [0, 1] per side).
+FUSIONS = ("absolute", "max", "minmax")
+DEFAULT_FUSION = "max"
 QUERY_TERMS = 16
 CANDIDATE_TERMS = 32
 # A term in more than this share of the index is boilerplate for matching, once the index has this many documents.
@@ -104,6 +108,12 @@ def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[s
     return [term for _, term in scored[:limit]]
 
 
+def _scaled_to_best(scored: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Scores divided by the best one: the best hit of each side counts fully, and equal hits stay equal."""
+    best = max((score for _, score in scored), default=0.0)
+    return [(id_, score / best) for id_, score in scored] if best > 0 else scored
+
+
 def source_for_document(kind: str, object_id: int) -> Source | None:
     doc = SearchDocument.objects.filter(kind=kind, object_id=object_id).first()
     if doc is None:
@@ -164,10 +174,15 @@ def match(
             _query_vector(source, embedder), k=depth, public_only=public_only, filters=filters, exclude=sorted(excluded)
         )
 
-    fused = weighted_sum(
-        [[(str(i), s) for i, s in lexical_hits], [(str(i), max(s, 0.0)) for i, s in semantic_hits]],
-        weights=[w["lexical_weight"], w["semantic_weight"]],
-    )
+    sides = [[(str(i), s) for i, s in lexical_hits], [(str(i), max(s, 0.0)) for i, s in semantic_hits]]
+    weights_ = [w["lexical_weight"], w["semantic_weight"]]
+    fusion = getattr(settings, "MATCHING_FUSION", DEFAULT_FUSION)
+    if fusion == "minmax":
+        fused = convex_fusion(sides, weights=weights_)
+    else:
+        if fusion == "max":
+            sides = [_scaled_to_best(side) for side in sides]
+        fused = weighted_sum(sides, weights=weights_)
     lexical_rank = {object_id: rank for rank, (object_id, _) in enumerate(lexical_hits, start=1)}
     cosine = dict(semantic_hits)
     candidates = [int(object_id) for object_id, _ in fused[: max(limit * 3, limit + 20)]]

@@ -101,9 +101,19 @@ class TestEvaluateMatching:
         second = evaluate(*files, "--vectors", tmp_path / "v.npz")
         assert first["semantic"] == second["semantic"]
 
-    def test_score_fusion_can_be_chosen_and_still_ranks_the_targets_first(self, files: tuple[Path, Path]) -> None:
-        report = evaluate(*files, "--fusion", "convex", "--semantic-weight", "0.5")
+    @pytest.mark.parametrize(
+        "engine, fusion",
+        [("app", "max"), ("app", "minmax"), ("app", "absolute"), ("memory", "convex"), ("memory", "rrf")],
+    )
+    def test_each_engine_s_fusions_can_be_chosen_and_still_rank_the_targets_first(
+        self, files: tuple[Path, Path], engine: str, fusion: str
+    ) -> None:
+        report = evaluate(*files, "--engine", engine, "--fusion", fusion, "--semantic-weight", "0.5")
         assert report["hybrid"]["r1"] == 1.0
+
+    def test_a_fusion_of_the_other_engine_is_refused_by_name(self, files: tuple[Path, Path]) -> None:
+        with pytest.raises(CommandError, match="--fusion rrf is for the other engine"):
+            evaluate(*files, "--fusion", "rrf")
 
     def test_it_refuses_a_corpus_with_a_repeated_id(self, tmp_path: Path) -> None:
         corpus = write_jsonl(tmp_path / "c.jsonl", [DOCS[0], DOCS[1], DOCS[0]])

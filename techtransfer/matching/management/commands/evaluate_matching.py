@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
 from techtransfer.matching.embeddings import EMBEDDERS, embedder_name_default, get_embedder
+from techtransfer.matching.engine import DEFAULT_FUSION as APP_DEFAULT_FUSION
+from techtransfer.matching.engine import FUSIONS as APP_FUSIONS
 from techtransfer.matching.evaluation import (
     DEFAULT_FUSION,
     FUSION_DEPTH,
@@ -44,7 +46,10 @@ class Command(BaseCommand):
         parser.add_argument("--lexical-weight", type=float, help=f"Default {FusionWeights.lexical}.")
         parser.add_argument("--semantic-weight", type=float, help=f"Default {FusionWeights.semantic}.")
         parser.add_argument(
-            "--fusion", choices=FUSIONS, default=DEFAULT_FUSION, help="Score (convex) or rank (rrf) fusion."
+            "--fusion",
+            choices=[*APP_FUSIONS, *FUSIONS],
+            help=f"app engine: {'/'.join(APP_FUSIONS)} (default: the MATCHING_FUSION setting); "
+            f"memory engine: {'/'.join(FUSIONS)} (default {DEFAULT_FUSION}).",
         )
         parser.add_argument("--rrf-k", type=int, default=RRF_K)
         parser.add_argument(
@@ -72,8 +77,15 @@ class Command(BaseCommand):
 
         given = {"lexical_weight": options["lexical_weight"], "semantic_weight": options["semantic_weight"]}
         given = {name: value for name, value in given.items() if value is not None}
+        fusion = options["fusion"]
+        allowed = APP_FUSIONS if options["engine"] == "app" else FUSIONS
+        if fusion is not None and fusion not in allowed:
+            raise CommandError(
+                f"--fusion {fusion} is for the other engine; with --engine {options['engine']}: {allowed}."
+            )
         if options["engine"] == "app":
-            with override_settings(MATCHING_WEIGHTS={**settings.MATCHING_WEIGHTS, **given}):
+            fusion = fusion or getattr(settings, "MATCHING_FUSION", APP_DEFAULT_FUSION)
+            with override_settings(MATCHING_WEIGHTS={**settings.MATCHING_WEIGHTS, **given}, MATCHING_FUSION=fusion):
                 report = evaluate_app(
                     corpus=corpus,
                     queries=queries,
@@ -92,7 +104,7 @@ class Command(BaseCommand):
                     semantic=given.get("semantic_weight", FusionWeights.semantic),
                 ),
                 rrf_k=options["rrf_k"],
-                fusion=options["fusion"],
+                fusion=fusion or DEFAULT_FUSION,
                 depth=options["depth"],
                 progress=progress,
                 vectors_path=options["vectors"],
