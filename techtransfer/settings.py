@@ -214,5 +214,9 @@ MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "fuse")
 MATCHING_STORE_CHECK_SECONDS = float(envstr("MATCHING_STORE_CHECK_SECONDS", "5"))
 # Ranking weights and boosts (techtransfer/matching/engine.py DEFAULTS); override any of them here.
 MATCHING_WEIGHTS: dict[str, float] = {}
+# How the lexical side ranks ("relevance" or "coverage") and how the two sides' scores are scaled before
+# they are added ("max", "minmax" or "absolute"); measured choices in BENCHMARKS.md.
+MATCHING_LEXICAL = envstr("MATCHING_LEXICAL", "relevance")
+MATCHING_FUSION = envstr("MATCHING_FUSION", "max")
 # Empty: chosen from the database vendor; or "sqlite_fts5" / "postgres" (techtransfer/search/backends/).
 SEARCH_BACKEND = envstr("SEARCH_BACKEND", "")

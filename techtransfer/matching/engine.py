@@ -28,6 +28,10 @@ DEPTH = 100
 # query words matched, cosine), "max" (divided by each side's best) or "minmax" (scaled to [0, 1] per side).
 FUSIONS = ("absolute", "max", "minmax")
 DEFAULT_FUSION = "max"
+# The lexical side's order: "relevance" (BM25 / ts_rank_cd over the key terms) or "coverage" (documents with
+# more of the key terms first, as the search page does).
+LEXICAL_RANKINGS = ("relevance", "coverage")
+DEFAULT_LEXICAL = "relevance"
 QUERY_TERMS = 16
 CANDIDATE_TERMS = 32
 # A term in more than this share of the index is boilerplate for matching, once the index has this many documents.
@@ -159,13 +163,23 @@ def match(
     terms = key_terms(source.text, title=source.text.split("\n", 1)[0])
 
     lexical_hits: list[tuple[int, float]] = []
+    by_relevance = getattr(settings, "MATCHING_LEXICAL", DEFAULT_LEXICAL) == "relevance"
     if lexical and terms:
-        result = search_api.search(" ".join(terms), kind=kind, filters=filters, limit=depth, public_only=public_only)
+        result = search_api.search(
+            " ".join(terms),
+            kind=kind,
+            filters=filters,
+            limit=depth,
+            public_only=public_only,
+            by_relevance_only=by_relevance,
+        )
         hits = [hit for hit in result.hits if hit.object_id not in excluded]
         top = max((hit.score for hit in hits), default=0.0) or 1.0
-        # In [0, 1]: the share of the query's words the document has, refined by relevance. Absolute, not
-        # scaled to the best hit, so a weak best hit stays weak and equal documents score equally.
-        lexical_hits = [(hit.object_id, (hit.matched + hit.score / top) / (len(terms) + 1)) for hit in hits]
+        if by_relevance:
+            lexical_hits = [(hit.object_id, hit.score / top) for hit in hits]  # in (0, 1], the best is 1
+        else:
+            # In [0, 1]: the share of the query's words the document has, refined by relevance.
+            lexical_hits = [(hit.object_id, (hit.matched + hit.score / top) / (len(terms) + 1)) for hit in hits]
     semantic_hits: list[tuple[int, float]] = []
     if semantic:
         embedder = embedder or get_embedder()

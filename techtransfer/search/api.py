@@ -224,6 +224,7 @@ def search(
     limit: int = 20,
     offset: int = 0,
     public_only: bool = True,
+    by_relevance_only: bool = False,
 ) -> SearchResult:
     """Documents of `kind` that contain any word of `query`, best first, with facet counts.
 
@@ -231,6 +232,8 @@ def search(
     outweighs keywords, keywords outweigh the body). In a large index, words found almost everywhere
     do not widen the match (see _informative_terms). An empty query lists all documents newest first;
     a query made only of stop words or punctuation finds nothing. Facet counts cover all matches.
+    `by_relevance_only` ranks by relevance alone (BM25-like), for long machine-made queries (matching),
+    where "has more of the words" mostly favours long documents.
     """
     if not 0 < limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
@@ -244,7 +247,7 @@ def search(
     if (query or "").strip() and not terms:
         return SearchResult(total=0, hits=[], facets={f: [] for f in facet_fields}, terms=[])
     if terms:
-        return _search_terms(terms, kind, filters, facet_fields, limit, offset, public_only)
+        return _search_terms(terms, kind, filters, facet_fields, limit, offset, public_only, by_relevance_only)
     return _search_all(kind, filters, facet_fields, limit, offset, public_only)
 
 
@@ -295,6 +298,7 @@ def _search_terms(
     limit: int,
     offset: int,
     public_only: bool,
+    by_relevance_only: bool = False,
 ) -> SearchResult:
     """One statement: the matching documents are found and scored once, into a materialised CTE that
     the page of hits, the total and every facet count read."""
@@ -310,11 +314,12 @@ def _search_terms(
         params=base_params,
     )
     where, where_params = _where(kind=None, public_only=False, filters=filters)
+    order = "d.score DESC, d.id DESC" if by_relevance_only else "d.matched DESC, d.score DESC, d.id DESC"
     # Columns of every branch: facet, value, n, object_id, score, id. The hits are re-sorted below, as a
     # UNION ALL does not promise to keep the order of its parts.
     branches = [
         "SELECT '#', NULL, d.matched, d.object_id, d.score, d.id FROM "
-        f"(SELECT * FROM matches AS d WHERE {where} ORDER BY d.matched DESC, d.score DESC, d.id DESC "
+        f"(SELECT * FROM matches AS d WHERE {where} ORDER BY {order} "
         "LIMIT %s OFFSET %s) AS d",
     ]
     params += [*where_params, limit, offset]
@@ -322,7 +327,10 @@ def _search_terms(
     branches += count_branches
     params += count_params
     rows = _fetch(f"WITH matches AS MATERIALIZED ({matching}) " + " UNION ALL ".join(branches), params)
-    ranked = sorted((row for row in rows if row[0] == "#"), key=lambda row: (-row[2], -row[4], -row[5]))
+    if by_relevance_only:
+        ranked = sorted((row for row in rows if row[0] == "#"), key=lambda row: (-row[4], -row[5]))
+    else:
+        ranked = sorted((row for row in rows if row[0] == "#"), key=lambda row: (-row[2], -row[4], -row[5]))
     hits = [Hit(object_id=row[3], score=float(row[4]), matched=int(row[2])) for row in ranked]
     total, facets = _read_counts([row[:3] for row in rows if row[0] != "#"], facet_fields)
     return SearchResult(total=total, hits=hits, facets=facets, terms=terms)

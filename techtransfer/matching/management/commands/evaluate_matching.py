@@ -18,6 +18,7 @@ from django.test.utils import override_settings
 from techtransfer.matching.embeddings import EMBEDDERS, embedder_name_default, get_embedder
 from techtransfer.matching.engine import DEFAULT_FUSION as APP_DEFAULT_FUSION
 from techtransfer.matching.engine import FUSIONS as APP_FUSIONS
+from techtransfer.matching.engine import LEXICAL_RANKINGS
 from techtransfer.matching.evaluation import (
     DEFAULT_FUSION,
     FUSION_DEPTH,
@@ -53,6 +54,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--rrf-k", type=int, default=RRF_K)
         parser.add_argument(
+            "--lexical",
+            choices=LEXICAL_RANKINGS,
+            help="app engine: the lexical side's order (default: MATCHING_LEXICAL).",
+        )
+        parser.add_argument(
             "--vectors", type=Path, help="Cache of the corpus vectors (.npz): reused if it matches, else written."
         )
         parser.add_argument("--depth", type=int, default=FUSION_DEPTH, help="Candidates taken from each side.")
@@ -85,7 +91,11 @@ class Command(BaseCommand):
             )
         if options["engine"] == "app":
             fusion = fusion or getattr(settings, "MATCHING_FUSION", APP_DEFAULT_FUSION)
-            with override_settings(MATCHING_WEIGHTS={**settings.MATCHING_WEIGHTS, **given}, MATCHING_FUSION=fusion):
+            with override_settings(
+                MATCHING_WEIGHTS={**settings.MATCHING_WEIGHTS, **given},
+                MATCHING_FUSION=fusion,
+                **({"MATCHING_LEXICAL": options["lexical"]} if options["lexical"] else {}),
+            ):
                 report = evaluate_app(
                     corpus=corpus,
                     queries=queries,
