@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from techtransfer.matching.embeddings import Embedder, get_embedder
 from techtransfer.matching.fusion import convex_fusion, weighted_sum
@@ -53,6 +54,13 @@ DEFAULTS = {
     "boost_same_district": 0.1,
     "boost_same_province": 0.05,
 }
+
+
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = getattr(settings, name, default)
+    if value not in allowed:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return value
 
 
 def weights() -> dict[str, float]:
@@ -163,7 +171,7 @@ def match(
     terms = key_terms(source.text, title=source.text.split("\n", 1)[0])
 
     lexical_hits: list[tuple[int, float]] = []
-    by_relevance = getattr(settings, "MATCHING_LEXICAL", DEFAULT_LEXICAL) == "relevance"
+    by_relevance = _choice("MATCHING_LEXICAL", LEXICAL_RANKINGS, DEFAULT_LEXICAL) == "relevance"
     if lexical and terms:
         result = search_api.search(
             " ".join(terms),
@@ -190,7 +198,7 @@ def match(
 
     sides = [[(str(i), s) for i, s in lexical_hits], [(str(i), max(s, 0.0)) for i, s in semantic_hits]]
     weights_ = [w["lexical_weight"], w["semantic_weight"]]
-    fusion = getattr(settings, "MATCHING_FUSION", DEFAULT_FUSION)
+    fusion = _choice("MATCHING_FUSION", FUSIONS, DEFAULT_FUSION)
     if fusion == "minmax":
         fused = convex_fusion(sides, weights=weights_)
     else:
