@@ -217,6 +217,6 @@ MATCHING_WEIGHTS: dict[str, float] = {}
 # How the lexical side ranks ("relevance" or "coverage") and how the two sides' scores are scaled before
 # they are added ("max", "minmax" or "absolute"); measured choices in BENCHMARKS.md.
 MATCHING_LEXICAL = envstr("MATCHING_LEXICAL", "relevance")
-MATCHING_FUSION = envstr("MATCHING_FUSION", "max")
+MATCHING_FUSION = envstr("MATCHING_FUSION", "minmax")
 # Empty: chosen from the database vendor; or "sqlite_fts5" / "postgres" (techtransfer/search/backends/).
 SEARCH_BACKEND = envstr("SEARCH_BACKEND", "")
