@@ -51,12 +51,15 @@ bench: install
 	$(PYTHON) bench/import_search.py --rows 100000
 	$(PYTHON) bench/import_search.py --rows 100000 --database-url postgres://postgres@127.0.0.1:5432/techtransfer_bench
 
-# Matching engine at 100k and 1M documents (SQLite; about 15 and 60 minutes on two shared cores). --reuse
-# resumes an interrupted build or re-measures the queries on an already built database.
+# Matching engine at 100k and 1M documents on SQLite (about 45 minutes on two shared cores), each also with
+# one OpenBLAS thread on the same database (--reuse: resumes a build, or only re-measures the queries).
+# PostgreSQL: add --database-url postgres://postgres@127.0.0.1:5432/tt_bench_match.
 .PHONY: bench-matching
 bench-matching: install
 	nice -n 10 $(PYTHON) bench/matching_scale.py --docs 100000 $(BENCH_ARGS)
+	nice -n 10 $(PYTHON) bench/matching_scale.py --docs 100000 --reuse --blas-threads 1 $(BENCH_ARGS)
 	nice -n 10 $(PYTHON) bench/matching_scale.py --docs 1000000 $(BENCH_ARGS)
+	nice -n 10 $(PYTHON) bench/matching_scale.py --docs 1000000 --reuse --blas-threads 1 $(BENCH_ARGS)
 
 clean:
 	rm -rf var/db.sqlite3 var/media var/static

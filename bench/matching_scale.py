@@ -3,6 +3,7 @@
 
     nice -n 10 .venv/bin/python bench/matching_scale.py --docs 100000            # SQLite (var/bench/)
     nice -n 10 .venv/bin/python bench/matching_scale.py --docs 1000000 --reuse   # resume / reuse a built DB
+    nice -n 10 .venv/bin/python bench/matching_scale.py --docs 100000 --reuse --blas-threads 1  # 1 BLAS thread
     nice -n 10 .venv/bin/python bench/matching_scale.py --docs 100000 \
         --database-url postgres://postgres@127.0.0.1:5432/tt_bench_match          # PostgreSQL
 
@@ -23,8 +24,10 @@ Three parts, in a throw-away database:
    20 English queries through `engine.match` — hybrid, lexical only, semantic only, and hybrid with a field
    filter — plus a profile of the parts (query embedding, store freshness check, matrix product, lexical SQL).
 
-Results go to bench/results/matching_scale-<vendor>-<docs>.json and the "Matching engine: speed and
-memory" section of BENCHMARKS.md is regenerated from every such file.
+Results go to bench/results/matching_scale-<vendor>-<docs>[-blas<n>].json and the "Matching engine: speed
+and memory" section of BENCHMARKS.md is regenerated from every such file. OpenBLAS threading decides much of
+the embedding and query time on a busy machine, so `--blas-threads` measures the same database with another
+setting (the table says which setting the build and the queries ran with).
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ so the handling lives here and each step class only names its service, input and
 from __future__ import annotations
 
 import abc
-
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
