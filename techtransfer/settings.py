@@ -212,6 +212,8 @@ REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "fuse")
 # How often a process checks for new vectors (seconds): new records show in matches at most this late.
 MATCHING_STORE_CHECK_SECONDS = float(envstr("MATCHING_STORE_CHECK_SECONDS", "5"))
+# How often it counts the vectors to find deleted records (a count over a million rows takes ~0.5 s).
+MATCHING_STORE_RECOUNT_SECONDS = float(envstr("MATCHING_STORE_RECOUNT_SECONDS", "600"))
 # Ranking weights and boosts (techtransfer/matching/engine.py DEFAULTS); override any of them here.
 MATCHING_WEIGHTS: dict[str, float] = {}
 # How the lexical side ranks ("relevance" or "coverage") and how the two sides' scores are scaled before

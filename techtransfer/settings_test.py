@@ -19,3 +19,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 LANGUAGE_CODE = "en"
 MATCHING_EMBEDDER = "hash"  # tests that measure matching quality choose "fuse" themselves
 MATCHING_STORE_CHECK_SECONDS = 0.0  # see every change at once
+MATCHING_STORE_RECOUNT_SECONDS = 0.0

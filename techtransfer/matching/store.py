@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from techtransfer.matching.indexing import vector_from_bytes
 from techtransfer.matching.models import DocumentVector
@@ -24,6 +24,7 @@ from techtransfer.search.api import MULTI_VALUED
 
 LOAD_BATCH = 5000
 CHECK_SECONDS = 5.0
+RECOUNT_SECONDS = 600.0
 _FACETS = ("field", "type", "stage", "district", "transfer_modes")
 
 
@@ -36,8 +37,9 @@ class KindVectors:
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     public: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     facets: dict[str, np.ndarray] = field(default_factory=dict)
-    stamp: tuple[int, Any] = (0, None)  # (row count, newest embedded_at) when loaded
-    checked: float = 0.0  # time.monotonic() of the last look at the stamp
+    newest: Any = None  # the newest embedded_at when last looked
+    checked: float = 0.0  # time.monotonic() of that look
+    counted: float = 0.0  # time.monotonic() of the last count (which finds deleted rows)
 
     def __post_init__(self) -> None:
         self._row: dict[int, int] = {}
@@ -138,37 +140,43 @@ _cache: dict[tuple[str, str], KindVectors] = {}
 _lock = threading.Lock()
 
 
-def _stamp(kind: str, embedder: str) -> tuple[int, Any]:
-    row = DocumentVector.objects.filter(kind=kind, embedder=embedder).aggregate(
-        n=Count("pk"), newest=Max("embedded_at")
-    )
-    return row["n"], row["newest"]
+def _vectors(kind: str, embedder: str) -> Any:
+    return DocumentVector.objects.filter(kind=kind, embedder=embedder)
 
 
 def kind_vectors(kind: str, *, embedder: str, dim: int) -> KindVectors:
     """This process's up-to-date vectors of `kind` (loads or refreshes them when the table changed).
 
-    Whether the table changed is asked at most every MATCHING_STORE_CHECK_SECONDS (a count over a large
-    table is not free): a record embedded in the meantime shows up that much later.
+    New and changed vectors are looked for at most every MATCHING_STORE_CHECK_SECONDS, with one index
+    look-up (the newest `embedded_at`). Deleted ones are found by a count, which over a million rows takes
+    about half a second, so only every MATCHING_STORE_RECOUNT_SECONDS; until then a deleted record may stay
+    among the candidates, and is dropped when the results are loaded from the database.
     """
     with _lock:
+        now = time.monotonic()
         store = _cache.get((kind, embedder))
-        ttl = float(getattr(settings, "MATCHING_STORE_CHECK_SECONDS", CHECK_SECONDS))
-        if store is not None and store.dim == dim and time.monotonic() - store.checked < ttl:
+        if store is not None and store.dim == dim and now - store.checked < _seconds("CHECK", CHECK_SECONDS):
             return store
-        stamp = _stamp(kind, embedder)
+        newest = _vectors(kind, embedder).aggregate(newest=Max("embedded_at"))["newest"]
         if store is None or store.dim != dim:
             store = KindVectors(kind=kind, embedder=embedder, dim=dim)
             store.load()
-        elif stamp != store.stamp:
-            count_before = len(store)
-            store.load(since=store.stamp[1])
-            if len(store) != stamp[0] or count_before > stamp[0]:
-                store.load()  # rows were deleted: start again rather than guess which
-        store.stamp = stamp
-        store.checked = time.monotonic()
+            store.counted = now
+        else:
+            if newest != store.newest:
+                store.load(since=store.newest)
+            if now - store.counted >= _seconds("RECOUNT", RECOUNT_SECONDS):
+                if _vectors(kind, embedder).count() != len(store):
+                    store.load()  # rows were deleted: start again rather than guess which
+                store.counted = now
+        store.newest = newest
+        store.checked = now
         _cache[(kind, embedder)] = store
         return store
+
+
+def _seconds(name: str, default: float) -> float:
+    return float(getattr(settings, f"MATCHING_STORE_{name}_SECONDS", default))
 
 
 def clear_cache() -> None:
