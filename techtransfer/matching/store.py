@@ -56,21 +56,28 @@ class KindVectors:
         ).order_by("document_id")
 
     def load(self, since: Any = None) -> None:
-        """Read all vectors (since=None) or those written after `since`, replacing rows in place."""
+        """Read all vectors (since=None) or those written after `since`, replacing rows in place.
+
+        A full load counts its rows first and fills one pre-allocated matrix, so a million vectors cost
+        their 2 GB once rather than again for each intermediate copy; repeated facet codes share one string.
+        """
         if since is None:
             self._row = {}
             self.object_ids = np.zeros(0, dtype=np.int64)
             self.matrix = np.zeros((0, self.dim), dtype=np.float32)
             self.public = np.zeros(0, dtype=bool)
             self.facets = {f: np.zeros(0, dtype=object) for f in _FACETS}
+        rows = self._rows(since)
+        buffer = np.empty((rows.count() if since is None else 64, self.dim), dtype=np.float32)
+        codes: dict[str, str] = {}
         new_ids: list[int] = []
-        new_vectors: list[np.ndarray] = []
         new_public: list[bool] = []
         new_facets: dict[str, list[str]] = {f: [] for f in _FACETS}
-        for object_id, raw, is_public, *facet_values in self._rows(since).iterator(chunk_size=LOAD_BATCH):
+        for object_id, raw, is_public, *facet_values in rows.iterator(chunk_size=LOAD_BATCH):
             vector = vector_from_bytes(raw)
             if vector.shape[0] != self.dim:
                 continue  # written by an embedder of another size under the same name: skipped, not mixed
+            facet_values = [codes.setdefault(value, value) for value in facet_values]
             row = self._row.get(object_id)
             if row is not None:
                 self.matrix[row] = vector
@@ -78,15 +85,18 @@ class KindVectors:
                 for name, value in zip(_FACETS, facet_values, strict=True):
                     self.facets[name][row] = value
                 continue
+            if len(new_ids) == len(buffer):  # more rows than counted (written meanwhile): grow
+                buffer = np.concatenate([buffer, np.empty((max(64, len(buffer)), self.dim), dtype=np.float32)])
+            buffer[len(new_ids)] = vector
             self._row[object_id] = len(self.object_ids) + len(new_ids)
             new_ids.append(object_id)
-            new_vectors.append(vector)
             new_public.append(is_public)
             for name, value in zip(_FACETS, facet_values, strict=True):
                 new_facets[name].append(value)
         if new_ids:
+            added = buffer[: len(new_ids)]
+            self.matrix = added if not len(self.matrix) else np.vstack([self.matrix, added])
             self.object_ids = np.concatenate([self.object_ids, np.array(new_ids, dtype=np.int64)])
-            self.matrix = np.vstack([self.matrix, np.stack(new_vectors)])
             self.public = np.concatenate([self.public, np.array(new_public, dtype=bool)])
             for name in _FACETS:
                 self.facets[name] = np.concatenate([self.facets[name], np.array(new_facets[name], dtype=object)])
