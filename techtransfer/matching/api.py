@@ -61,7 +61,7 @@ class GroupsOutputSerializer(serializers.Serializer):
 
 
 def _filters(request: Request) -> dict[str, list[str]]:
-    return {name: request.query_params.getlist(name) for name in ("field", "district", "stage", "transfer_modes")}
+    return {name: request.query_params.getlist(name) for name in selectors.FILTER_NAMES}
 
 
 def _limit(request: Request) -> int:

@@ -214,7 +214,6 @@ def match(
             "object_id", "title_terms", "keywords", "body_terms", "field", "district"
         )
     }
-    wanted = set(terms)
     matches: list[Match] = []
     for object_id, score in fused[: len(candidates)]:
         doc = docs.get(int(object_id))
@@ -235,7 +234,7 @@ def match(
                 score=round(score + bonus, 4),
                 lexical_rank=lexical_rank.get(doc.object_id),
                 semantic_score=round(cosine[doc.object_id], 4) if doc.object_id in cosine else None,
-                shared_terms=[t for t in terms if t in doc_terms and t in wanted],
+                shared_terms=[t for t in terms if t in doc_terms],
                 same_field=same_field,
                 same_region=same_district or same_province,
             )

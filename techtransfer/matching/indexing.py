@@ -10,7 +10,6 @@ loses at most one batch and the next run starts where it stopped. A document who
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,13 +21,12 @@ from techtransfer.core import jobs
 from techtransfer.matching.embeddings import Embedder, get_embedder
 from techtransfer.matching.models import DocumentVector
 from techtransfer.search.models import SearchDocument
+from techtransfer.search.registry import Progress
 
 EMBED_BATCH = 64
 # Sentence encoders read a few hundred tokens at most; the start of a long abstract says what it is about.
 TEXT_CHARS = 600
 STORED_DTYPE = np.float16  # half the bytes of float32; cosines move by about 1e-3
-
-Progress = Callable[[int, int], None]
 
 
 def document_text(doc: SearchDocument) -> str:
@@ -149,9 +147,3 @@ def embed_pending(
         if progress is not None:
             progress(done, total)
     return done
-
-
-def embed_documents(documents: list[SearchDocument], *, embedder: Embedder | None = None) -> int:
-    """Embed these documents now, whatever their state (a query-time fallback for a just-saved record)."""
-    embedded, _ = _embed_batch(documents, embedder or get_embedder())
-    return embedded

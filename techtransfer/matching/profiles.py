@@ -19,6 +19,7 @@ from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.models import Achievement, CompletingPerson, FundedProject
 from techtransfer.matching.models import Expert
 from techtransfer.search import api as search_api
+from techtransfer.search.batches import KindIndexer
 from techtransfer.search.registry import Progress
 
 EXPERT = "expert"
@@ -176,25 +177,15 @@ def _organisation_document(org: Organisation) -> search_api.Document:
     )
 
 
+ORGANISATIONS = KindIndexer(
+    ORGANISATION, records=lambda: Organisation.objects.select_related("region"), document=_organisation_document
+)
+organisations_reindex_all = ORGANISATIONS.reindex_all
+
+
 def organisations_reindex(ids: Iterable[int]) -> int:
     orgs = Organisation.objects.filter(pk__in=list(ids)).select_related("region")
     return search_api.index_documents(_organisation_document(org) for org in orgs)
-
-
-def organisations_reindex_all(*, progress: Progress | None = None) -> int:
-    total = Organisation.objects.count()
-    done, last_pk = 0, 0
-    while True:
-        batch = list(Organisation.objects.filter(pk__gt=last_pk).select_related("region").order_by("pk")[:BATCH])
-        if not batch:
-            break
-        search_api.index_documents(_organisation_document(org) for org in batch)
-        done += len(batch)
-        last_pk = batch[-1].pk
-        if progress:
-            progress(done, max(total, done))
-    search_api.remove_documents_except(ORGANISATION, Organisation.objects.values("pk"))
-    return done
 
 
 def profiles_refresh_for_achievement(achievement_id: int) -> None:

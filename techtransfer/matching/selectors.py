@@ -11,13 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from techtransfer.accounts.choices import OrgType
 from techtransfer.accounts.models import Organisation
-from techtransfer.achievements.models import Achievement
+from techtransfer.achievements.models import Achievement, FundedProject
 from techtransfer.core.models import CodeItem
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
@@ -25,6 +27,7 @@ from techtransfer.matching.engine import Match, Source, match, source_for_docume
 from techtransfer.matching.models import Expert
 from techtransfer.matching.profiles import EXPERT, ORGANISATION
 from techtransfer.search.highlight import highlight
+from techtransfer.search.models import SearchDocument
 
 SNIPPET_CHARS = 140
 # Organisations shown as able to solve a problem: the research side. (Enterprises are matched by the demands
@@ -33,6 +36,8 @@ SOLVER_TYPES = [OrgType.UNIVERSITY, OrgType.INSTITUTE, OrgType.HOSPITAL]
 # Organisations shown as possibly wanting an achievement.
 WANTER_TYPES = [OrgType.ENTERPRISE]
 # Which filters each result kind understands (search facet names).
+# The filters a caller may give (search facet names); each kind understands some of them (KIND_FILTERS).
+FILTER_NAMES = ("field", "district", "stage", "transfer_modes")
 KIND_FILTERS = {
     "achievement": ("field", "district", "stage", "transfer_modes"),
     "demand": ("field", "district", "transfer_modes"),
@@ -169,14 +174,15 @@ def _load(kind: str, ids: list[int]) -> dict[int, tuple[Any, str, str, str, str,
         }
     if kind == EXPERT:
         experts = Expert.objects.select_related("organisation__region").in_bulk(ids)
+        profiles = _profile_texts(kind, ids)
         return {
             pk: (
                 e,
                 e.name,
-                "",
+                profiles.get(pk, ("", ""))[0],
                 " · ".join(part for part in (e.title, e.unit_name) if part),
                 reverse("matching:expert", args=[pk]),
-                "",
+                profiles.get(pk, ("", ""))[1],
                 e.organisation.region.code if e.organisation else "",
             )
             for pk, e in experts.items()
@@ -185,14 +191,15 @@ def _load(kind: str, ids: list[int]) -> dict[int, tuple[Any, str, str, str, str,
         orgs = (
             Organisation.objects.filter(org_type__in=SOLVER_TYPES + WANTER_TYPES).select_related("region").in_bulk(ids)
         )
+        profiles = _profile_texts(kind, ids)
         return {
             pk: (
                 o,
                 o.display_name,
-                o.description,
+                profiles.get(pk, ("", ""))[0],
                 o.get_org_type_display(),
                 reverse("portal:organisation", args=[pk]),
-                "",
+                profiles.get(pk, ("", ""))[1],
                 o.region.code,
             )
             for pk, o in orgs.items()
@@ -200,28 +207,10 @@ def _load(kind: str, ids: list[int]) -> dict[int, tuple[Any, str, str, str, str,
     raise ValueError(f"Unknown match kind {kind!r}")
 
 
-def _snippets_from_index(kind: str, results: list[MatchResult]) -> list[MatchResult]:
-    """Experts have no text of their own: their snippet is the index body (their titles)."""
-    from techtransfer.search.models import SearchDocument
-
-    rows = SearchDocument.objects.filter(kind=kind, object_id__in=[r.object_id for r in results]).values_list(
-        "object_id", "body", "field"
-    )
-    bodies = {object_id: body for object_id, body, _ in rows}
-    fields = {object_id: field_code for object_id, _, field_code in rows}
-    labels = _labels({"field": set(fields.values())})
-    return [
-        MatchResult(
-            **{
-                **r.__dict__,
-                "snippet_html": highlight(
-                    bodies.get(r.object_id, "").strip().replace("\n", "；"), r.shared_terms, max_len=SNIPPET_CHARS
-                ),
-                "field_label": labels.get(("high_tech_field", fields.get(r.object_id, "")), ""),
-            }
-        )
-        for r in results
-    ]
+def _profile_texts(kind: str, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Experts and organisations are described by their profile in the index: (its titles on one line, field)."""
+    rows = SearchDocument.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "body", "field")
+    return {object_id: (body.strip().replace("\n", "；"), field_code) for object_id, body, field_code in rows}
 
 
 def clean_filters(kind: str, filters: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
@@ -242,13 +231,10 @@ def ranked(
     wanted = {**clean_filters(kind, filters), **(extra_filters or {})}
     # Ask for more than shown: some may no longer be public, or be of a type not listed (see _load).
     matches = match(source, kind=kind, filters=wanted, limit=limit * 2, exclude=exclude)
-    results = _present(kind, matches)[:limit]
-    if kind in (EXPERT, ORGANISATION):
-        results = _snippets_from_index(kind, results)
-    return results
+    return _present(kind, matches)[:limit]
 
 
-def _demand_source(demand: TechnologyDemand) -> Source:
+def demand_source(demand: TechnologyDemand) -> Source:
     return source_for_document("demand", demand.pk) or Source(
         text=f"{demand.title}\n{demand.description}",
         field=demand.field.code if demand.field else "",
@@ -260,7 +246,7 @@ def demand_matches(
     *, demand: TechnologyDemand, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10
 ) -> list[MatchGroup]:
     """Who could solve a demand: achievements, experts and organisations (not the demand's owner)."""
-    source = _demand_source(demand)
+    source = demand_source(demand)
     return _solver_groups(source, filters=filters, limit=limit, owner_id=demand.owner_id)
 
 
@@ -300,7 +286,7 @@ def document_solver_matches(
     return _solver_groups(source, filters=filters, limit=limit, owner_id=owner_id)
 
 
-def _achievement_source(achievement: Achievement) -> Source:
+def achievement_source(achievement: Achievement) -> Source:
     region = achievement.region or achievement.owner.region
     return source_for_document("achievement", achievement.pk) or Source(
         text=f"{achievement.name}\n{' '.join(achievement.keywords)}\n{achievement.summary}",
@@ -313,7 +299,7 @@ def achievement_matches(
     *, achievement: Achievement, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10
 ) -> list[MatchGroup]:
     """Who may want an achievement: published demands, and enterprises (by what they published)."""
-    source = _achievement_source(achievement)
+    source = achievement_source(achievement)
     return [
         MatchGroup("demand", _("Technology demands"), ranked(source, kind="demand", filters=filters, limit=limit)),
         MatchGroup(
@@ -332,7 +318,7 @@ def achievement_matches(
 
 
 def similar_achievements(*, achievement: Achievement, limit: int = 6) -> list[MatchResult]:
-    return ranked(_achievement_source(achievement), kind="achievement", limit=limit, exclude=[achievement.pk])
+    return ranked(achievement_source(achievement), kind="achievement", limit=limit, exclude=[achievement.pk])
 
 
 def text_matches(
@@ -364,14 +350,7 @@ class ExpertProfile:
 
 def expert_profile(*, pk: int) -> ExpertProfile:
     """An expert's public page: the published achievements that name them and the projects they lead."""
-    from django.db.models import Q
-    from django.http import Http404
-
-    from techtransfer.achievements.models import FundedProject
-
-    expert = Expert.objects.select_related("organisation").filter(pk=pk).first()
-    if expert is None:
-        raise Http404("No such expert")
+    expert = get_object_or_404(Expert.objects.select_related("organisation"), pk=pk)
     unit = expert.unit_name
     named = Q(persons__name=expert.name) & (Q(persons__unit_name=unit) | Q(persons__unit_name="", owner__name=unit))
     achievements = list(Achievement.objects.public().with_codes().filter(named).distinct().order_by("-published_at"))

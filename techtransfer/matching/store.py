@@ -20,12 +20,12 @@ from django.db.models import Max
 
 from techtransfer.matching.indexing import vector_from_bytes
 from techtransfer.matching.models import DocumentVector
+from techtransfer.search.api import FACETS as _FACETS
 from techtransfer.search.api import MULTI_VALUED
 
 LOAD_BATCH = 5000
 CHECK_SECONDS = 5.0
 RECOUNT_SECONDS = 600.0
-_FACETS = ("field", "type", "stage", "district", "transfer_modes")
 
 
 @dataclass

@@ -20,11 +20,13 @@ from techtransfer.matching import selectors
 from techtransfer.matching.indexing import index_progress
 from techtransfer.search.models import SearchDocument
 
-FILTER_NAMES = ("field", "district", "stage", "transfer_modes")
-
 
 def _filters(request: HttpRequest) -> dict[str, list[str]]:
-    return {name: [v for v in request.GET.getlist(name) if v][:10] for name in FILTER_NAMES if request.GET.get(name)}
+    return {
+        name: [v for v in request.GET.getlist(name) if v][:10]
+        for name in selectors.FILTER_NAMES
+        if request.GET.get(name)
+    }
 
 
 def _fragment(request: HttpRequest) -> bool:

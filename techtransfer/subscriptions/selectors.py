@@ -17,8 +17,7 @@ from techtransfer.accounts.permissions import org_ids
 from techtransfer.achievements.models import Achievement
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
-from techtransfer.matching.engine import Source, source_for_document
-from techtransfer.matching.selectors import MatchResult, ranked
+from techtransfer.matching.selectors import MatchResult, achievement_source, demand_source, ranked
 from techtransfer.subscriptions.choices import Kind
 from techtransfer.subscriptions.models import Notification, Subscription
 
@@ -128,23 +127,6 @@ def _from_notification(n: Notification) -> NotificationResult:
     )
 
 
-def _demand_source(demand: TechnologyDemand) -> Source:
-    return source_for_document("demand", demand.pk) or Source(
-        text=f"{demand.title}\n{demand.description}",
-        field=demand.field.code if demand.field else "",
-        district=demand.region.code if demand.region else "",
-    )
-
-
-def _achievement_source(achievement: Achievement) -> Source:
-    region = achievement.region or achievement.owner.region
-    return source_for_document("achievement", achievement.pk) or Source(
-        text=f"{achievement.name}\n{' '.join(achievement.keywords)}\n{achievement.summary}",
-        field=achievement.high_tech_field.code if achievement.high_tech_field else "",
-        district=region.code if region else "",
-    )
-
-
 def recommendations_for(user: Any, limit: int = 6) -> list[MatchResult]:
     """What the signed-in home page suggests, best first, each record once.
 
@@ -166,7 +148,7 @@ def recommendations_for(user: Any, limit: int = 6) -> list[MatchResult]:
             Achievement.objects.public().filter(owner_id__in=orgs).values_list("id", flat=True)[:500]
         )
         for demand in demands:
-            matches += ranked(_demand_source(demand), kind="achievement", limit=limit, exclude=own_achievements)
+            matches += ranked(demand_source(demand), kind="achievement", limit=limit, exclude=own_achievements)
         achievements = (
             Achievement.objects.public()
             .filter(owner_id__in=orgs)
@@ -174,7 +156,7 @@ def recommendations_for(user: Any, limit: int = 6) -> list[MatchResult]:
             .order_by("-published_at", "-id")[:RECOMMEND_SOURCES]
         )
         for achievement in achievements:
-            found = ranked(_achievement_source(achievement), kind="demand", limit=limit)
+            found = ranked(achievement_source(achievement), kind="demand", limit=limit)
             matches += [m for m in found if getattr(m.obj, "owner_id", None) not in orgs]
     matches.sort(key=lambda m: -m.score)
     notifications = [_from_notification(n) for n in notification_list(user=user, unread_only=True)[:limit]]

@@ -17,27 +17,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from techtransfer.core.views import apply_service_errors, error_messages
+from techtransfer.search.pages import wants_partial
 from techtransfer.subscriptions import selectors, services
 from techtransfer.subscriptions.forms import SubscriptionForm, parse_search
 
 INBOX_PAGE_SIZE = 30
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {name: list(ValidationError(errors).messages) for name, errors in exc.error_dict.items()}
-    return {"__all__": list(exc.messages)}
-
-
 def _apply_service_errors(exc: ValidationError, form: SubscriptionForm) -> None:
-    names = {"fields": "tech_fields"}
-    for name, messages_ in _errors(exc).items():
-        name = names.get(name, name)
-        form.add_error(name if name in form.fields else None, messages_)
+    # The service names the field "fields"; the form calls it "tech_fields".
+    renamed = {
+        ("tech_fields" if name == "fields" else name): messages_ for name, messages_ in error_messages(exc).items()
+    }
+    apply_service_errors(ValidationError(renamed), form)
 
 
 # --- subscriptions ----------------------------------------------------------------------------------------
@@ -100,12 +93,12 @@ def save_search(request: HttpRequest) -> HttpResponse:
     try:
         subscription = services.subscription_from_search(by=request.user, query=query, filters=filters, name=name)
     except ValidationError as exc:
-        message = " ".join(m for ms in _errors(exc).values() for m in ms)
-        if _is_htmx(request):
+        message = " ".join(m for ms in error_messages(exc).values() for m in ms)
+        if wants_partial(request):
             return render(request, "subscriptions/_save_search_done.html", {"error": message})
         messages.error(request, message)
         return redirect(reverse("portal:search") + "?" + request.POST.get("search", "")[:1000])
-    if _is_htmx(request):
+    if wants_partial(request):
         return render(request, "subscriptions/_save_search_done.html", {"subscription": subscription})
     messages.success(
         request,
@@ -142,7 +135,7 @@ def _back_to_inbox(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = selectors.notification_get(user=request.user, pk=pk)
     services.notification_mark_read(notification=notification, by=request.user)
-    if _is_htmx(request):
+    if wants_partial(request):
         response = render(
             request,
             "subscriptions/_notification.html",
@@ -157,7 +150,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(by=request.user)
-    if _is_htmx(request):
+    if wants_partial(request):
         context = {**_inbox_context(request), "oob_badge": True}
         return render(request, "subscriptions/_inbox_list.html", context)
     if count:
@@ -183,7 +176,9 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     """The home page loads this with htmx after it has rendered; without JavaScript it is a page."""
     results = selectors.recommendations_for(request.user)
     context = {"results": results, "unread": selectors.unread_count(user=request.user)}
-    template = "subscriptions/_recommendations_list.html" if _is_htmx(request) else "subscriptions/recommendations.html"
+    template = (
+        "subscriptions/_recommendations_list.html" if wants_partial(request) else "subscriptions/recommendations.html"
+    )
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
