@@ -188,7 +188,8 @@ def _contact_requests(demands: list[TechnologyDemand], summary: MarketSummary) -
 
     broker_org = Organisation.objects.filter(org_type=OrgType.TRANSFER_INSTITUTION).first()
     broker = _member(broker_org) if broker_org else None
-    published = [d for d in demands if d.status == "published"]
+    # The services moderate copies they lock; the statuses are read back from the database.
+    published = list(TechnologyDemand.objects.filter(pk__in=[d.pk for d in demands], status="published").order_by("pk"))
     achievements = list(Achievement.objects.public().order_by("id")[:10])
     for index, demand in enumerate(published[:2]):
         achievement = next((a for a in achievements if a.owner_id != demand.owner_id), None)

@@ -59,6 +59,20 @@ class SeedDemoSmallTests(TestCase):
         self.assertIn("Demo data created", self.output)
         self.assertIn("Achievements: Draft", self.output)
 
+    def test_the_market_demo_has_published_demands_challenges_and_contact_requests(self) -> None:
+        from techtransfer.challenges.models import Challenge
+        from techtransfer.market.models import TechnologyDemand
+        from techtransfer.matching.models import DocumentVector
+        from techtransfer.matchmaking.models import ContactRequest
+        from techtransfer.search.models import SearchDocument
+
+        self.assertEqual(TechnologyDemand.objects.filter(status="published").count(), 7)
+        self.assertEqual(Challenge.objects.filter(status="awarded").count(), 1)
+        self.assertEqual(ContactRequest.objects.count(), 2)
+        self.assertIn("2 contact requests", self.output)
+        # Every kind is indexed and embedded, so the match panels work straight away.
+        self.assertEqual(DocumentVector.objects.count(), SearchDocument.objects.count())
+
     def test_every_workflow_state_is_present(self) -> None:
         present = set(Achievement.objects.values_list("status", flat=True))
         self.assertEqual(present, set(Status.values))
@@ -172,7 +186,10 @@ class SeedDemoSmallTests(TestCase):
         self.assertEqual(before, (Achievement.objects.count(), Organisation.objects.count(), User.objects.count()))
 
     def test_the_same_seed_gives_the_same_demo_again(self) -> None:
+        from techtransfer.matchmaking.models import ContactRequest
+
         names = list(Achievement.objects.order_by("pk").values_list("name", "owner__name", "status"))
+        ContactRequest.objects.all().delete()  # they keep the achievements they are about
         Achievement.objects.all().delete()
         FundedProject.objects.all().delete()
         seed("--size", "small", "--seed", str(SEED))
