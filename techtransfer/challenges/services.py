@@ -125,9 +125,9 @@ def deadline_passed(challenge: Challenge, *, now: datetime.datetime | None = Non
     return deadline is not None and (now or timezone.now()) >= deadline
 
 
-def _close_if_due(challenge: Challenge) -> None:
+def _close_if_due(challenge: Challenge, *, now: datetime.datetime | None = None) -> None:
     """An open challenge whose deadline has passed is closed by the first write that notices (and daily)."""
-    if challenge.status == ChallengeStatus.OPEN and deadline_passed(challenge):
+    if challenge.status == ChallengeStatus.OPEN and deadline_passed(challenge, now=now):
         _move(challenge, to=ChallengeStatus.CLOSED, action="closed", by=None, reason="submission deadline passed")
         challenge.save(update_fields=["status", "updated"])
         _reindex_on_commit(challenge)
@@ -296,9 +296,7 @@ def challenges_close_due(*, now: datetime.datetime | None = None) -> int:
     with transaction.atomic():
         challenges = list(due.select_for_update())
         for challenge in challenges:
-            _move(challenge, to=ChallengeStatus.CLOSED, action="closed", by=None, reason="submission deadline passed")
-            challenge.save(update_fields=["status", "updated"])
-            _reindex_on_commit(challenge)
+            _close_if_due(challenge, now=now)
     return len(challenges)
 
 

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techtransfer.accounts.models import Organisation
-from techtransfer.accounts.permissions import is_commission_admin, org_ids, review_regions
+from techtransfer.accounts.permissions import is_commission_admin, review_regions
+from techtransfer.achievements.views.common import editable_organisations
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges import selectors, services
 from techtransfer.challenges.choices import (
@@ -54,12 +55,8 @@ PAGE_SIZE = 20
 LIST_STATUSES = [ChallengeStatus.OPEN, ChallengeStatus.CLOSED, ChallengeStatus.AWARDED]
 
 
-def _editable_organisations(user: Any) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(pk__in=org_ids(user, perms.EDITOR_ROLES)).order_by("name")
-
-
 def _bidding_organisations(user: Any, challenge: Challenge) -> QuerySet[Organisation]:
-    return _editable_organisations(user).exclude(pk=challenge.owner_id)
+    return editable_organisations(user).exclude(pk=challenge.owner_id)
 
 
 def _is_moderator(user: Any) -> bool:
@@ -96,7 +93,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": [(s.value, s.label) for s in LIST_STATUSES],
         "fields": CodeItem.objects.current("high_tech_field").order_by("sort_order", "code"),
-        "can_create": request.user.is_authenticated and _editable_organisations(request.user).exists(),
+        "can_create": request.user.is_authenticated and editable_organisations(request.user).exists(),
         "is_moderator": _is_moderator(request.user),
         "now": timezone.now(),
     }
@@ -111,7 +108,7 @@ def our_challenges(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "challenges/ours.html",
-        {"page": page, "can_create": _editable_organisations(request.user).exists()},
+        {"page": page, "can_create": editable_organisations(request.user).exists()},
     )
 
 
@@ -147,9 +144,7 @@ def _detail_context(request: HttpRequest, challenge: Challenge, **forms: Any) ->
     context: dict[str, Any] = {
         "challenge": challenge,
         "is_owner": owner,
-        "is_moderator": moderator,
         "insider": owner or moderator or is_commission_admin(user),
-        "now": now,
         "deadline_passed": services.deadline_passed(challenge, now=now),
         "questions": questions,
         "can_ask": (
@@ -186,7 +181,7 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def challenge_new(request: HttpRequest) -> HttpResponse:
-    organisations = _editable_organisations(request.user)
+    organisations = editable_organisations(request.user)
     if not organisations:
         raise PermissionDenied(_("Only members of an organisation can post challenges."))
     data = request.POST if request.method == "POST" else None
@@ -266,16 +261,21 @@ def challenge_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _with_reason(
-    request: HttpRequest, pk: int, *, form_name: str, required: bool, service: Callable[..., Any], done: str
+    request: HttpRequest,
+    challenge: Challenge,
+    *,
+    form_name: str,
+    required: bool,
+    service: Callable[..., Any],
+    done: str,
 ) -> HttpResponse:
-    challenge = selectors.challenge_get(user=request.user, pk=pk)
     form = ReasonForm(request.POST, required=required)
     return run_form_step(
         request,
         form,
         lambda data: service(challenge=challenge, by=request.user, reason=data["reason"]),
         done=done,
-        back=reverse("challenges:detail", args=[pk]),
+        back=reverse("challenges:detail", args=[challenge.pk]),
         show_form=lambda: render(
             request, "challenges/detail.html", _detail_context(request, challenge, **{form_name: form}), status=400
         ),
@@ -291,7 +291,7 @@ def challenge_reject(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(services.NOT_A_MODERATOR)
     return _with_reason(
         request,
-        pk,
+        challenge,
         form_name="reject_form",
         required=True,
         service=services.challenge_reject,
@@ -307,7 +307,7 @@ def challenge_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(services.NOT_A_MEMBER)
     return _with_reason(
         request,
-        pk,
+        challenge,
         form_name="cancel_form",
         required=False,
         service=services.challenge_cancel,
@@ -377,12 +377,8 @@ def _inbox_context(
         "challenge": challenge,
         "proposals": proposals,
         "can_decide": owner and closed,
-        "award_form": award_form or AwardForm(proposals=proposals.filter(status__in=_AWARDABLE)),
-        "now": timezone.now(),
+        "award_form": award_form or AwardForm(proposals=proposals.filter(status__in=AWARDABLE_PROPOSAL_STATUSES)),
     }
-
-
-_AWARDABLE = list(AWARDABLE_PROPOSAL_STATUSES)
 
 
 @login_required
@@ -408,7 +404,7 @@ def challenge_award(request: HttpRequest, pk: int) -> HttpResponse:
     proposals = selectors.proposal_inbox(user=request.user, challenge=challenge)
     if not perms.is_owner_member(request.user, challenge):
         raise PermissionDenied(services.NOT_A_MEMBER)
-    form = AwardForm(request.POST, proposals=proposals.filter(status__in=_AWARDABLE))
+    form = AwardForm(request.POST, proposals=proposals.filter(status__in=AWARDABLE_PROPOSAL_STATUSES))
     if form.is_valid():
         try:
             services.challenge_award(

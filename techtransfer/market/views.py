@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from techtransfer.accounts.models import Organisation
 from techtransfer.accounts.permissions import org_ids
+from techtransfer.achievements.views.common import editable_organisations
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.views import apply_service_errors, flash_errors, run_form_step, run_step
 from techtransfer.market import permissions as perms
@@ -53,13 +53,6 @@ NO_ORGANISATION = gettext_lazy(
     "Only members of an organisation can post technology demands. Join your enterprise (or register it) first."
 )
 NOT_A_MODERATOR = gettext_lazy("The moderation queue is for the commission and the registration bodies' reviewers.")
-
-
-# --- helpers --------------------------------------------------------------------------------------------
-
-
-def _editable_organisations(user: Any) -> Any:
-    return Organisation.objects.filter(pk__in=org_ids(user, perms.EDITOR_ROLES)).order_by("name")
 
 
 # --- the public list ------------------------------------------------------------------------------------
@@ -177,7 +170,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def demand_new(request: HttpRequest) -> HttpResponse:
-    organisations = _editable_organisations(request.user)
+    organisations = editable_organisations(request.user)
     if not organisations:
         raise PermissionDenied(NO_ORGANISATION)
     data = request.POST if request.method == "POST" else None
@@ -255,7 +248,7 @@ def _run(request: HttpRequest, pk: int, action: Callable[[TechnologyDemand], Any
 
 def _with_reason(
     request: HttpRequest,
-    pk: int,
+    demand: TechnologyDemand,
     *,
     form_name: str,
     form: ReasonForm,
@@ -264,13 +257,12 @@ def _with_reason(
     then: str = "",
 ) -> HttpResponse:
     """A step that takes a reason; on success, back to the demand (or to `then`)."""
-    demand = selectors.demand_get(user=request.user, pk=pk)
     return run_form_step(
         request,
         form,
         lambda data: service(demand, data["reason"]),
         done=done,
-        back=reverse("market:detail", args=[pk]),
+        back=reverse("market:detail", args=[demand.pk]),
         then=then,
         show_form=lambda: render(
             request, "market/detail.html", _detail_context(request, demand, **{form_name: form}), status=400
@@ -306,7 +298,7 @@ def demand_reject(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(services.NOT_A_MODERATOR)
     return _with_reason(
         request,
-        pk,
+        demand,
         form_name="reject_form",
         form=ReasonForm(request.POST),
         service=lambda d, reason: services.demand_reject(demand=d, by=request.user, reason=reason),
@@ -321,7 +313,7 @@ def demand_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def demand_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _with_reason(
         request,
-        pk,
+        selectors.demand_get(user=request.user, pk=pk),
         form_name="close_form",
         form=ReasonForm(request.POST, required=False),
         service=lambda d, reason: services.demand_close(demand=d, by=request.user, reason=reason),
@@ -334,7 +326,7 @@ def demand_close(request: HttpRequest, pk: int) -> HttpResponse:
 def demand_mark_matched(request: HttpRequest, pk: int) -> HttpResponse:
     return _with_reason(
         request,
-        pk,
+        selectors.demand_get(user=request.user, pk=pk),
         form_name="matched_form",
         form=ReasonForm(request.POST, required=False, label=gettext_lazy("note")),
         service=lambda d, note: services.demand_mark_matched(demand=d, by=request.user, note=note),

@@ -260,7 +260,6 @@ class ContactNoteCreateApi(APIView):
 class _StepApi(WorkflowStepApi):
     """Base of the stage moves; the response is the request as it is afterwards."""
 
-    OutputSerializer = ContactRequestDetailOutputSerializer
     record_name = "contact_request"
 
     def get_record(self, request: Request, pk: int) -> ContactRequest:

@@ -13,9 +13,6 @@ class Stage(models.TextChoices):
 
 # Stages in which the parties are still talking: notes, moves and the one-open-request rule apply.
 OPEN_STAGES = {Stage.INTENT, Stage.NEGOTIATION}
-FINAL_STAGES = {Stage.SIGNED, Stage.ABANDONED}
-# The forward path; abandoning is possible from any open stage.
-NEXT_STAGE = {Stage.INTENT: Stage.NEGOTIATION, Stage.NEGOTIATION: Stage.SIGNED}
 
 
 class Side(models.TextChoices):

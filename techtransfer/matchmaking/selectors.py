@@ -15,7 +15,7 @@ from techtransfer.market.choices import MATCHABLE_STATUSES
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.permissions import demand_visible_q
 from techtransfer.matchmaking import permissions as perms
-from techtransfer.matchmaking.choices import NEXT_STAGE, OPEN_STAGES, Side, Stage
+from techtransfer.matchmaking.choices import OPEN_STAGES, Side, Stage
 from techtransfer.matchmaking.models import ContactNote, ContactRequest, ContactStageChange
 
 RELATED = ["demand", "demand__owner", "achievement", "achievement__owner", "opened_by", "opened_by_org"]
@@ -110,11 +110,6 @@ def contact_request_open_state(*, user: Any, demand: TechnologyDemand, achieveme
     return OpenState(can_open=any(org_id not in busy for org_id in eligible), existing=existing)
 
 
-def contact_request_can_open(user: Any, demand: TechnologyDemand, achievement: Achievement) -> bool:
-    """Template-usable check (see templatetags/matchmaking.py): may the user open a request on this pair now?"""
-    return contact_request_open_state(user=user, demand=demand, achievement=achievement).can_open
-
-
 @dataclass
 class Actions:
     """What the user may do on one request now; the services still decide."""
@@ -123,13 +118,11 @@ class Actions:
     confirm: bool = False
     abandon: bool = False
     note: bool = False
-    sides: set[str] = field(default_factory=set)
-    read_only: bool = True
 
 
 def contact_request_actions(*, user: Any, contact_request: ContactRequest) -> Actions:
     if not perms.is_party(user, contact_request):
-        return Actions(read_only=True)
+        return Actions()
     sides = perms.sides_of(user, contact_request)
     open_ = contact_request.is_open
     unconfirmed = {
@@ -141,12 +134,10 @@ def contact_request_actions(*, user: Any, contact_request: ContactRequest) -> Ac
         if by is None
     }
     return Actions(
-        advance=open_ and NEXT_STAGE.get(contact_request.stage) == Stage.NEGOTIATION,
+        advance=contact_request.stage == Stage.INTENT,
         confirm=contact_request.stage == Stage.NEGOTIATION and bool(sides & unconfirmed),
         abandon=open_,
         note=open_,
-        sides=sides,
-        read_only=False,
     )
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.views import apply_service_errors
 from techtransfer.matchmaking import permissions as perms
 from techtransfer.matchmaking import selectors, services
 from techtransfer.matchmaking.choices import Stage
@@ -32,13 +33,6 @@ PAGE_SIZE = 20
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _apply_errors(exc: ValidationError, form: forms.Form) -> None:
-    """Put a service's ValidationError on the field it names, else on the form."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, field_messages in errors.items():
-        form.add_error(name if name in form.fields else None, field_messages)
 
 
 @login_required
@@ -84,7 +78,7 @@ def contact_request_new(request: HttpRequest) -> HttpResponse:
                 opened_by_org=form.cleaned_data["opened_by_org"],
             )
         except ValidationError as exc:
-            _apply_errors(exc, form)
+            apply_service_errors(exc, form)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -123,7 +117,7 @@ def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.contact_note_add(contact_request=contact_request, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            _apply_errors(exc, form)
+            apply_service_errors(exc, form)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -160,7 +154,7 @@ def _step(
             messages.error(request, exc.message)
             return redirect("matchmaking:detail", pk=pk)
         except ValidationError as exc:
-            _apply_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             messages.success(request, outcome if isinstance(outcome, str) else done)
             return redirect("matchmaking:detail", pk=pk)

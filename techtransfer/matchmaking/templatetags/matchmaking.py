@@ -2,9 +2,8 @@
 
     {% load matchmaking %}
     {% contact_request_open_state demand achievement as state %}   state.can_open, state.existing
-    {% contact_request_can_open demand achievement as can_open %}  True / False
 
-Both read the signed-in user from the template context; `matchmaking/_open_button.html` uses the first.
+It reads the signed-in user from the template context; `matchmaking/_open_button.html` uses it.
 """
 
 from __future__ import annotations
@@ -24,8 +23,3 @@ def contact_request_open_state(context: template.Context, demand: Any, achieveme
     if demand is None or achievement is None:
         return selectors.OpenState()
     return selectors.contact_request_open_state(user=user, demand=demand, achievement=achievement)
-
-
-@register.simple_tag(takes_context=True)
-def contact_request_can_open(context: template.Context, demand: Any, achievement: Any) -> bool:
-    return contact_request_open_state(context, demand, achievement).can_open
