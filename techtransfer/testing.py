@@ -131,3 +131,12 @@ def _patent_check(digits: str) -> str:
     from techtransfer.lib.validators import patent_check_character
 
     return patent_check_character(digits)
+
+
+def step_url(record: Any, step: str) -> str:
+    """The page URL that takes a workflow step on a record (what its button posts to)."""
+    from django.urls import reverse
+
+    from techtransfer.core.workflow import workflow_for
+
+    return reverse("workflow_step", args=[workflow_for(record).kind, record.pk, step])

@@ -3,10 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from techtransfer.core.views import workflow_step
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("techtransfer.api.urls")),
     path("admin/", admin.site.urls),
+    path("steps/<slug:kind>/<int:pk>/<slug:step>/", workflow_step, name="workflow_step"),
     path("accounts/", include("techtransfer.accounts.urls")),
     path("achievements/", include("techtransfer.achievements.urls")),
     path("demands/", include("techtransfer.market.urls")),

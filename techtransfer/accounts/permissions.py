@@ -1,13 +1,31 @@
-"""Who belongs where, and with which role. Object rules of each app build on these."""
+"""Who belongs where, and with which role; who moderates whom. Object rules of each app build on these.
+
+The one permission vocabulary of the platform: `can_moderate(user, owner)` (moderating, reviewing,
+registering, publishing a record of `owner`'s) and `editable_organisations(user, roles)` (whom the user may
+write records for). The workflow roles every owned record shares (`OWNER_EDITOR`, `MODERATOR`) are built
+on them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
-from techtransfer.accounts.models import Membership, Organisation
+from techtransfer.accounts.models import Membership, Organisation, User
+from techtransfer.core.workflow import Role as WorkflowRole
+
+# Roles in an organisation that write and manage its records (demands, challenges, achievements).
+EDITOR_ROLES = frozenset({Role.MEMBER, Role.TTO_OFFICER})
+
+NOT_AN_EDITOR = _("Only members of the owning organisation can do this.")
+NOT_A_MODERATOR = _("You do not moderate records of this organisation.")
+OWN_ORGANISATION = _(
+    "You cannot moderate, review or register a record of your own organisation; another moderator must."
+)
 
 
 def memberships(user: Any) -> list[Membership]:
@@ -73,3 +91,92 @@ def supervised_by(user: Any) -> set[int]:
         for m in memberships(user)
         if m.role == Role.REVIEWER and m.organisation.org_type == OrgType.SUPERVISING_DEPARTMENT
     }
+
+
+def can_moderate(user: Any, owner: Organisation) -> bool:
+    """Moderate (review, register, publish, award...) a record owned by `owner`: commission administrators
+    and the reviewers of a registration body whose region covers the owner; never a member of the owner."""
+    if not getattr(user, "is_authenticated", False) or owner.pk in org_ids(user):
+        return False
+    if is_commission_admin(user):
+        return True
+    code = owner.region.code
+    return any(code.startswith(prefix) for prefix in review_regions(user))
+
+
+def moderated_q(user: Any, owner: str = "owner") -> Q:
+    """A filter for the records (owned through the `owner` relation) that the user moderates (a queue)."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    own = Q(**{f"{owner}_id__in": org_ids(user)})
+    if is_commission_admin(user):
+        return ~own
+    q = Q(pk__in=[])
+    for prefix in review_regions(user):
+        q |= Q(**{f"{owner}__region__code__startswith": prefix})
+    return q & ~own
+
+
+def would_moderate_but_belongs(user: Any, owner: Organisation) -> bool:
+    """A moderator who is refused only because the record is their own organisation's."""
+    if owner.pk not in org_ids(user):
+        return False
+    code = owner.region.code
+    return is_commission_admin(user) or any(code.startswith(prefix) for prefix in review_regions(user))
+
+
+def is_moderator(user: Any) -> bool:
+    """Moderates someone's records (the moderation queues are theirs)."""
+    return is_commission_admin(user) or bool(review_regions(user))
+
+
+def editable_organisations(user: Any, roles: Iterable[str] = EDITOR_ROLES) -> QuerySet[Organisation]:
+    """The organisations the user may write records for, by name."""
+    return Organisation.objects.filter(pk__in=org_ids(user, set(roles))).order_by("name")
+
+
+def members_of(organisation_id: int, roles: Iterable[str] = EDITOR_ROLES) -> QuerySet[User]:
+    """Active members of an organisation in the given roles (whom to tell about its records)."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organisation_id=organisation_id,
+        memberships__role__in=list(roles),
+        memberships__status=MembershipStatus.ACTIVE,
+    ).distinct()
+
+
+def moderators_of(owner: Organisation) -> QuerySet[User]:
+    """Everyone who may moderate `owner`'s records (see `can_moderate`), never its own members."""
+    code = owner.region.code
+    reviewer_ids = [
+        m.user_id
+        for m in Membership.objects.select_related("organisation__region").filter(
+            role=Role.REVIEWER, status=MembershipStatus.ACTIVE, organisation__org_type=OrgType.REGISTRATION_BODY
+        )
+        if code.startswith(region_prefix(m.organisation.region.code))
+    ]
+    admins = Q(memberships__role=Role.COMMISSION_ADMIN, memberships__status=MembershipStatus.ACTIVE)
+    return (
+        User.objects.filter(Q(pk__in=reviewer_ids) | admins, is_active=True)
+        .exclude(memberships__organisation_id=owner.pk, memberships__status=MembershipStatus.ACTIVE)
+        .distinct()
+    )
+
+
+def _moderator_refusal(user: Any, record: Any) -> Any:
+    return OWN_ORGANISATION if would_moderate_but_belongs(user, record.owner) else NOT_A_MODERATOR
+
+
+# The workflow roles of every record that an organisation owns (`record.owner`).
+OWNER_EDITOR = WorkflowRole(
+    "owner",
+    check=lambda user, record: record.owner_id in org_ids(user, set(EDITOR_ROLES)),
+    people=lambda record: members_of(record.owner_id),
+    refusal=NOT_AN_EDITOR,
+)
+MODERATOR = WorkflowRole(
+    "moderator",
+    check=lambda user, record: can_moderate(user, record.owner),
+    people=lambda record: moderators_of(record.owner),
+    refusal=_moderator_refusal,
+)

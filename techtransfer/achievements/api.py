@@ -41,7 +41,7 @@ from techtransfer.achievements.serializers import (
 from techtransfer.api.fields import ChoiceLabelField, StrictInputMixin
 from techtransfer.api.pagination import LimitOffsetPagination, Window, paginated_response
 from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS, filterset_parameters
-from techtransfer.api.workflow import WorkflowStepApi, text_step_input, workflow_step_schema
+from techtransfer.api.workflow import LegacyStepApi as WorkflowStepApi, text_step_input, workflow_step_schema
 from techtransfer.core.audit import audit_for
 
 # FilterSet filters the search index can apply, and the index's name for each.

@@ -62,3 +62,18 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class StatusHistoryInline(admin.TabularInline):
+    """The history of a workflow record, read-only (steps are taken through the services, never here)."""
+
+    extra = 0
+    can_delete = False
+    fields = ["at", "step", "from_state", "to_state", "by", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -12,67 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import AuditEvent
 
-# What each recorded action is called on the pages (the action codes stay stable in the table).
-ACTION_LABELS = {
-    "achievement.create": _("created the record"),
-    "achievement.update": _("edited"),
-    "achievement.submitted": _("submitted for review"),
-    "achievement.returned": _("returned with reasons"),
-    "achievement.registered": _("registered"),
-    "achievement.published": _("published"),
-    "achievement.withdrawn": _("withdrawn"),
-    "achievement.revise": _("revised after registration"),
-    "achievement.import": _("imported achievements"),
-    "attachment.add": _("attached a file"),
-    "attachment.remove": _("removed a file"),
-    "funded_projects.import": _("imported funded projects"),
-    "membership.join": _("asked to join"),
-    "membership.approve": _("approved a member"),
-    "membership.reject": _("declined a member"),
-    "organisation.request": _("requested an organisation"),
-    "organisation.verify": _("verified the organisation"),
-    "user.signup": _("signed up"),
-    "user.email_confirm": _("confirmed the e-mail address"),
-    "api_token.create": _("created an API token"),
-    "api_token.revoke": _("revoked an API token"),
-    "challenge.create": _("created the challenge"),
-    "challenge.update": _("edited the challenge"),
-    "challenge.submitted": _("submitted the challenge for moderation"),
-    "challenge.returned": _("returned the challenge with reasons"),
-    "challenge.published": _("published the challenge"),
-    "challenge.closed": _("closed the challenge for proposals"),
-    "challenge.awarded": _("awarded the challenge"),
-    "challenge.cancelled": _("cancelled the challenge"),
-    "proposal.create": _("started a proposal"),
-    "proposal.update": _("edited a proposal"),
-    "proposal.submitted": _("submitted a proposal"),
-    "proposal.withdrawn": _("withdrew a proposal"),
-    "proposal.shortlisted": _("shortlisted a proposal"),
-    "proposal.awarded": _("awarded a proposal"),
-    "proposal.not_selected": _("did not select a proposal"),
-    "question.ask": _("asked a question"),
-    "question.answer": _("answered a question"),
-    "contact_request.open": _("opened the contact request"),
-    "contact_request.negotiation": _("moved the contact request to negotiation"),
-    "contact_request.confirm_signing": _("confirmed signing for their side"),
-    "contact_request.signed": _("the contact request is signed"),
-    "contact_request.abandoned": _("abandoned the contact request"),
-    "contact_request.note": _("added a note"),
-    "contact_request.link_contract": _("linked the technology contract"),
-    "contact_request.demand_not_marked": _("the demand could not be marked as matched"),
-    "demand.create": _("created the demand"),
-    "demand.update": _("edited the demand"),
-    "demand.under_review": _("submitted the demand for moderation"),
-    "demand.draft": _("returned the demand to its owner"),
-    "demand.published": _("published the demand"),
-    "demand.matched": _("marked the demand as matched"),
-    "demand.closed": _("closed the demand"),
-    "demand.expired": _("the demand expired"),
-}
+# What each recorded action is called on the pages (the action codes stay stable in the table). Apps register
+# their own (workflow steps register theirs through the workflow registry), so this module names no app.
+_ACTION_LABELS: dict[str, Any] = {}
+
+
+def register_action_labels(labels: dict[str, Any]) -> None:
+    """Say how the pages name an app's audit actions ({"attachment.add": _("attached a file"), ...})."""
+    _ACTION_LABELS.update(labels)
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    return str(_ACTION_LABELS.get(action, action))
 
 
 def _plain(value: Any) -> Any:

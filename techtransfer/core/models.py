@@ -130,6 +130,53 @@ class AuditEvent(models.Model):
         raise PermissionError("Audit events cannot be deleted.")
 
 
+class StatusHistory(models.Model):
+    """Abstract base of every workflow's history: one row per step taken (which step, from what state to
+    what state, by whom, when and why). Statistics and timelines read these; the audit trail keeps the same
+    events with the rest of what changed.
+
+    A concrete history adds `record = models.ForeignKey(<the record>, related_name="status_changes")`.
+    """
+
+    from_state = models.CharField(_("from"), max_length=32, blank=True)
+    to_state = models.CharField(_("to"), max_length=32)
+    step = models.CharField(_("step"), max_length=32, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '—'} → {self.to_state}"
+
+    def _flow(self) -> Any:
+        from techtransfer.core.workflow import workflow_of_history
+
+        return workflow_of_history(type(self))
+
+    @property
+    def from_label(self) -> str:
+        flow = self._flow()
+        return flow.state_label(self.from_state) if flow else self.from_state
+
+    @property
+    def to_label(self) -> str:
+        flow = self._flow()
+        return flow.state_label(self.to_state) if flow else self.to_state
+
+    @property
+    def step_label(self) -> str:
+        flow = self._flow()
+        if flow is None or self.step not in flow.steps:
+            return self.step
+        return str(flow.steps[self.step].label)
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("running")

@@ -11,13 +11,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.templatetags.workflow import STEP_ERROR_SESSION_KEY
+from techtransfer.core.workflow import done_message, workflow
 
 
 def error_messages(exc: ValidationError) -> dict[str, list[str]]:
@@ -95,3 +101,56 @@ def run_form_step(
             messages.success(request, done)
             return redirect(then or back)
     return show_form()
+
+
+# ---- the one view behind every workflow button
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def workflow_step(request: HttpRequest, kind: str, pk: int, step: str) -> HttpResponse:
+    """Take one step of a record's workflow from its page, then go back to the page (or, if the step took the
+    record out of the user's sight, to the workbench). Which steps exist, who may take them and whether they
+    take a reason all come from the workflow table; the app's service decides the rest."""
+    try:
+        flow = workflow(kind)
+        the_step = flow.step(step)
+    except (LookupError, ImproperlyConfigured):
+        raise Http404("No such step") from None
+    if the_step.own_page or the_step.by_system_only:
+        raise Http404("This step has its own page")
+    record = flow.get_record(request.user, pk)  # 404 for a record the user may not see
+    # Who first: someone who may not take the step learns nothing from the form's messages.
+    if not flow.has_role(request.user, record, the_step):
+        raise PermissionDenied(flow.refusal(record, the_step, request.user))
+    back = _safe_next(request, flow.detail_url(record))
+    if the_step.irreversible and request.POST.get("confirmed") != "yes":
+        return render(request, "workflow/confirm.html", {"flow": flow, "record": record, "step": the_step, "next": back})
+    reason = request.POST.get("reason", "")
+    try:
+        flow.run(step, record=record, by=request.user, reason=reason)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    except ValidationError as exc:
+        # Back to the page with the step folded open, the text kept and the message at the field.
+        request.session[STEP_ERROR_SESSION_KEY] = {
+            "target": f"{flow.kind}:{record.pk}:{step}",
+            "reason": reason,
+            "errors": [m for ms in error_messages(exc).values() for m in ms],
+        }
+        return redirect(f"{back.split('#')[0]}#step-{step}")
+    messages.success(request, done_message(the_step))
+    try:
+        flow.get_record(request.user, pk)
+    except Http404:
+        # E.g. a moderator who returned a draft no longer sees it: on to their workbench (where they land).
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return redirect(back)

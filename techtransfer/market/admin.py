@@ -8,18 +8,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from techtransfer.core.admin import StatusHistoryInline
 from techtransfer.market.models import DemandStatusChange, TechnologyDemand
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(StatusHistoryInline):
     model = DemandStatusChange
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(TechnologyDemand)

@@ -7,7 +7,6 @@ go through the services, which hold every rule (403 for who, 409 for when, 400 f
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.http import Http404
@@ -25,13 +24,14 @@ from techtransfer.api.fields import ChoiceLabelField, CodeField, CodeLabelField,
 from techtransfer.api.pagination import LimitOffsetPagination, Window, paginated_response
 from techtransfer.api.schema import NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
-from techtransfer.api.workflow import WorkflowStepApi, text_step_input, workflow_step_schema
+from techtransfer.api.workflow import AllowedActionsField, WorkflowStepApi, step_api_routes
 from techtransfer.market import permissions as perms
 from techtransfer.market import services
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.search import demand_search
 from techtransfer.market.selectors import CONTACT_FIELDS, demand_get, demand_list
+from techtransfer.market.workflows import DEMAND_FLOW
 
 TAGS = ["demands"]
 # List filters the search index can apply with q, and the index's name for each.
@@ -79,6 +79,7 @@ class DemandListOutputSerializer(serializers.Serializer):
     highlight = DemandHighlightSerializer(
         source="search_hit", allow_null=True, help_text="Only in search results (the list's `q` parameter)."
     )
+    allowed_actions = AllowedActionsField()
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_cooperation_modes(self, demand: TechnologyDemand) -> list[str]:
@@ -287,11 +288,8 @@ class DemandUpdateApi(APIView):
         return Response(_detail(request, pk))
 
 
-class _WorkflowApi(WorkflowStepApi):
-    """Base of the demand's workflow steps; the response is the demand as it is afterwards."""
-
-    OutputSerializer = DemandDetailOutputSerializer
-    record_name = "demand"
+class DemandStepApi(WorkflowStepApi):
+    """Base of the demand's workflow steps (generated from its table); answers with the demand afterwards."""
 
     def get_record(self, request: Request, pk: int) -> TechnologyDemand:
         return demand_get(user=request.user, pk=pk)
@@ -301,7 +299,7 @@ class _WorkflowApi(WorkflowStepApi):
             return Response(_detail(request, pk))
         except Http404:
             # A moderator who returned a demand no longer sees the draft: answer with the demand as they left it.
-            return Response(self.OutputSerializer(_as_left(request, result), context={"request": request}).data)
+            return Response(DemandDetailOutputSerializer(_as_left(request, result), context={"request": request}).data)
 
 
 def _as_left(request: Request, demand: TechnologyDemand) -> TechnologyDemand:
@@ -313,53 +311,13 @@ def _as_left(request: Request, demand: TechnologyDemand) -> TechnologyDemand:
     return demand
 
 
-_workflow_schema = partial(workflow_step_schema, response=DemandDetailOutputSerializer, tags=TAGS)
-
-
-@_workflow_schema("demands_submit")
-class DemandSubmitApi(_WorkflowApi):
-    """Send a complete draft to moderation (its deadline must be in the future)."""
-
-    service = services.demand_submit
-
-
-@_workflow_schema("demands_approve")
-class DemandApproveApi(_WorkflowApi):
-    """Moderator: publish a demand under review (not one of your own organisation)."""
-
-    service = services.demand_approve
-
-
-RejectInputSerializer = text_step_input(
-    "DemandReject", required=True, help_text="What the owner must fix; shown to the owner."
+STEP_ROUTES = step_api_routes(
+    DEMAND_FLOW,
+    base=DemandStepApi,
+    resource="demands",
+    operation_prefix="demands",
+    component_prefix="Demand",
+    response=DemandDetailOutputSerializer,
+    tags=TAGS,
+    input_help={"reject": "What the owner must fix; shown to the owner."},
 )
-
-
-@_workflow_schema("demands_reject", RejectInputSerializer)
-class DemandRejectApi(_WorkflowApi):
-    """Moderator: return a demand under review to its owner as a draft, saying why."""
-
-    InputSerializer = RejectInputSerializer
-    service = services.demand_reject
-
-
-CloseInputSerializer = text_step_input("DemandClose")
-
-
-@_workflow_schema("demands_close", CloseInputSerializer)
-class DemandCloseApi(_WorkflowApi):
-    """The owner withdraws the demand (or a moderator takes it down)."""
-
-    InputSerializer = CloseInputSerializer
-    service = services.demand_close
-
-
-MarkMatchedInputSerializer = text_step_input("DemandMarkMatched", name="note")
-
-
-@_workflow_schema("demands_mark_matched", MarkMatchedInputSerializer)
-class DemandMarkMatchedApi(_WorkflowApi):
-    """The owner records that a solver was found (from published or expired)."""
-
-    InputSerializer = MarkMatchedInputSerializer
-    service = services.demand_mark_matched

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.core.models import CodeItem, TimeStampedModel
+from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
 from techtransfer.market.choices import DemandStatus
 
 BUDGET_ORDER_MESSAGE = _("The lowest budget is above the highest budget.")
@@ -162,24 +162,13 @@ class TechnologyDemand(TimeStampedModel):
             raise ValidationError({"budget_max": [BUDGET_ORDER_MESSAGE]})
 
 
-class DemandStatusChange(models.Model):
+class DemandStatusChange(StatusHistory):
     """One step of a demand's life (submitted, returned, published, expired...); the history pages show."""
 
-    demand = models.ForeignKey(
+    record = models.ForeignKey(
         TechnologyDemand, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("demand")
     )
-    from_status = models.CharField(_("from"), max_length=16, choices=DemandStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=DemandStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"))
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(StatusHistory.Meta):
         verbose_name = _("demand status change")
         verbose_name_plural = _("demand status changes")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"

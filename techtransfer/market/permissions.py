@@ -1,7 +1,7 @@
-"""Object permissions for technology demands: the one place that says who may see or do what.
+"""Object permissions for technology demands: who may see a demand and its contact details.
 
-Moderators are the commission's administrators and the reviewers of a registration body whose region
-covers the owning organisation (the same people who review that unit's achievement registrations).
+Who may take which workflow step is the demand's workflow table (market.choices.DEMAND_STEPS, bound in
+market.workflows); moderators are those of accounts.permissions.can_moderate.
 """
 
 from __future__ import annotations
@@ -10,22 +10,26 @@ from typing import Any
 
 from django.db.models import Q
 
-from techtransfer.accounts.choices import Role
-from techtransfer.accounts.permissions import is_commission_admin, org_ids, owner_in_regions_q, review_regions
-from techtransfer.market.choices import DemandStatus
+from techtransfer.accounts.permissions import (
+    EDITOR_ROLES,
+    can_moderate,
+    is_commission_admin,
+    org_ids,
+    owner_in_regions_q,
+    review_regions,
+)
+from techtransfer.market.choices import PUBLIC_STATUSES, DemandStatus
 from techtransfer.market.models import TechnologyDemand
 
-# Roles in the owning organisation that may write and manage its demands.
-EDITOR_ROLES = {Role.MEMBER, Role.TTO_OFFICER}
 # What moderators see: everything once it has been sent to them (drafts stay with the owner).
 MODERATED_VISIBLE = [s for s in DemandStatus.values if s != DemandStatus.DRAFT]
 
 
 def demand_visible_q(user: Any) -> Q:
-    """A filter for every demand the user may read: published ones for everybody."""
+    """A filter for every demand the user may read: published (and formerly published) ones for everybody."""
     if is_commission_admin(user):
         return Q()
-    q = Q(status=DemandStatus.PUBLISHED)
+    q = Q(status__in=PUBLIC_STATUSES)
     if not getattr(user, "is_authenticated", False):
         return q
     q |= Q(owner_id__in=org_ids(user))
@@ -36,23 +40,19 @@ def demand_visible_q(user: Any) -> Q:
 
 
 def can_create_for(user: Any, organisation_id: int) -> bool:
-    return organisation_id in org_ids(user, EDITOR_ROLES)
-
-
-def is_owner_member(user: Any, demand: TechnologyDemand) -> bool:
-    return demand.owner_id in org_ids(user, EDITOR_ROLES)
+    return organisation_id in org_ids(user, set(EDITOR_ROLES))
 
 
 def can_edit(user: Any, demand: TechnologyDemand) -> bool:
     """Members of the owning organisation, while the demand is a draft."""
-    return demand.status == DemandStatus.DRAFT and is_owner_member(user, demand)
+    return demand.status == DemandStatus.DRAFT and demand.owner_id in org_ids(user, set(EDITOR_ROLES))
 
 
-def can_moderate(user: Any, demand: TechnologyDemand) -> bool:
-    if is_commission_admin(user):
-        return True
-    code = demand.owner.region.code
-    return any(code.startswith(prefix) for prefix in review_regions(user))
+def is_insider(user: Any, demand: TechnologyDemand) -> bool:
+    """Someone who works on the demand (its organisation, its moderators), as opposed to the public."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return demand.owner_id in org_ids(user) or can_moderate(user, demand.owner)
 
 
 def demand_contact_visible_q(user: Any) -> Q:
@@ -75,6 +75,6 @@ def demand_contact_visible(user: Any, demand: TechnologyDemand) -> bool:
     Once a demand is matched, closed or expired its contact goes private again: nobody should still be
     calling about a need that is no longer open.
     """
-    if demand.owner_id in org_ids(user) or can_moderate(user, demand):
+    if is_insider(user, demand):
         return True
     return demand.contact_public and demand.status == DemandStatus.PUBLISHED

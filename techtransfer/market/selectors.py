@@ -16,13 +16,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.permissions import (
-    is_commission_admin,
-    org_ids,
-    owner_in_regions_q,
-    region_prefix,
-    review_regions,
-)
+from techtransfer.accounts.permissions import moderated_q, org_ids, region_prefix
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.permissions import demand_contact_visible_q, demand_visible_q
@@ -80,26 +74,14 @@ def demand_get(*, user: Any, pk: Any) -> TechnologyDemand:
         raise Http404("No such technology demand") from None
 
 
-def demand_history(*, demand: TechnologyDemand) -> QuerySet[Any]:
-    return demand.status_changes.select_related("by").all()
-
-
 def demand_list_mine(*, user: Any) -> QuerySet[TechnologyDemand]:
     """The demands of every organisation the user belongs to, most recently changed first."""
     return _base(user).filter(owner_id__in=org_ids(user)).order_by("-updated", "-id")
 
 
-def is_moderator(user: Any) -> bool:
-    """Someone who moderates demands somewhere: a commission administrator or a registration body's reviewer."""
-    return is_commission_admin(user) or bool(review_regions(user))
-
-
 def demand_review_queue(*, user: Any) -> QuerySet[TechnologyDemand]:
-    """Demands under review that the user moderates, oldest submission first."""
-    qs = _base(user).filter(status=DemandStatus.UNDER_REVIEW)
-    if not is_commission_admin(user):
-        qs = qs.filter(owner_in_regions_q(review_regions(user)))
-    return qs.order_by("submitted_at", "id")
+    """Demands under review that the user moderates (never their own organisation's), oldest submission first."""
+    return _base(user).filter(moderated_q(user), status=DemandStatus.UNDER_REVIEW).order_by("submitted_at", "id")
 
 
 # --- the live feed of new supply and demand (S11) ---------------------------------------------------------

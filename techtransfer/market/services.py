@@ -17,15 +17,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from techtransfer.accounts.models import Organisation, User
+from techtransfer.accounts.permissions import NOT_AN_EDITOR, OWNER_EDITOR
 from techtransfer.accounts.services import user_require_confirmed
-from techtransfer.core.audit import audit_record, audit_record_many, diff, snapshot
+from techtransfer.core.audit import audit_record, diff, snapshot
 from techtransfer.core.codetables import code_table_key
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.models import CodeItem
+from techtransfer.core.workflow import transition
 from techtransfer.market import permissions as perms
-from techtransfer.market.choices import CLOSABLE_STATUSES, MATCHABLE_STATUSES, DemandStatus
-from techtransfer.market.models import DemandStatusChange, TechnologyDemand
+from techtransfer.market.choices import DemandStatus
+from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.tasks import enqueue_reindex, enqueue_reindex_many
+from techtransfer.market.workflows import DEMAND_FLOW
 
 # Fields the owner fills on the form, in form order.
 FORM_FIELDS = [
@@ -48,18 +51,13 @@ COOPERATION_TABLE = "cooperation_mode"
 REQUIRED_TO_SUBMIT = ["title", "description", "field", "region", "deadline", "contact_name"]
 
 # Module constants are lazy: they are built at import time, but must be translated per request.
-NOT_A_MEMBER = gettext_lazy("Only members of the owning organisation can do this.")
-NOT_A_MODERATOR = gettext_lazy("You do not moderate technology demands of this organisation.")
-OWN_DEMAND = gettext_lazy("You cannot moderate a demand of your own organisation; another moderator must.")
+NOT_A_MEMBER = NOT_AN_EDITOR
+DEADLINE_PASSED = gettext_lazy("The deadline has passed; return the demand so the owner can set a new one.")
 
 
-def _move(demand: TechnologyDemand, *, to: str, by: User | None, reason: str = "") -> None:
-    """Record a workflow step: the status change row, the audit event, and the new status."""
-    DemandStatusChange.objects.create(
-        demand=demand, from_status=demand.status, to_status=to, by=by, at=timezone.now(), reason=reason
-    )
-    audit_record(actor=by, action=f"demand.{to}", obj=demand, changes={"status": [demand.status, to]}, note=reason)
-    demand.status = to
+def _locked(demand: TechnologyDemand) -> TechnologyDemand:
+    # Lock the demand row only, not the owner and region rows joined in for the moderator check.
+    return TechnologyDemand.objects.select_for_update(of=("self",)).select_related("owner__region").get(pk=demand.pk)
 
 
 def _reindex_on_commit(demand: TechnologyDemand) -> None:
@@ -136,8 +134,8 @@ def demand_update(
     cooperation_modes: Iterable[CodeItem] | None = None,
 ) -> TechnologyDemand:
     """Edit a draft. Once submitted, a demand changes only after moderation sends it back."""
-    demand = TechnologyDemand.objects.select_for_update().get(pk=demand.pk)
-    if not perms.is_owner_member(by, demand):
+    demand = _locked(demand)
+    if not OWNER_EDITOR.check(by, demand):
         raise PermissionDenied(NOT_A_MEMBER)
     if not perms.can_edit(by, demand):
         raise ApplicationError(
@@ -178,41 +176,28 @@ def submission_problems(demand: TechnologyDemand, *, today: datetime.date | None
 @transaction.atomic
 def demand_submit(*, demand: TechnologyDemand, by: User) -> TechnologyDemand:
     """Send a complete draft to moderation."""
-    demand = TechnologyDemand.objects.select_for_update().get(pk=demand.pk)
-    if not perms.is_owner_member(by, demand):
-        raise PermissionDenied(NOT_A_MEMBER)
-    if demand.status != DemandStatus.DRAFT:
-        raise ApplicationError(_("Only a draft can be submitted."))
+    demand = _locked(demand)
+    DEMAND_FLOW.check(demand, "submit", by)
     problems = submission_problems(demand)
     if problems:
         raise ValidationError(problems)
-    _move(demand, to=DemandStatus.UNDER_REVIEW, by=by)
+    transition(demand, "submit", by=by)
     demand.submitted_at = timezone.now()
     demand.save()
     _reindex_on_commit(demand)
     return demand
 
 
-def _moderated(demand: TechnologyDemand, by: User) -> TechnologyDemand:
-    demand = TechnologyDemand.objects.select_for_update().select_related("owner__region").get(pk=demand.pk)
-    if not perms.can_moderate(by, demand):
-        raise PermissionDenied(NOT_A_MODERATOR)
-    if perms.is_owner_member(by, demand):
-        raise PermissionDenied(OWN_DEMAND)
-    if demand.status != DemandStatus.UNDER_REVIEW:
-        raise ApplicationError(_("Only a demand under review can be approved or returned."))
-    return demand
-
-
 @transaction.atomic
 def demand_approve(*, demand: TechnologyDemand, by: User) -> TechnologyDemand:
     """A moderator publishes the demand."""
-    demand = _moderated(demand, by)
+    demand = _locked(demand)
+    DEMAND_FLOW.check(demand, "approve", by)
     # A demand that waited in the queue past its deadline would be published already expired.
-    if demand.deadline is not None and demand.deadline < timezone.localdate():
-        raise ApplicationError(_("The deadline has passed; return the demand so the owner can set a new one."))
+    if demand.is_past_deadline:
+        raise ApplicationError(DEADLINE_PASSED)
+    transition(demand, "approve", by=by)
     now = timezone.now()
-    _move(demand, to=DemandStatus.PUBLISHED, by=by)
     demand.reviewed_by, demand.reviewed_at, demand.review_note = by, now, ""
     demand.published_at = now
     demand.save()
@@ -223,12 +208,9 @@ def demand_approve(*, demand: TechnologyDemand, by: User) -> TechnologyDemand:
 @transaction.atomic
 def demand_reject(*, demand: TechnologyDemand, by: User, reason: str) -> TechnologyDemand:
     """A moderator returns the demand to its owner as a draft, saying why."""
-    demand = _moderated(demand, by)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the demand is returned, so the owner can fix it.")]})
-    _move(demand, to=DemandStatus.DRAFT, by=by, reason=reason)
-    demand.reviewed_by, demand.reviewed_at, demand.review_note = by, timezone.now(), reason
+    demand = _locked(demand)
+    change = transition(demand, "reject", by=by, reason=reason)
+    demand.reviewed_by, demand.reviewed_at, demand.review_note = by, change.at, change.reason
     demand.save()
     _reindex_on_commit(demand)
     return demand
@@ -237,12 +219,8 @@ def demand_reject(*, demand: TechnologyDemand, by: User, reason: str) -> Technol
 @transaction.atomic
 def demand_close(*, demand: TechnologyDemand, by: User, reason: str = "") -> TechnologyDemand:
     """The owner withdraws the demand (or a moderator takes it down); it leaves the public market."""
-    demand = TechnologyDemand.objects.select_for_update().select_related("owner__region").get(pk=demand.pk)
-    if not (perms.is_owner_member(by, demand) or perms.can_moderate(by, demand)):
-        raise PermissionDenied(NOT_A_MEMBER)
-    if demand.status not in CLOSABLE_STATUSES:
-        raise ApplicationError(_("This demand is already %(status)s.") % {"status": demand.get_status_display()})
-    _move(demand, to=DemandStatus.CLOSED, by=by, reason=(reason or "").strip())
+    demand = _locked(demand)
+    transition(demand, "close", by=by, reason=reason)
     demand.save()
     _reindex_on_commit(demand)
     return demand
@@ -250,13 +228,9 @@ def demand_close(*, demand: TechnologyDemand, by: User, reason: str = "") -> Tec
 
 @transaction.atomic
 def demand_mark_matched(*, demand: TechnologyDemand, by: User, note: str = "") -> TechnologyDemand:
-    """The owner records that a solver was found (the contract link comes with matchmaking)."""
-    demand = TechnologyDemand.objects.select_for_update().get(pk=demand.pk)
-    if not perms.is_owner_member(by, demand):
-        raise PermissionDenied(NOT_A_MEMBER)
-    if demand.status not in MATCHABLE_STATUSES:
-        raise ApplicationError(_("Only a published or expired demand can be marked as matched."))
-    _move(demand, to=DemandStatus.MATCHED, by=by, reason=(note or "").strip())
+    """The owner records that a solver was found (matchmaking does it when a contact request is signed)."""
+    demand = _locked(demand)
+    transition(demand, "mark_matched", by=by, reason=note)
     demand.save()
     _reindex_on_commit(demand)
     return demand
@@ -272,20 +246,6 @@ def demands_expire(*, today: datetime.date | None = None) -> int:
     demands = list(
         TechnologyDemand.objects.select_for_update().filter(status=DemandStatus.PUBLISHED, deadline__lt=today)
     )
-    if not demands:
-        return 0
-    now = timezone.now()
-    DemandStatusChange.objects.bulk_create(
-        DemandStatusChange(demand=d, from_status=d.status, to_status=DemandStatus.EXPIRED, by=None, at=now)
-        for d in demands
-    )
-    audit_record_many(
-        actor=None,
-        action="demand.expired",
-        objs=demands,
-        changes=[{"status": [DemandStatus.PUBLISHED, DemandStatus.EXPIRED]}] * len(demands),
-        note=f"deadline before {today.isoformat()}",
-    )
-    TechnologyDemand.objects.filter(pk__in=[d.pk for d in demands]).update(status=DemandStatus.EXPIRED, updated=now)
+    DEMAND_FLOW.record_many(demands, DEMAND_FLOW.step("expire"), reason=f"deadline before {today.isoformat()}")
     enqueue_reindex_many([d.pk for d in demands])
     return len(demands)

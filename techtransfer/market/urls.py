@@ -12,9 +12,4 @@ urlpatterns = [
     path("feed/page/", views.feed_page, name="feed_page"),
     path("<int:pk>/", views.demand_detail, name="detail"),
     path("<int:pk>/edit/", views.demand_edit, name="edit"),
-    path("<int:pk>/submit/", views.demand_submit, name="submit"),
-    path("<int:pk>/approve/", views.demand_approve, name="approve"),
-    path("<int:pk>/reject/", views.demand_reject, name="reject"),
-    path("<int:pk>/close/", views.demand_close, name="close"),
-    path("<int:pk>/matched/", views.demand_mark_matched, name="mark_matched"),
 ]

@@ -22,13 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from techtransfer.accounts.permissions import org_ids
-from techtransfer.achievements.views.common import editable_organisations
+from techtransfer.accounts.permissions import EDITOR_ROLES, editable_organisations, is_moderator, org_ids
 from techtransfer.core.exceptions import ApplicationError
-from techtransfer.core.views import apply_service_errors, flash_errors, run_form_step, run_step
+from techtransfer.core.views import apply_service_errors, flash_errors
 from techtransfer.market import permissions as perms
 from techtransfer.market import selectors, services
-from techtransfer.market.choices import CLOSABLE_STATUSES, MATCHABLE_STATUSES, DemandStatus
+from techtransfer.market.choices import DemandStatus
 from techtransfer.market.forms import (
     FACET_PARAMS,
     FACET_TITLES,
@@ -38,11 +37,11 @@ from techtransfer.market.forms import (
     DemandForm,
     DemandSearchForm,
     OwnerForm,
-    ReasonForm,
     facet_labels,
 )
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.search import SORT_NEWEST, SORT_RELEVANCE, demand_search
+from techtransfer.market.workflows import DEMAND_FLOW
 from techtransfer.search import pages
 
 LIST_PAGE_SIZE = 25
@@ -113,7 +112,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
             page=params["page"], total=total, page_size=PAGE_SIZE, max_page=MAX_PAGE, url_for=url_for
         ),
         "beyond_last_page": params["page"] > 1 and not result.hits,
-        "can_post": bool(org_ids(request.user, perms.EDITOR_ROLES)),
+        "can_post": bool(org_ids(request.user, set(EDITOR_ROLES))),
     }
     template = "market/_list_results.html" if pages.wants_partial(request) else "market/list.html"
     response = render(request, template, context)
@@ -125,39 +124,18 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 # --- one demand -----------------------------------------------------------------------------------------
 
 
-def _is_insider(user: Any, demand: TechnologyDemand) -> bool:
-    """Someone who works on the demand (its organisation, its moderators), as opposed to the public."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return demand.owner_id in org_ids(user) or perms.can_moderate(user, demand)
-
-
-def _detail_context(request: HttpRequest, demand: TechnologyDemand, **forms: Any) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, demand: TechnologyDemand) -> dict[str, Any]:
     user = request.user
-    insider = _is_insider(user, demand)
-    member = perms.is_owner_member(user, demand)
-    moderator = getattr(user, "is_authenticated", False) and perms.can_moderate(user, demand) and not member
-    status = demand.status
-    actions = {
-        "edit": perms.can_edit(user, demand),
-        "submit": member and status == DemandStatus.DRAFT,
-        "close": (member or moderator) and status in CLOSABLE_STATUSES,
-        "matched": member and status in MATCHABLE_STATUSES,
-        "moderate": moderator and status == DemandStatus.UNDER_REVIEW,
-    }
+    insider = perms.is_insider(user, demand)
     context: dict[str, Any] = {
         "demand": demand,
         "insider": insider,
-        "actions": actions,
-        "any_action": any(actions.values()),
-        "show_matches": status == DemandStatus.PUBLISHED or insider,
-        "reject_form": forms.get("reject_form") or ReasonForm(),
-        "close_form": forms.get("close_form") or ReasonForm(required=False),
-        "matched_form": forms.get("matched_form") or ReasonForm(required=False, label=gettext_lazy("note")),
+        "can_edit": perms.can_edit(user, demand),
+        "show_matches": demand.status == DemandStatus.PUBLISHED or insider,
     }
     if insider:
-        context["history"] = selectors.demand_history(demand=demand)
-        if status == DemandStatus.DRAFT and member:
+        context["history"] = DEMAND_FLOW.history_of(demand)
+        if demand.status == DemandStatus.DRAFT and context["can_edit"]:
             context["problems"] = [m for ms in services.submission_problems(demand).values() for m in ms]
     return context
 
@@ -238,102 +216,6 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "market/form.html", {"form": form, "demand": demand, "problems": problems})
 
 
-# --- workflow steps: each a POST that calls one service; the service decides ------------------------------
-
-
-def _run(request: HttpRequest, pk: int, action: Callable[[TechnologyDemand], Any], done: str) -> HttpResponse:
-    demand = selectors.demand_get(user=request.user, pk=pk)
-    return run_step(request, lambda: action(demand), done=done, then=reverse("market:detail", args=[pk]))
-
-
-def _with_reason(
-    request: HttpRequest,
-    demand: TechnologyDemand,
-    *,
-    form_name: str,
-    form: ReasonForm,
-    service: Callable[..., Any],
-    done: str,
-    then: str = "",
-) -> HttpResponse:
-    """A step that takes a reason; on success, back to the demand (or to `then`)."""
-    return run_form_step(
-        request,
-        form,
-        lambda data: service(demand, data["reason"]),
-        done=done,
-        back=reverse("market:detail", args=[demand.pk]),
-        then=then,
-        show_form=lambda: render(
-            request, "market/detail.html", _detail_context(request, demand, **{form_name: form}), status=400
-        ),
-    )
-
-
-@login_required
-@require_POST
-def demand_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _run(
-        request,
-        pk,
-        lambda d: services.demand_submit(demand=d, by=request.user),
-        _("Submitted for moderation. It will be public once a moderator approves it."),
-    )
-
-
-@login_required
-@require_POST
-def demand_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _run(
-        request, pk, lambda d: services.demand_approve(demand=d, by=request.user), _("Approved: the demand is public.")
-    )
-
-
-@login_required
-@require_POST
-def demand_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    demand = selectors.demand_get(user=request.user, pk=pk)
-    # Refuse before looking at the form, so someone who may not moderate learns nothing from its messages.
-    if not perms.can_moderate(request.user, demand) or perms.is_owner_member(request.user, demand):
-        raise PermissionDenied(services.NOT_A_MODERATOR)
-    return _with_reason(
-        request,
-        demand,
-        form_name="reject_form",
-        form=ReasonForm(request.POST),
-        service=lambda d, reason: services.demand_reject(demand=d, by=request.user, reason=reason),
-        done=_("Returned to its owner with your reasons."),
-        # The draft is its owner's again: the moderator no longer sees it, so back to the queue.
-        then=reverse("market:review_queue"),
-    )
-
-
-@login_required
-@require_POST
-def demand_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _with_reason(
-        request,
-        selectors.demand_get(user=request.user, pk=pk),
-        form_name="close_form",
-        form=ReasonForm(request.POST, required=False),
-        service=lambda d, reason: services.demand_close(demand=d, by=request.user, reason=reason),
-        done=_("The demand is closed."),
-    )
-
-
-@login_required
-@require_POST
-def demand_mark_matched(request: HttpRequest, pk: int) -> HttpResponse:
-    return _with_reason(
-        request,
-        selectors.demand_get(user=request.user, pk=pk),
-        form_name="matched_form",
-        form=ReasonForm(request.POST, required=False, label=gettext_lazy("note")),
-        service=lambda d, note: services.demand_mark_matched(demand=d, by=request.user, note=note),
-        done=_("Marked as matched. Congratulations!"),
-    )
-
-
 # --- workspace lists ------------------------------------------------------------------------------------
 
 
@@ -347,7 +229,7 @@ def demand_mine(request: HttpRequest) -> HttpResponse:
         "market/mine.html",
         {
             "page": page,
-            "can_post": bool(org_ids(request.user, perms.EDITOR_ROLES)),
+            "can_post": bool(org_ids(request.user, set(EDITOR_ROLES))),
             "member": bool(org_ids(request.user)),
         },
     )
@@ -356,7 +238,7 @@ def demand_mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not selectors.is_moderator(request.user):
+    if not is_moderator(request.user):
         raise PermissionDenied(NOT_A_MODERATOR)
     queue = selectors.demand_review_queue(user=request.user)
     page = Paginator(queue, LIST_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -21,7 +21,7 @@ from techtransfer.api.fields import ChoiceLabelField, StrictInputMixin
 from techtransfer.api.pagination import LimitOffsetPagination, paginated_response
 from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
-from techtransfer.api.workflow import WorkflowStepApi, text_step_input, workflow_step_schema
+from techtransfer.api.workflow import LegacyStepApi as WorkflowStepApi, text_step_input, workflow_step_schema
 from techtransfer.matchmaking import selectors, services
 from techtransfer.matchmaking.choices import Stage
 from techtransfer.matchmaking.models import ContactRequest

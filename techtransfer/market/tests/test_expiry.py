@@ -33,11 +33,14 @@ class TestDemandsExpire:
         last_day.refresh_from_db()
         later.refresh_from_db()
         assert last_day.status == DemandStatus.EXPIRED and later.status == DemandStatus.PUBLISHED
-        step = DemandStatusChange.objects.get(demand=last_day, to_status=DemandStatus.EXPIRED)
-        assert step.by is None and step.from_status == DemandStatus.PUBLISHED
-        assert audit_for(last_day).filter(action="demand.expired", actor=None).count() == 1
+        step = DemandStatusChange.objects.get(record=last_day, to_state=DemandStatus.EXPIRED)
+        assert step.by is None and step.from_state == DemandStatus.PUBLISHED and step.step == "expire"
+        assert audit_for(last_day).filter(action="demand.expire", actor=None).count() == 1
         assert services.demands_expire(today=datetime.date(2026, 3, 11)) == 0  # a repeat finds nothing
-        assert set(demand_list(user=p.outsider).values_list("title", flat=True)) == {"四月截止"}
+        # The public still reaches an expired demand, with its status; only the published one is open.
+        assert set(demand_list(user=p.outsider).values_list("title", "status")) == {
+            ("四月截止", DemandStatus.PUBLISHED), ("三月十日截止", DemandStatus.EXPIRED)
+        }
 
     def test_only_published_demands_expire(self, p: Personas) -> None:
         ent = make_enterprise()

@@ -27,7 +27,7 @@ from techtransfer.market import services
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.tests.helpers import Enterprise, make_demand, make_enterprise, make_published
-from techtransfer.testing import Personas, make_org
+from techtransfer.testing import Personas, make_org, step_url
 
 Capture = Callable[..., Any]
 
@@ -243,26 +243,25 @@ class TestDetailPage:
         page = html(client.get(reverse("market:detail", args=[published.pk])))
         assert "Expired" in page and "The deadline of this demand has passed" in page
 
-    def test_buttons_follow_permissions(
+    def test_buttons_follow_the_workflow_table(
         self, p: Personas, ent: Enterprise, hidden: list[TechnologyDemand], published: TechnologyDemand
     ) -> None:
         draft, under_review = hidden
         owner = login(Client(), ent.staff)
         page = html(owner.get(reverse("market:detail", args=[draft.pk])))
-        assert reverse("market:edit", args=[draft.pk]) in page and reverse("market:submit", args=[draft.pk]) in page
-        assert reverse("market:approve", args=[draft.pk]) not in page
+        assert reverse("market:edit", args=[draft.pk]) in page and step_url(draft, "submit") in page
+        assert step_url(draft, "approve") not in page
         page = html(owner.get(reverse("market:detail", args=[under_review.pk])))
-        assert reverse("market:approve", args=[under_review.pk]) not in page  # no approving your own
+        assert step_url(under_review, "approve") not in page  # no approving your own
         assert reverse("market:edit", args=[under_review.pk]) not in page
         page = html(login(Client(), p.reviewer).get(reverse("market:detail", args=[under_review.pk])))
-        assert reverse("market:approve", args=[under_review.pk]) in page
-        assert reverse("market:reject", args=[under_review.pk]) in page
+        assert step_url(under_review, "approve") in page and step_url(under_review, "reject") in page
         page = html(owner.get(reverse("market:detail", args=[published.pk])))
-        assert reverse("market:mark_matched", args=[published.pk]) in page
-        assert reverse("market:close", args=[published.pk]) in page
+        assert step_url(published, "mark_matched") in page and step_url(published, "close") in page
+        # Irreversible steps fold out a confirmation question before their button.
+        assert "Close this demand? It leaves the market and cannot be reopened." in page
         page = html(login(Client(), p.outsider).get(reverse("market:detail", args=[published.pk])))
-        assert reverse("market:close", args=[published.pk]) not in page
-        assert reverse("market:mark_matched", args=[published.pk]) not in page
+        assert step_url(published, "close") not in page and step_url(published, "mark_matched") not in page
 
     def test_chinese_pages_show_chinese_labels_and_wan_yuan(self, client: Client, published: TechnologyDemand) -> None:
         page = html(client.get(reverse("market:detail", args=[published.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"))
@@ -354,22 +353,36 @@ class TestForm:
 class TestWorkflowPages:
     def test_submit_approve_mark_matched(self, p: Personas, ent: Enterprise) -> None:
         d = make_demand(ent)
-        login(Client(), ent.staff).post(reverse("market:submit", args=[d.pk]))
+        response = login(Client(), ent.staff).post(step_url(d, "submit"), follow=True)
+        assert "Submitted for moderation." in html(response)
         d.refresh_from_db()
         assert d.status == DemandStatus.UNDER_REVIEW
-        login(Client(), p.reviewer).post(reverse("market:approve", args=[d.pk]))
+        login(Client(), p.reviewer).post(step_url(d, "approve"))
         d.refresh_from_db()
         assert d.status == DemandStatus.PUBLISHED
-        login(Client(), ent.staff).post(reverse("market:mark_matched", args=[d.pk]), {"reason": "已签约"})
+        login(Client(), ent.staff).post(step_url(d, "mark_matched"), {"reason": "已签约", "confirmed": "yes"})
         d.refresh_from_db()
         assert d.status == DemandStatus.MATCHED
+        assert d.status_changes.get(step="mark_matched").reason == "已签约"
+
+    def test_an_irreversible_step_asks_for_confirmation_first(self, ent: Enterprise, published: TechnologyDemand) -> None:
+        client = login(Client(), ent.staff)
+        response = client.post(step_url(published, "close"), {"reason": "不再需要"})
+        page = html(response)
+        assert response.status_code == 200 and "Close this demand? It leaves the market" in page
+        assert 'name="confirmed" value="yes"' in page and 'value="不再需要"' in page
+        published.refresh_from_db()
+        assert published.status == DemandStatus.PUBLISHED
+        client.post(step_url(published, "close"), {"reason": "不再需要", "confirmed": "yes"})
+        published.refresh_from_db()
+        assert published.status == DemandStatus.CLOSED
 
     def test_only_moderators_approve_and_the_owner_cannot_approve_their_own(
         self, p: Personas, ent: Enterprise, rival: Enterprise
     ) -> None:
         d = make_demand(ent)
         services.demand_submit(demand=d, by=ent.staff)
-        url = reverse("market:approve", args=[d.pk])
+        url = step_url(d, "approve")
         assert login(Client(), ent.staff).post(url).status_code == 403
         assert login(Client(), ent.colleague).post(url).status_code == 403
         for user in (p.outsider, rival.staff, p.tto_officer):
@@ -383,21 +396,24 @@ class TestWorkflowPages:
         Membership.objects.create(user=p.commission_admin, organisation=ent.org, role=Role.MEMBER)
         d = make_demand(ent)
         services.demand_submit(demand=d, by=ent.staff)
-        assert login(Client(), p.commission_admin).post(reverse("market:approve", args=[d.pk])).status_code == 403
+        response = login(Client(), p.commission_admin).post(step_url(d, "approve"))
+        assert response.status_code == 403 and "of your own organisation" in html(response)
         d.refresh_from_db()
         assert d.status == DemandStatus.UNDER_REVIEW
 
-    def test_returning_needs_a_reason(self, p: Personas, ent: Enterprise) -> None:
+    def test_returning_needs_a_reason_shown_at_its_field(self, p: Personas, ent: Enterprise) -> None:
         d = make_demand(ent)
         services.demand_submit(demand=d, by=ent.staff)
         client = login(Client(), p.reviewer)
-        response = client.post(reverse("market:reject", args=[d.pk]), {"reason": ""})
-        assert response.status_code == 400 and "This field is required." in html(response)
-        assert (
-            login(Client(), ent.staff).post(reverse("market:reject", args=[d.pk]), {"reason": "x"}).status_code == 403
-        )
-        response = client.post(reverse("market:reject", args=[d.pk]), {"reason": "请补充现有设备型号"}, follow=True)
-        assert response.redirect_chain[-1][0] == reverse("market:review_queue")
+        response = client.post(step_url(d, "reject"), {"reason": "  "}, follow=True)
+        page = html(response)
+        assert response.redirect_chain[-1][0].endswith("#step-reject")
+        assert '<details class="action-details" id="step-reject" open>' in page
+        assert "Say why the demand is returned, so the owner can fix it." in page
+        assert login(Client(), ent.staff).post(step_url(d, "reject"), {"reason": "x"}).status_code == 403
+        response = client.post(step_url(d, "reject"), {"reason": "请补充现有设备型号"}, follow=True)
+        # The draft is its owner's again: the moderator lands on their workbench.
+        assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
         assert response.status_code == 200 and "Returned to its owner with your reasons." in html(response)
         d.refresh_from_db()
         assert d.status == DemandStatus.DRAFT and d.review_note == "请补充现有设备型号"
@@ -405,34 +421,53 @@ class TestWorkflowPages:
 
     def test_a_demand_past_its_deadline_cannot_be_submitted(self, ent: Enterprise) -> None:
         d = make_demand(ent, deadline=timezone.localdate())
-        response = login(Client(), ent.staff).post(reverse("market:submit", args=[d.pk]), follow=True)
+        response = login(Client(), ent.staff).post(step_url(d, "submit"), follow=True)
         d.refresh_from_db()
         assert d.status == DemandStatus.DRAFT
         assert "is not in the future" in html(response)
 
     def test_approving_twice_is_refused_with_a_message(self, p: Personas, published: TechnologyDemand) -> None:
-        response = login(Client(), p.reviewer).post(reverse("market:approve", args=[published.pk]), follow=True)
-        assert response.status_code == 200 and "Only a demand under review can be approved" in html(response)
+        response = login(Client(), p.reviewer).post(step_url(published, "approve"), follow=True)
+        assert response.status_code == 200 and "This cannot be done now: it is Published." in html(response)
 
     def test_the_public_cannot_close_or_mark_a_published_demand(
         self, p: Personas, rival: Enterprise, published: TechnologyDemand
     ) -> None:
         for user in (p.outsider, rival.staff):
             client = login(Client(), user)
-            assert client.post(reverse("market:close", args=[published.pk])).status_code == 403
-            assert client.post(reverse("market:mark_matched", args=[published.pk])).status_code == 403
-            assert client.post(reverse("market:submit", args=[published.pk])).status_code == 403
+            for step in ("close", "mark_matched", "submit"):
+                assert client.post(step_url(published, step), {"confirmed": "yes"}).status_code == 403
         published.refresh_from_db()
         assert published.status == DemandStatus.PUBLISHED
 
-    def test_the_owner_closes_it(self, ent: Enterprise, published: TechnologyDemand, client: Client) -> None:
-        login(Client(), ent.colleague).post(reverse("market:close", args=[published.pk]), {"reason": "需求取消"})
+    def test_the_owner_closes_it_and_the_public_link_then_says_nothing_of_drafts(
+        self, ent: Enterprise, published: TechnologyDemand, client: Client
+    ) -> None:
+        login(Client(), ent.colleague).post(step_url(published, "close"), {"reason": "需求取消", "confirmed": "yes"})
         published.refresh_from_db()
         assert published.status == DemandStatus.CLOSED
-        assert client.get(reverse("market:detail", args=[published.pk])).status_code == 404
+        response = client.get(reverse("market:detail", args=[published.pk]))
+        assert response.status_code == 404 and "draft" not in html(response).lower()
 
-    def test_workflow_steps_need_post(self, ent: Enterprise, published: TechnologyDemand) -> None:
-        assert login(Client(), ent.staff).get(reverse("market:close", args=[published.pk])).status_code == 405
+    def test_a_matched_demand_keeps_its_public_link_shown_with_its_status(
+        self, ent: Enterprise, published: TechnologyDemand, client: Client
+    ) -> None:
+        services.demand_mark_matched(demand=published, by=ent.staff, note="已签约")
+        page = html(client.get(reverse("market:detail", args=[published.pk])))
+        assert published.title in page and '<span class="badge status-matched">Matched</span>' in page
+        page = html(client.get(reverse("market:detail", args=[published.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"))
+        assert "已对接" in page
+
+    def test_workflow_steps_need_post_and_unknown_steps_are_404(
+        self, ent: Enterprise, published: TechnologyDemand
+    ) -> None:
+        client = login(Client(), ent.staff)
+        assert client.get(step_url(published, "close")).status_code == 405
+        url = reverse("workflow_step", args=["demand", published.pk, "explode"])
+        assert client.post(url).status_code == 404
+        assert client.post(reverse("workflow_step", args=["nothing", published.pk, "close"])).status_code == 404
+        # The scheduler's own step has no button.
+        assert client.post(step_url(published, "expire")).status_code == 404
 
 
 class TestWorkspaceLists:

@@ -42,15 +42,20 @@ class TestDemandWorkflow:
         services.demand_mark_matched(demand=d, by=ent.staff, note="与北京示范大学达成合作意向")
         d.refresh_from_db()
         assert d.status == DemandStatus.MATCHED
-        steps = list(DemandStatusChange.objects.filter(demand=d).values_list("to_status", flat=True))
-        assert steps == ["under_review", "draft", "under_review", "published", "matched"]
+        changes = DemandStatusChange.objects.filter(record=d)
+        assert list(changes.values_list("to_state", flat=True)) == [
+            "under_review", "draft", "under_review", "published", "matched"
+        ]
+        assert list(changes.values_list("step", flat=True)) == ["submit", "reject", "submit", "approve", "mark_matched"]
+        assert changes.get(step="mark_matched").reason == "与北京示范大学达成合作意向"
         actions = set(audit_for(d).values_list("action", flat=True))
         assert {
             "demand.create",
             "demand.update",
-            "demand.under_review",
-            "demand.published",
-            "demand.matched",
+            "demand.submit",
+            "demand.reject",
+            "demand.approve",
+            "demand.mark_matched",
         } <= actions
 
     def test_a_submitted_demand_can_no_longer_be_edited(self, p: Personas) -> None:
