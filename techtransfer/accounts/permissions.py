@@ -8,7 +8,7 @@ on them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -43,7 +43,7 @@ def memberships(user: Any) -> list[Membership]:
     return cached
 
 
-def org_ids(user: Any, roles: set[str] | None = None) -> set[int]:
+def org_ids(user: Any, roles: Collection[str] | None = None) -> set[int]:
     return {m.organisation_id for m in memberships(user) if roles is None or m.role in roles}
 
 
@@ -170,7 +170,7 @@ def _moderator_refusal(user: Any, record: Any) -> Any:
 # The workflow roles of every record that an organisation owns (`record.owner`).
 OWNER_EDITOR = WorkflowRole(
     "owner",
-    check=lambda user, record: record.owner_id in org_ids(user, set(EDITOR_ROLES)),
+    check=lambda user, record: record.owner_id in org_ids(user, EDITOR_ROLES),
     people=lambda record: members_of(record.owner_id),
     refusal=NOT_AN_EDITOR,
 )

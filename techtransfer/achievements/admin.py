@@ -21,6 +21,7 @@ from techtransfer.achievements.models import (
     Revision,
     StatusChange,
 )
+from techtransfer.core.admin import StatusHistoryInline
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -57,9 +58,8 @@ class AttachmentInline(ReadOnlyInline):
     fields = ["kind", "original_name", "size", "created", "uploaded_by"]
 
 
-class StatusChangeInline(ReadOnlyInline):
+class StatusChangeInline(StatusHistoryInline):
     model = StatusChange
-    fields = ["at", "from_status", "to_status", "by", "reason"]
 
 
 class RevisionInline(ReadOnlyInline):

@@ -7,7 +7,6 @@ go through the services, which hold every rule (403 for who, 409 for when, 400 f
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import partial
 from typing import Any
 
 from django.db.models import prefetch_related_objects
@@ -38,10 +37,18 @@ from techtransfer.achievements.serializers import (
     AttachmentOutputSerializer,
     split_parts,
 )
-from techtransfer.api.fields import ChoiceLabelField, StrictInputMixin
+from techtransfer.achievements.workflows import ACHIEVEMENT_FLOW
+from techtransfer.api.fields import StrictInputMixin
 from techtransfer.api.pagination import LimitOffsetPagination, Window, paginated_response
-from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS, filterset_parameters
-from techtransfer.api.workflow import LegacyStepApi as WorkflowStepApi, text_step_input, workflow_step_schema
+from techtransfer.api.schema import (
+    FORBIDDEN,
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    VALIDATION_ERROR,
+    WRITE_ERRORS,
+    filterset_parameters,
+)
+from techtransfer.api.workflow import StatusHistorySerializer, WorkflowStepApi, step_api_routes
 from techtransfer.core.audit import audit_for
 
 # FilterSet filters the search index can apply, and the index's name for each.
@@ -55,6 +62,7 @@ SEARCH_FACETS = {
 SEARCH_FILTER_UNSUPPORTED = _("This filter cannot be combined with q; with q you can filter by %(facets)s.")
 NOTHING_TO_CHANGE = _("Send at least one field to change.")
 NO_ORGANISATION = _("You belong to no organisation that can register achievements; ask your unit's TTO officer.")
+NOT_AN_INSIDER = _("The history of a record is shown to those who work on it: its unit and its reviewers.")
 TAGS = ["achievements"]
 
 
@@ -201,11 +209,8 @@ class AchievementUpdateApi(APIView):
         return Response(_detail(request, pk))
 
 
-class _WorkflowApi(WorkflowStepApi):
-    """Base of the record's workflow steps; the response is the record as it is afterwards."""
-
-    OutputSerializer = AchievementDetailOutputSerializer
-    record_name = "achievement"
+class AchievementStepApi(WorkflowStepApi):
+    """Base of the record's workflow steps (generated from its table); answers with the record afterwards."""
 
     def get_record(self, request: Request, pk: int) -> Achievement:
         return achievement_get(user=request.user, pk=pk)
@@ -214,52 +219,16 @@ class _WorkflowApi(WorkflowStepApi):
         return Response(_detail(request, pk))
 
 
-_workflow_schema = partial(workflow_step_schema, response=AchievementDetailOutputSerializer, tags=TAGS)
-
-
-@_workflow_schema("achievements_submit")
-class AchievementSubmitApi(_WorkflowApi):
-    """Send a complete draft (or a fixed returned record) to the registration body."""
-
-    service = services.achievement_submit
-
-
-ReturnInputSerializer = text_step_input(
-    "AchievementReturn", required=True, help_text="What the unit must fix; shown to the unit."
+STEP_ROUTES = step_api_routes(
+    ACHIEVEMENT_FLOW,
+    base=AchievementStepApi,
+    resource="achievements",
+    operation_prefix="achievements",
+    component_prefix="Achievement",
+    response=AchievementDetailOutputSerializer,
+    tags=TAGS,
+    input_help={"return": "What the unit must fix; shown to the unit."},
 )
-
-
-@_workflow_schema("achievements_return", ReturnInputSerializer)
-class AchievementReturnApi(_WorkflowApi):
-    """Reviewer: send a submitted record back to its unit, saying what to fix."""
-
-    InputSerializer = ReturnInputSerializer
-    service = services.achievement_return
-
-
-@_workflow_schema("achievements_register")
-class AchievementRegisterApi(_WorkflowApi):
-    """Reviewer: register a submitted record, giving it its 12-character number (and publish it, if asked)."""
-
-    service = services.achievement_register
-
-
-@_workflow_schema("achievements_publish")
-class AchievementPublishApi(_WorkflowApi):
-    """Publish a registered record that was kept off the portal."""
-
-    service = services.achievement_publish
-
-
-WithdrawInputSerializer = text_step_input("AchievementWithdraw")
-
-
-@_workflow_schema("achievements_withdraw", WithdrawInputSerializer)
-class AchievementWithdrawApi(_WorkflowApi):
-    """The unit takes its record back (from review or from the portal)."""
-
-    InputSerializer = WithdrawInputSerializer
-    service = services.achievement_withdraw
 
 
 @extend_schema_serializer(component_name="Revision")
@@ -271,13 +240,14 @@ class RevisionOutputSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class AchievementReviseApi(_WorkflowApi):
+class AchievementReviseApi(APIView):
     """Change a registered record through a recorded revision: the fields that change, and why."""
 
     @extend_schema_serializer(component_name="AchievementRevise")
     class InputSerializer(AchievementFieldsInputSerializer):
         reason = serializers.CharField(help_text="Why the registered record changes; kept with the revision.")
 
+    permission_classes = [permissions.IsAuthenticated]
     OutputSerializer = RevisionOutputSerializer
 
     @extend_schema(
@@ -331,21 +301,12 @@ class AttachmentUploadApi(APIView):
 
 
 class AchievementHistoryApi(APIView):
-    """The record's workflow steps, revisions and audit trail, for signed-in users who may see the record."""
+    """The record's workflow steps, revisions and audit trail, for those who work on it (as on its page)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema_serializer(component_name="AchievementHistory")
     class OutputSerializer(serializers.Serializer):
-        class StatusChangeSerializer(serializers.Serializer):
-            from_status = serializers.CharField()
-            from_status_label = ChoiceLabelField("from_status")
-            to_status = serializers.CharField()
-            to_status_label = ChoiceLabelField("to_status")
-            by = serializers.CharField(source="by.display_name", allow_null=True, default=None)
-            at = serializers.DateTimeField()
-            reason = serializers.CharField()
-
         @extend_schema_serializer(component_name="AuditEvent")
         class EventSerializer(serializers.Serializer):
             at = serializers.DateTimeField()
@@ -354,19 +315,21 @@ class AchievementHistoryApi(APIView):
             changes = serializers.DictField()
             note = serializers.CharField()
 
-        status_changes = StatusChangeSerializer(many=True)
+        status_changes = StatusHistorySerializer(many=True)
         revisions = RevisionOutputSerializer(many=True)
         events = EventSerializer(many=True)
 
     @extend_schema(
         operation_id="achievements_history",
-        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND},
+        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
         tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
         achievement = achievement_get(user=request.user, pk=pk)
+        if not perms.is_insider(request.user, achievement):
+            raise PermissionDenied(NOT_AN_INSIDER)
         history = {
-            "status_changes": achievement.status_changes.select_related("by").order_by("at", "id"),
+            "status_changes": ACHIEVEMENT_FLOW.history_of(achievement),
             "revisions": achievement.revisions.select_related("by").order_by("number"),
             "events": audit_for(achievement).order_by("at", "id"),
         }

@@ -24,3 +24,30 @@ class AchievementsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_load_rules, sender=self, dispatch_uid="achievements_load_rules")
+        # What this app brings to the layers below: its workflow, audit labels and review queue.
+        from techtransfer.accounts.permissions import is_moderator
+        from techtransfer.achievements import selectors, workflows  # noqa: F401  (registers the workflow)
+        from techtransfer.core.audit import register_action_labels
+        from techtransfer.core.workbench import Queue, register_queue
+
+        register_action_labels(
+            {
+                "achievement.create": _("created the record"),
+                "achievement.update": _("edited"),
+                "achievement.revise": _("revised after registration"),
+                "achievement.import": _("imported achievements"),
+                "attachment.add": _("attached a file"),
+                "attachment.remove": _("removed a file"),
+                "funded_projects.import": _("imported funded projects"),
+            }
+        )
+        register_queue(
+            Queue(
+                key="achievements_to_review",
+                label=_("Achievements to review and register"),
+                url_name="achievements:review_queue",
+                works=is_moderator,
+                count=lambda user: selectors.achievement_review_queue(user=user).count(),
+                order=10,
+            )
+        )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.choices import AchievementType, AttachmentKind, IPKind, Secrecy, Status
-from techtransfer.core.models import CodeItem, TimeStampedModel
+from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
 
 
 def _code(key: str, verbose: Any, **kwargs: Any) -> models.ForeignKey[Any, Any]:
@@ -243,23 +243,16 @@ class Attachment(TimeStampedModel):
         return self.original_name
 
 
-class StatusChange(models.Model):
+class StatusChange(StatusHistory):
     """One step of the registration workflow; the history the review page and statistics read."""
 
-    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(_("at"))
-    reason = models.TextField(_("reason"), blank=True)
+    record = models.ForeignKey(
+        Achievement, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("achievement")
+    )
 
-    class Meta:
+    class Meta(StatusHistory.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class Revision(models.Model):

@@ -8,10 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.choices import Role
 from techtransfer.accounts.permissions import (
+    EDITOR_ROLES,
+    can_moderate,
     is_commission_admin,
+    members_of,
     org_ids,
     owner_in_regions_q,
     review_regions,
@@ -19,11 +23,12 @@ from techtransfer.accounts.permissions import (
 )
 from techtransfer.achievements.choices import EDITABLE_STATUSES, REGISTERED_STATUSES, Status
 from techtransfer.achievements.models import Achievement
+from techtransfer.core.workflow import Role as WorkflowRole
 
 # Statuses a registration body sees: everything once it has been sent to them.
 REVIEWABLE_VISIBLE = [Status.SUBMITTED, Status.RETURNED, Status.REGISTERED, Status.PUBLISHED]
-EDITOR_ROLES = {Role.MEMBER, Role.TTO_OFFICER}
 MANAGER_ROLES = {Role.TTO_OFFICER}
+NOT_THE_MANAGER = _("Only the unit's TTO officer can do this.")
 
 
 def achievement_visible_q(user: Any) -> Q:
@@ -61,17 +66,9 @@ def can_create_for(user: Any, organisation_id: int) -> bool:
     return organisation_id in org_ids(user, EDITOR_ROLES)
 
 
-def can_review(user: Any, achievement: Achievement) -> bool:
-    """Reviewers of the registration body whose region covers the owning unit, and commission admins."""
-    if is_commission_admin(user):
-        return True
-    code = achievement.owner.region.code
-    return any(code.startswith(prefix) for prefix in review_regions(user))
-
-
 def can_see_materials(user: Any, achievement: Achievement) -> bool:
     """Registration materials (PDF proofs) stay with the unit and its reviewers, even once published."""
-    if achievement.owner_id in org_ids(user) or can_review(user, achievement):
+    if achievement.owner_id in org_ids(user) or can_moderate(user, achievement.owner):
         return True
     return achievement.owner.supervising_department_id in supervised_by(user)
 
@@ -79,4 +76,21 @@ def can_see_materials(user: Any, achievement: Achievement) -> bool:
 def can_revise(user: Any, achievement: Achievement) -> bool:
     if achievement.status not in REGISTERED_STATUSES:
         return False
-    return can_manage(user, achievement) or can_review(user, achievement)
+    return can_manage(user, achievement) or can_moderate(user, achievement.owner)
+
+
+def is_insider(user: Any, achievement: Achievement) -> bool:
+    """Someone who works on the record (its unit, its reviewers, its supervising department), as opposed to
+    the public reading it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return achievement.owner_id in org_ids(user) or can_see_materials(user, achievement)
+
+
+# The unit's TTO officer: submits, publishes, withdraws (a workflow role, see choices.ACHIEVEMENT_STEPS).
+MANAGER = WorkflowRole(
+    "manager",
+    check=can_manage,
+    people=lambda achievement: members_of(achievement.owner_id, MANAGER_ROLES),
+    refusal=NOT_THE_MANAGER,
+)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from techtransfer.accounts.permissions import owner_in_regions_q, review_regions
+from techtransfer.accounts.permissions import moderated_q
 from techtransfer.achievements.choices import Status
 from techtransfer.achievements.models import Achievement, CompletingPerson, CompletingUnit
 from techtransfer.achievements.permissions import achievement_visible_q
@@ -43,12 +43,8 @@ def achievement_get(*, user: Any, pk: int) -> Achievement:
 
 
 def achievement_review_queue(*, user: Any) -> QuerySet[Achievement]:
-    """Submitted records waiting for this reviewer, oldest first."""
-    from techtransfer.accounts.permissions import is_commission_admin
-
-    qs = Achievement.objects.with_codes().filter(status=Status.SUBMITTED)
-    if not is_commission_admin(user):
-        qs = qs.filter(owner_in_regions_q(review_regions(user)))
+    """Submitted records waiting for this reviewer (never their own unit's), oldest first."""
+    qs = Achievement.objects.with_codes().filter(moderated_q(user), status=Status.SUBMITTED)
     return qs.order_by("submitted_at", "id")
 
 

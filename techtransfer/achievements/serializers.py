@@ -17,6 +17,7 @@ from techtransfer.achievements.choices import AchievementType, AttachmentKind, I
 from techtransfer.achievements.models import Achievement, Attachment
 from techtransfer.api.fields import ChoiceLabelField, CodeField, StrictInputMixin, code_output_fields
 from techtransfer.api.serializers import OrganisationRefSerializer
+from techtransfer.api.workflow import AllowedActionsField
 
 # Code fields of the form; each is named after its code table.
 CODE_FIELDS = tuple(services.CODE_FIELDS)
@@ -205,6 +206,7 @@ class AchievementListOutputSerializer(serializers.Serializer):
     highlight = HighlightOutputSerializer(
         source="search_hit", allow_null=True, help_text="Only in search results (the list's `q` parameter)."
     )
+    allowed_actions = AllowedActionsField()
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {**super().get_fields(), **code_output_fields(*self.code_fields)}

@@ -21,12 +21,10 @@ from techtransfer.accounts.models import Organisation, User
 from techtransfer.accounts.services import user_require_confirmed
 from techtransfer.achievements import permissions as perms
 from techtransfer.achievements.choices import (
-    EDITABLE_STATUSES,
     PATENT_KINDS,
     REGISTERED_STATUSES,
     IPKind,
     Secrecy,
-    Status,
 )
 from techtransfer.achievements.models import (
     Achievement,
@@ -37,12 +35,13 @@ from techtransfer.achievements.models import (
     NumberSequence,
     RegistrationScheme,
     Revision,
-    StatusChange,
 )
+from techtransfer.achievements.workflows import ACHIEVEMENT_FLOW
 from techtransfer.core.audit import audit_record, audit_record_many, diff, snapshot
 from techtransfer.core.codetables import code_table_key
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.models import CodeItem
+from techtransfer.core.workflow import transition
 from techtransfer.lib import validators
 from techtransfer.lib.uploads import pdf_upload_check
 
@@ -72,16 +71,9 @@ def _reindex_on_commit(achievement: Achievement) -> None:
     enqueue_reindex(achievement.pk)
 
 
-def _move(achievement: Achievement, *, to: str, by: User | None, reason: str = "") -> None:
-    """Record a workflow step: the status change row, the audit event, and the new status."""
-    now = timezone.now()
-    StatusChange.objects.create(
-        achievement=achievement, from_status=achievement.status, to_status=to, by=by, at=now, reason=reason
-    )
-    audit_record(
-        actor=by, action=f"achievement.{to}", obj=achievement, changes={"status": [achievement.status, to]}, note=reason
-    )
-    achievement.status = to
+def _locked(achievement: Achievement) -> Achievement:
+    # Lock the record's row only, not the owner and region rows joined in for the reviewer check.
+    return Achievement.objects.select_for_update(of=("self",)).select_related("owner__region").get(pk=achievement.pk)
 
 
 def _normalise_keywords(values: Any) -> list[str]:
@@ -321,7 +313,7 @@ def achievement_update(
     transfer_modes: Iterable[CodeItem] | None = None,
 ) -> Achievement:
     """Edit a draft or returned record. Registered records change only through `achievement_revise`."""
-    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    achievement = _locked(achievement)
     # Only those who could revise hear about revisions; anyone else is simply not allowed (403, not 409).
     if achievement.status in REGISTERED_STATUSES and perms.can_revise(by, achievement):
         raise ApplicationError(_("A registered achievement can only be changed through a recorded revision."))
@@ -378,15 +370,12 @@ def submission_problems(achievement: Achievement) -> dict[str, list[str]]:
 
 @transaction.atomic
 def achievement_submit(*, achievement: Achievement, by: User) -> Achievement:
-    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
-    if not perms.can_manage(by, achievement):
-        raise PermissionDenied(_("Only the unit's TTO officer can submit its achievements."))
-    if achievement.status not in EDITABLE_STATUSES:
-        raise ApplicationError(_("Only a draft or a returned record can be submitted."))
+    achievement = _locked(achievement)
+    ACHIEVEMENT_FLOW.check(achievement, "submit", by)
     problems = submission_problems(achievement)
     if problems:
         raise ValidationError(problems)
-    _move(achievement, to=Status.SUBMITTED, by=by)
+    transition(achievement, "submit", by=by)
     achievement.submitted_at = timezone.now()
     achievement.return_reason = ""
     achievement.save()
@@ -395,15 +384,9 @@ def achievement_submit(*, achievement: Achievement, by: User) -> Achievement:
 
 @transaction.atomic
 def achievement_return(*, achievement: Achievement, by: User, reason: str) -> Achievement:
-    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
-    if not perms.can_review(by, achievement):
-        raise PermissionDenied(_("You do not review registrations for this unit."))
-    if achievement.status != Status.SUBMITTED:
-        raise ApplicationError(_("Only a submitted record can be returned."))
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Say why the record is returned, so the unit can fix it.")]})
-    _move(achievement, to=Status.RETURNED, by=by, reason=reason.strip())
-    achievement.return_reason = reason.strip()
+    achievement = _locked(achievement)
+    change = transition(achievement, "return", by=by, reason=reason)
+    achievement.return_reason = change.reason
     achievement.save()
     return achievement
 
@@ -448,11 +431,8 @@ def _registry_of(by: User) -> Organisation | None:
 @transaction.atomic
 def achievement_register(*, achievement: Achievement, by: User) -> Achievement:
     """Formal review passed: assign the 批准登记号 and, unless the unit asked otherwise, publish."""
-    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
-    if not perms.can_review(by, achievement):
-        raise PermissionDenied(_("You do not review registrations for this unit."))
-    if achievement.status != Status.SUBMITTED:
-        raise ApplicationError(_("Only a submitted record can be registered."))
+    achievement = _locked(achievement)
+    ACHIEVEMENT_FLOW.check(achievement, "register", by)
     problems = submission_problems(achievement)
     if problems:
         raise ValidationError(problems)
@@ -461,9 +441,9 @@ def achievement_register(*, achievement: Achievement, by: User) -> Achievement:
     achievement.registry = registry
     achievement.registered_at = timezone.now()
     achievement.registered_by = by
-    _move(achievement, to=Status.REGISTERED, by=by, reason=achievement.registration_number)
+    transition(achievement, "register", by=by, reason=achievement.registration_number)
     if achievement.public_release:
-        _move(achievement, to=Status.PUBLISHED, by=by)
+        transition(achievement, "publish", by=by)
         achievement.published_at = timezone.now()
     achievement.save()
     _reindex_on_commit(achievement)
@@ -472,12 +452,8 @@ def achievement_register(*, achievement: Achievement, by: User) -> Achievement:
 
 @transaction.atomic
 def achievement_publish(*, achievement: Achievement, by: User) -> Achievement:
-    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
-    if not (perms.can_manage(by, achievement) or perms.can_review(by, achievement)):
-        raise PermissionDenied(_("You cannot publish this achievement."))
-    if achievement.status != Status.REGISTERED:
-        raise ApplicationError(_("Only a registered record can be published."))
-    _move(achievement, to=Status.PUBLISHED, by=by)
+    achievement = _locked(achievement)
+    transition(achievement, "publish", by=by)
     achievement.published_at = timezone.now()
     achievement.save()
     _reindex_on_commit(achievement)
@@ -487,12 +463,8 @@ def achievement_publish(*, achievement: Achievement, by: User) -> Achievement:
 @transaction.atomic
 def achievement_withdraw(*, achievement: Achievement, by: User, reason: str = "") -> Achievement:
     """The unit takes back a record it no longer wants registered (or published)."""
-    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
-    if not perms.can_manage(by, achievement):
-        raise PermissionDenied(_("Only the unit's TTO officer can withdraw its achievements."))
-    if achievement.status == Status.WITHDRAWN:
-        raise ApplicationError(_("This record is already withdrawn."))
-    _move(achievement, to=Status.WITHDRAWN, by=by, reason=reason)
+    achievement = _locked(achievement)
+    transition(achievement, "withdraw", by=by, reason=reason)
     achievement.save()
     _reindex_on_commit(achievement)
     return achievement
@@ -501,7 +473,7 @@ def achievement_withdraw(*, achievement: Achievement, by: User, reason: str = ""
 @transaction.atomic
 def achievement_revise(*, achievement: Achievement, by: User, data: dict[str, Any], reason: str) -> Revision:
     """Change a registered record; the revision keeps which fields changed, from what, to what, and why."""
-    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    achievement = _locked(achievement)
     if not perms.can_revise(by, achievement):
         raise PermissionDenied(_("You cannot revise this achievement."))
     if not reason.strip():

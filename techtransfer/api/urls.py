@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, 
 
 from techtransfer.accounts import api as accounts_api
 from techtransfer.achievements import api as achievements_api
+from techtransfer.api import workflow as workflow_api
 from techtransfer.api.routing import method_route
 from techtransfer.core import api as core_api
 
@@ -24,15 +25,7 @@ urlpatterns = [
         method_route(get=achievements_api.AchievementDetailApi, patch=achievements_api.AchievementUpdateApi),
         name="achievement",
     ),
-    path("achievements/<int:pk>/submit", achievements_api.AchievementSubmitApi.as_view(), name="achievement-submit"),
-    path("achievements/<int:pk>/return", achievements_api.AchievementReturnApi.as_view(), name="achievement-return"),
-    path(
-        "achievements/<int:pk>/register", achievements_api.AchievementRegisterApi.as_view(), name="achievement-register"
-    ),
-    path("achievements/<int:pk>/publish", achievements_api.AchievementPublishApi.as_view(), name="achievement-publish"),
-    path(
-        "achievements/<int:pk>/withdraw", achievements_api.AchievementWithdrawApi.as_view(), name="achievement-withdraw"
-    ),
+    *achievements_api.STEP_ROUTES,
     path("achievements/<int:pk>/revise", achievements_api.AchievementReviseApi.as_view(), name="achievement-revise"),
     path(
         "achievements/<int:pk>/attachments",
@@ -52,6 +45,9 @@ urlpatterns = [
         name="tokens",
     ),
     path("tokens/<int:pk>/", accounts_api.TokenRevokeApi.as_view(), name="token"),
+    # Any workflow record: its state, what you may do next, its history; and taking a step.
+    path("workflows/<slug:kind>/<int:pk>", workflow_api.WorkflowRecordApi.as_view(), name="workflow"),
+    path("workflows/<slug:kind>/<int:pk>/<slug:step>", workflow_api.WorkflowRecordStepApi.as_view(), name="workflow-step"),
     # Each app's own routes (demands, challenges, matching, contact requests, subscriptions)
     path("", include("techtransfer.market.api_urls")),
     path("", include("techtransfer.challenges.api_urls")),

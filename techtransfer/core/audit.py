@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import AuditEvent
 

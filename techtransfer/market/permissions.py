@@ -40,12 +40,12 @@ def demand_visible_q(user: Any) -> Q:
 
 
 def can_create_for(user: Any, organisation_id: int) -> bool:
-    return organisation_id in org_ids(user, set(EDITOR_ROLES))
+    return organisation_id in org_ids(user, EDITOR_ROLES)
 
 
 def can_edit(user: Any, demand: TechnologyDemand) -> bool:
     """Members of the owning organisation, while the demand is a draft."""
-    return demand.status == DemandStatus.DRAFT and demand.owner_id in org_ids(user, set(EDITOR_ROLES))
+    return demand.status == DemandStatus.DRAFT and demand.owner_id in org_ids(user, EDITOR_ROLES)
 
 
 def is_insider(user: Any, demand: TechnologyDemand) -> bool:

@@ -4,7 +4,6 @@ my demands, the moderation queue, and the live feed of new supply and demand (S1
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from techtransfer.accounts.permissions import EDITOR_ROLES, editable_organisations, is_moderator, org_ids
 from techtransfer.core.exceptions import ApplicationError
@@ -112,7 +111,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
             page=params["page"], total=total, page_size=PAGE_SIZE, max_page=MAX_PAGE, url_for=url_for
         ),
         "beyond_last_page": params["page"] > 1 and not result.hits,
-        "can_post": bool(org_ids(request.user, set(EDITOR_ROLES))),
+        "can_post": bool(org_ids(request.user, EDITOR_ROLES)),
     }
     template = "market/_list_results.html" if pages.wants_partial(request) else "market/list.html"
     response = render(request, template, context)
@@ -229,7 +228,7 @@ def demand_mine(request: HttpRequest) -> HttpResponse:
         "market/mine.html",
         {
             "page": page,
-            "can_post": bool(org_ids(request.user, set(EDITOR_ROLES))),
+            "can_post": bool(org_ids(request.user, EDITOR_ROLES)),
             "member": bool(org_ids(request.user)),
         },
     )

@@ -21,14 +21,7 @@ from techtransfer.achievements.views.records import (
     attachment_remove,
     form_row,
 )
-from techtransfer.achievements.views.workflow import (
-    achievement_publish,
-    achievement_register,
-    achievement_return,
-    achievement_revise,
-    achievement_submit,
-    achievement_withdraw,
-)
+from techtransfer.achievements.views.revise import achievement_revise
 
 __all__ = [
     "achievement_detail",
@@ -36,12 +29,7 @@ __all__ = [
     "achievement_export",
     "achievement_list",
     "achievement_new",
-    "achievement_publish",
-    "achievement_register",
-    "achievement_return",
     "achievement_revise",
-    "achievement_submit",
-    "achievement_withdraw",
     "attachment_add",
     "attachment_download",
     "attachment_remove",

@@ -16,8 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from techtransfer.accounts.models import Organisation
-from techtransfer.accounts.permissions import is_commission_admin, org_ids
-from techtransfer.achievements import permissions as perms
+from techtransfer.accounts.permissions import (
+    EDITOR_ROLES,
+    editable_organisations,
+    is_commission_admin,
+    is_moderator,
+    org_ids,
+)
 from techtransfer.achievements import selectors
 from techtransfer.achievements.choices import AchievementType, Status
 from techtransfer.achievements.exporting import achievements_export
@@ -32,7 +37,7 @@ from techtransfer.achievements.funded import (
 )
 from techtransfer.achievements.importing import achievement_import, achievement_import_template
 from techtransfer.achievements.models import Achievement, ImportBatch
-from techtransfer.achievements.views.common import apply_service_errors, editable_organisations, is_reviewer
+from techtransfer.achievements.views.common import apply_service_errors
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.models import CodeItem
 
@@ -73,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "owing": owing.projects[:5],
             "owing_count": owing.count,
         })
-    context: dict[str, Any] = {"units": units, "reviewer": is_reviewer(user), "admin": is_commission_admin(user)}
+    context: dict[str, Any] = {"units": units, "reviewer": is_moderator(user), "admin": is_commission_admin(user)}
     if context["reviewer"]:
         queue = selectors.achievement_review_queue(user=user)
         context["queue"] = queue[:10]
@@ -89,7 +94,7 @@ def _list_queryset(request: HttpRequest) -> tuple[AchievementFilterSet, QuerySet
     """My list: the records of my units (reviewers and the commission: every record they may see)."""
     user = request.user
     queryset = selectors.achievement_list(user=user)
-    if not is_reviewer(user):
+    if not is_moderator(user):
         queryset = queryset.filter(owner_id__in=org_ids(user))
     filterset = AchievementFilterSet(request.GET or None, queryset=queryset.select_related("owner"))
     return filterset, filterset.qs.order_by("-created", "-id")
@@ -145,7 +150,7 @@ def achievement_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not is_reviewer(request.user):
+    if not is_moderator(request.user):
         raise PermissionDenied(_("The review queue is for reviewers of a registration body."))
     queue = selectors.achievement_review_queue(user=request.user).select_related("owner")
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -196,7 +201,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch.objects.select_related("organisation", "by"), pk=pk)
     allowed = (
         batch.by_id == request.user.pk
-        or batch.organisation_id in org_ids(request.user, perms.EDITOR_ROLES)
+        or batch.organisation_id in org_ids(request.user, EDITOR_ROLES)
         or is_commission_admin(request.user)
     )
     if not allowed:
@@ -244,7 +249,7 @@ def funded_owing_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     """One unit's owing projects as XLSX or CSV, for the unit itself and the commission."""
     if fmt not in EXPORT_TYPES:
         raise Http404("Unknown format")
-    if pk not in org_ids(request.user, perms.EDITOR_ROLES) and not is_commission_admin(request.user):
+    if pk not in org_ids(request.user, EDITOR_ROLES) and not is_commission_admin(request.user):
         raise Http404("No such unit")
     organisation = get_object_or_404(Organisation, pk=pk)
     content = funded_projects_export(queryset=funded_projects_owing_queryset(organisation=organisation), fmt=fmt)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from techtransfer.accounts.models import Organisation
+from techtransfer.accounts.permissions import editable_organisations
 from techtransfer.achievements import permissions as perms
 from techtransfer.achievements import selectors, services
 from techtransfer.achievements.choices import EDITABLE_STATUSES, REGISTERED_STATUSES, Status
@@ -25,19 +26,12 @@ from techtransfer.achievements.forms import (
     AchievementForm,
     AttachmentForm,
     OwnerForm,
-    ReasonForm,
     TransferModesForm,
     part_initial,
 )
 from techtransfer.achievements.models import Achievement
-from techtransfer.achievements.views.common import (
-    apply_service_errors,
-    editable_organisations,
-    error_messages,
-    is_insider,
-    json_for_script,
-    safe_next,
-)
+from techtransfer.achievements.views.common import apply_service_errors, error_messages, json_for_script, safe_next
+from techtransfer.achievements.workflows import ACHIEVEMENT_FLOW
 from techtransfer.core.audit import action_label, audit_for
 from techtransfer.core.exceptions import ApplicationError
 
@@ -303,39 +297,27 @@ def changes_display(changes: dict[str, Any]) -> list[tuple[str, str]]:
 
 def detail_context(request: HttpRequest, achievement: Achievement, **forms: Any) -> dict[str, Any]:
     user = request.user
-    insider = is_insider(user, achievement)
+    insider = perms.is_insider(user, achievement)
     can_edit = perms.can_edit(user, achievement)
-    can_manage = perms.can_manage(user, achievement)
-    can_review = perms.can_review(user, achievement)
     status = achievement.status
-    actions = {
-        "edit": can_edit,
-        "submit": can_manage and status in EDITABLE_STATUSES,
-        "withdraw": can_manage and status != Status.WITHDRAWN,
-        "review": can_review and status == Status.SUBMITTED,
-        "publish": (can_manage or can_review) and status == Status.REGISTERED,
-        "revise": perms.can_revise(user, achievement),
-    }
     context: dict[str, Any] = {
         "achievement": achievement,
         "facts": _public_facts(achievement),
         "insider": insider,
-        "actions": actions,
         "can_edit": can_edit,
+        "can_revise": perms.can_revise(user, achievement),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
-        "return_form": forms.get("return_form") or ReasonForm(),
-        "withdraw_form": forms.get("withdraw_form") or ReasonForm(required=False),
         "jsonld": json_for_script(_jsonld(request, achievement)) if status == Status.PUBLISHED else None,
     }
     if insider:
-        context["history"] = achievement.status_changes.select_related("by")
+        context["history"] = ACHIEVEMENT_FLOW.history_of(achievement)
         context["revisions"] = list(achievement.revisions.select_related("by"))
         context["audit"] = list(audit_for(achievement).select_related("actor")[:200])
         for row in [*context["revisions"], *context["audit"]]:
             row.lines = changes_display(row.changes)
         for event in context["audit"]:
             event.action_label = action_label(event.action)
-        if status in EDITABLE_STATUSES and (can_edit or can_manage):
+        if status in EDITABLE_STATUSES and (can_edit or perms.can_manage(user, achievement)):
             context["problems"] = [
                 message for messages_ in services.submission_problems(achievement).values() for message in messages_
             ]
