@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from techtransfer.challenges.models import (
@@ -15,6 +16,8 @@ from techtransfer.challenges.models import (
     Proposal,
     ProposalStatusChange,
 )
+from techtransfer.challenges.permissions import opened_proposals_q
+from techtransfer.core.admin import StatusHistoryInline
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,16 +42,12 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class ChallengeStatusChangeInline(ReadOnlyInline):
+class ChallengeStatusChangeInline(StatusHistoryInline):
     model = ChallengeStatusChange
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
 
 
-class ProposalStatusChangeInline(ReadOnlyInline):
+class ProposalStatusChangeInline(StatusHistoryInline):
     model = ProposalStatusChange
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
 
 
 @admin.register(Challenge)
@@ -68,6 +67,10 @@ class ProposalAdmin(ReadOnlyAdmin):
     search_fields = ["team_name", "challenge__title"]
     list_select_related = ["challenge", "submitted_by", "team_org"]
     inlines = [ProposalStatusChangeInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Proposal]:
+        # Sealed bids: administrators too see a proposal only once its challenge's deadline has passed.
+        return super().get_queryset(request).filter(opened_proposals_q())
 
 
 @admin.register(ChallengeQuestion)

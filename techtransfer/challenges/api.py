@@ -8,7 +8,6 @@ operation (another bidder's proposal included); writes go through the services, 
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -27,12 +26,13 @@ from techtransfer.api.fields import ChoiceLabelField, CodeField, CodeLabelField,
 from techtransfer.api.pagination import LimitOffsetPagination, paginated_response
 from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
-from techtransfer.api.workflow import LegacyStepApi as WorkflowStepApi, text_step_input, workflow_step_schema
+from techtransfer.api.workflow import AllowedActionsField, WorkflowStepApi, step_api_routes
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges import selectors, services
 from techtransfer.challenges.choices import ChallengeStatus
 from techtransfer.challenges.models import Challenge, ChallengeQuestion, Proposal
 from techtransfer.challenges.search import challenge_search_ids
+from techtransfer.challenges.workflows import CHALLENGE_FLOW, PROPOSAL_FLOW
 
 NOTHING_TO_CHANGE = _("Send at least one field to change.")
 NO_ORGANISATION = _("You belong to no organisation that can post challenges.")
@@ -55,8 +55,10 @@ class WinnerOutputSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="Challenge")
 class ChallengeOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.CharField()
-    status_label = ChoiceLabelField("status")
+    status = serializers.CharField(
+        source="effective_status", help_text="An open challenge past its deadline is closed (its proposals open)."
+    )
+    status_label = serializers.CharField()
     owner = OrganisationRefSerializer()
     title = serializers.CharField()
     problem = serializers.CharField()
@@ -67,7 +69,9 @@ class ChallengeOutputSerializer(serializers.Serializer):
     qa_deadline = serializers.DateTimeField(allow_null=True)
     eligibility = serializers.CharField()
     max_winners = serializers.IntegerField()
-    proposal_count = serializers.IntegerField(help_text="Proposals handed in (the only figure bidders see).")
+    proposals_opened_at = serializers.DateTimeField(
+        allow_null=True, help_text="Proposals are sealed until the deadline; when their opening was recorded."
+    )
     moderation_note = serializers.CharField()
     published_at = serializers.DateTimeField(allow_null=True)
     awarded_at = serializers.DateTimeField(allow_null=True)
@@ -75,6 +79,7 @@ class ChallengeOutputSerializer(serializers.Serializer):
     winners = serializers.SerializerMethodField()
     created = serializers.DateTimeField()
     updated = serializers.DateTimeField()
+    allowed_actions = AllowedActionsField()
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -117,6 +122,7 @@ class ProposalOutputSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     created = serializers.DateTimeField()
     updated = serializers.DateTimeField()
+    allowed_actions = AllowedActionsField()
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_attachment_url(self, proposal: Proposal) -> str | None:
@@ -162,9 +168,6 @@ class ProposalFieldsInputSerializer(StrictInputMixin, serializers.Serializer):
     price_quote = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text="Yuan (元).")
 
 
-ReasonInputSerializer = text_step_input("ChallengeReason")
-
-
 @extend_schema_serializer(component_name="ChallengeShortlist")
 class ShortlistInputSerializer(StrictInputMixin, serializers.Serializer):
     proposals = serializers.ListField(child=serializers.IntegerField(), min_length=1, help_text="Proposal ids.")
@@ -180,7 +183,8 @@ class AwardInputSerializer(StrictInputMixin, serializers.Serializer):
 
 def _challenge(request: Request, pk: int) -> dict[str, Any]:
     """The challenge as the caller now sees it."""
-    return ChallengeOutputSerializer(selectors.challenge_get(user=request.user, pk=pk)).data
+    challenge = selectors.challenge_get(user=request.user, pk=pk)
+    return ChallengeOutputSerializer(challenge, context={"request": request}).data
 
 
 def _proposal(request: Request, pk: int) -> dict[str, Any]:
@@ -296,10 +300,8 @@ class ChallengeUpdateApi(APIView):
         return Response(_challenge(request, pk))
 
 
-class _ChallengeStepApi(WorkflowStepApi):
-    """Base of the workflow steps on a challenge; the response is the challenge as it is afterwards."""
-
-    record_name = "challenge"
+class ChallengeStepApi(WorkflowStepApi):
+    """Base of the challenge's workflow steps (generated from its table); answers with the challenge afterwards."""
 
     def get_record(self, request: Request, pk: int) -> Challenge:
         return selectors.challenge_get(user=request.user, pk=pk)
@@ -308,53 +310,61 @@ class _ChallengeStepApi(WorkflowStepApi):
         return Response(_challenge(request, pk))
 
 
-_step_schema = partial(workflow_step_schema, response=ChallengeOutputSerializer, tags=TAGS)
+CHALLENGE_STEP_ROUTES = step_api_routes(
+    CHALLENGE_FLOW,
+    base=ChallengeStepApi,
+    resource="challenges",
+    operation_prefix="challenges",
+    component_prefix="Challenge",
+    response=ChallengeOutputSerializer,
+    tags=TAGS,
+)
 
 
-@_step_schema("challenges_submit")
-class ChallengeSubmitApi(_ChallengeStepApi):
-    """Send a complete draft to moderation."""
+class _OwnerDecisionApi(APIView):
+    """The owner's decisions after the deadline, which take more than a reason (which proposals)."""
 
-    service = services.challenge_submit
+    permission_classes = [permissions.IsAuthenticated]
 
-
-@_step_schema("challenges_approve")
-class ChallengeApproveApi(_ChallengeStepApi):
-    """Moderator: publish the challenge; it opens for questions and proposals."""
-
-    service = services.challenge_approve
-
-
-@_step_schema("challenges_reject", ReasonInputSerializer)
-class ChallengeRejectApi(_ChallengeStepApi):
-    """Moderator: return the challenge to its owner as a draft, with a reason."""
-
-    InputSerializer = ReasonInputSerializer
-    service = services.challenge_reject
+    def _challenge_and_input(self, request: Request, pk: int, serializer_class: Any) -> tuple[Challenge, dict[str, Any]]:
+        challenge = selectors.challenge_get(user=request.user, pk=pk)
+        if not perms.is_owner_member(request.user, challenge):
+            raise PermissionDenied(services.NOT_A_MEMBER)
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return challenge, dict(serializer.validated_data)
 
 
-@_step_schema("challenges_cancel", ReasonInputSerializer)
-class ChallengeCancelApi(_ChallengeStepApi):
-    """Owner or moderator: call the challenge off before the award (a published one needs a reason)."""
-
-    InputSerializer = ReasonInputSerializer
-    service = services.challenge_cancel
-
-
-@_step_schema("challenges_shortlist", ShortlistInputSerializer)
-class ChallengeShortlistApi(_ChallengeStepApi):
+class ChallengeShortlistApi(_OwnerDecisionApi):
     """Owner, after the deadline: put submitted proposals on the shortlist."""
 
-    InputSerializer = ShortlistInputSerializer
-    service = services.proposals_shortlist
+    @extend_schema(
+        operation_id="challenges_shortlist",
+        request=ShortlistInputSerializer,
+        responses={200: ChallengeOutputSerializer, **WRITE_ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        challenge, data = self._challenge_and_input(request, pk, ShortlistInputSerializer)
+        services.proposals_shortlist(challenge=challenge, by=request.user, proposals=data["proposals"])
+        return Response(_challenge(request, pk))
 
 
-@_step_schema("challenges_award", AwardInputSerializer)
-class ChallengeAwardApi(_ChallengeStepApi):
+class ChallengeAwardApi(_OwnerDecisionApi):
     """Owner, after the deadline: award 1..max_winners proposals and publish the result; all proposals freeze."""
 
-    InputSerializer = AwardInputSerializer
-    service = services.challenge_award
+    @extend_schema(
+        operation_id="challenges_award",
+        request=AwardInputSerializer,
+        responses={200: ChallengeOutputSerializer, **WRITE_ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        challenge, data = self._challenge_and_input(request, pk, AwardInputSerializer)
+        services.challenge_award(
+            challenge=challenge, by=request.user, proposals=data["proposals"], result_note=data["result_note"]
+        )
+        return Response(_challenge(request, pk))
 
 
 # ---------------------------------------------------------------- questions
@@ -535,10 +545,8 @@ class ProposalUpdateApi(APIView):
         return Response(_proposal(request, pk))
 
 
-class _ProposalStepApi(WorkflowStepApi):
-    """Base of the steps on a proposal; the response is the proposal as it is afterwards."""
-
-    record_name = "proposal"
+class ProposalStepApi(WorkflowStepApi):
+    """Base of the proposal's workflow steps (generated from its table); answers with the proposal afterwards."""
 
     def get_record(self, request: Request, pk: int) -> Proposal:
         return selectors.proposal_get(user=request.user, pk=pk)
@@ -547,22 +555,16 @@ class _ProposalStepApi(WorkflowStepApi):
         return Response(_proposal(request, pk))
 
 
-_proposal_step_schema = partial(workflow_step_schema, response=ProposalOutputSerializer, tags=PROPOSAL_TAGS)
-
-
-@_proposal_step_schema("challenge_proposals_submit")
-class ProposalSubmitApi(_ProposalStepApi):
-    """Hand your proposal in (again, after a withdrawal) before the deadline."""
-
-    service = services.proposal_submit
-
-
-@_proposal_step_schema("challenge_proposals_withdraw", ReasonInputSerializer)
-class ProposalWithdrawApi(_ProposalStepApi):
-    """Take your submitted proposal back before the deadline."""
-
-    InputSerializer = ReasonInputSerializer
-    service = services.proposal_withdraw
+PROPOSAL_STEP_ROUTES = step_api_routes(
+    PROPOSAL_FLOW,
+    base=ProposalStepApi,
+    resource="challenge-proposals",
+    operation_prefix="challenge_proposals",
+    component_prefix="Proposal",
+    response=ProposalOutputSerializer,
+    tags=PROPOSAL_TAGS,
+    url_name_prefix="challenge-proposal",
+)
 
 
 class ProposalAttachmentApi(APIView):

@@ -12,10 +12,7 @@ urlpatterns = [
         method_route(get=api.ChallengeDetailApi, patch=api.ChallengeUpdateApi),
         name="challenge",
     ),
-    path("challenges/<int:pk>/submit", api.ChallengeSubmitApi.as_view(), name="challenge-submit"),
-    path("challenges/<int:pk>/approve", api.ChallengeApproveApi.as_view(), name="challenge-approve"),
-    path("challenges/<int:pk>/reject", api.ChallengeRejectApi.as_view(), name="challenge-reject"),
-    path("challenges/<int:pk>/cancel", api.ChallengeCancelApi.as_view(), name="challenge-cancel"),
+    *api.CHALLENGE_STEP_ROUTES,
     path("challenges/<int:pk>/shortlist", api.ChallengeShortlistApi.as_view(), name="challenge-shortlist"),
     path("challenges/<int:pk>/award", api.ChallengeAwardApi.as_view(), name="challenge-award"),
     path(
@@ -39,10 +36,7 @@ urlpatterns = [
         method_route(get=api.ProposalDetailApi, patch=api.ProposalUpdateApi),
         name="challenge-proposal",
     ),
-    path("challenge-proposals/<int:pk>/submit", api.ProposalSubmitApi.as_view(), name="challenge-proposal-submit"),
-    path(
-        "challenge-proposals/<int:pk>/withdraw", api.ProposalWithdrawApi.as_view(), name="challenge-proposal-withdraw"
-    ),
+    *api.PROPOSAL_STEP_ROUTES,
     path(
         "challenge-proposals/<int:pk>/attachment",
         api.ProposalAttachmentApi.as_view(),

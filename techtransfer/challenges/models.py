@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.challenges.choices import ChallengeStatus, ProposalStatus
-from techtransfer.core.models import CodeItem, TimeStampedModel
+from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
 
 QA_AFTER_DEADLINE_MESSAGE = _("The question deadline cannot be after the submission deadline.")
 
@@ -93,6 +94,12 @@ class Challenge(TimeStampedModel):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     moderation_note = models.TextField(_("moderation note"), blank=True, help_text=_("Why the challenge was returned."))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    proposals_opened_at = models.DateTimeField(
+        _("proposals opened at"),
+        null=True,
+        blank=True,
+        help_text=_("The proposals stay sealed until the submission deadline and open then, all at once."),
+    )
     awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True)
     result_note = models.TextField(_("result"), blank=True, help_text=_("The published result of the challenge."))
 
@@ -129,28 +136,38 @@ class Challenge(TimeStampedModel):
         """When questions stop: the Q&A deadline, or else the submission deadline."""
         return self.qa_deadline or self.submission_deadline
 
+    def deadline_passed(self, now: datetime.datetime | None = None) -> bool:
+        deadline = self.submission_deadline
+        return deadline is not None and (now or timezone.now()) >= deadline
 
-class ChallengeStatusChange(models.Model):
+    @property
+    def effective_status(self) -> str:
+        """The status the rules read: an open challenge whose deadline has passed is closed, whether or not the
+        scheduled `close_challenges` has recorded it yet (reading never writes)."""
+        if self.status == ChallengeStatus.OPEN and self.deadline_passed():
+            return ChallengeStatus.CLOSED
+        return self.status
+
+    @property
+    def status_label(self) -> str:
+        return str(ChallengeStatus(self.effective_status).label)
+
+    @property
+    def proposals_open(self) -> bool:
+        """The sealed proposals can be read (by the owner and the commission): the deadline has passed."""
+        return self.published_at is not None and self.deadline_passed()
+
+
+class ChallengeStatusChange(StatusHistory):
     """One step of a challenge's life (submitted, returned, published, closed, awarded...)."""
 
-    challenge = models.ForeignKey(
+    record = models.ForeignKey(
         Challenge, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("challenge")
     )
-    from_status = models.CharField(_("from"), max_length=16, choices=ChallengeStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=ChallengeStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"))
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(StatusHistory.Meta):
         verbose_name = _("challenge status change")
         verbose_name_plural = _("challenge status changes")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class ChallengeQuestion(TimeStampedModel):
@@ -244,24 +261,13 @@ class Proposal(TimeStampedModel):
         return self.team_name
 
 
-class ProposalStatusChange(models.Model):
+class ProposalStatusChange(StatusHistory):
     """One step of a proposal's life (submitted, withdrawn, shortlisted, awarded, not selected)."""
 
-    proposal = models.ForeignKey(
+    record = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("proposal")
     )
-    from_status = models.CharField(_("from"), max_length=16, choices=ProposalStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=ProposalStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"))
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(StatusHistory.Meta):
         verbose_name = _("proposal status change")
         verbose_name_plural = _("proposal status changes")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"

@@ -1,12 +1,13 @@
-"""Object permissions for challenges, proposals and questions: the one place that says who may see or do what.
+"""Object permissions for challenges, proposals and questions: who may see what, and the workflow roles.
 
-Challenges are moderated like technology demands: moderators are the commission's administrators and the
-reviewers of a registration body whose region covers the owning organisation (market.permissions.can_moderate).
+Challenges are moderated like technology demands (accounts.permissions.can_moderate).
 
-Proposals are sealed bids. A proposal is seen by the person who wrote it and the members of the team's
-organisation; once handed in, also by the members of the challenge's owner and by commission administrators.
-Nobody else sees it, its existence or its status: other bidders and the public only see how many proposals
-were handed in, and, after the award, the winners' team names and summaries.
+Proposals are sealed bids. Before the submission deadline a proposal is read only by the team that wrote it
+(its author and the members of the team's organisation): not the challenge's owner, not an administrator,
+and nobody learns how many there are. At the deadline all handed-in proposals open at once to the owner's
+members and the commission's administrators (computed from the clock, so reading never has to write; the
+daily `close_challenges` records the opening). Other bidders and the public never see a proposal, its
+existence or its status; after the award they see the winners' team names and summaries.
 """
 
 from __future__ import annotations
@@ -14,14 +15,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.permissions import is_commission_admin, org_ids, owner_in_regions_q, review_regions
+from techtransfer.accounts.models import User
+from techtransfer.accounts.permissions import (
+    EDITOR_ROLES,
+    can_moderate,
+    is_commission_admin,
+    members_of,
+    org_ids,
+    owner_in_regions_q,
+    review_regions,
+)
 from techtransfer.challenges.choices import HANDED_IN_STATUSES, PUBLIC_STATUSES, ChallengeStatus
 from techtransfer.challenges.models import Challenge, ChallengeQuestion, Proposal
-from techtransfer.market.permissions import EDITOR_ROLES
-from techtransfer.market.permissions import can_moderate as _can_moderate_owner
+from techtransfer.core.workflow import Role
 
-__all__ = ["EDITOR_ROLES"]
+NOT_THE_BIDDER = _("Only the team that wrote this proposal can change it.")
+NOT_THE_CHALLENGE_OWNER = _("Only members of the organisation that posted the challenge can do this.")
 
 
 def _authenticated(user: Any) -> bool:
@@ -50,7 +62,7 @@ def can_create_for(user: Any, organisation_id: int) -> bool:
 
 
 def is_owner_member(user: Any, challenge: Challenge) -> bool:
-    """Members of the owning organisation who manage its challenges (and read the proposals)."""
+    """Members of the owning organisation who manage its challenges (and, after the deadline, read the proposals)."""
     return challenge.owner_id in org_ids(user, EDITOR_ROLES)
 
 
@@ -59,13 +71,16 @@ def can_edit(user: Any, challenge: Challenge) -> bool:
     return challenge.status == ChallengeStatus.DRAFT and is_owner_member(user, challenge)
 
 
-def can_moderate(user: Any, challenge: Challenge) -> bool:
-    return _can_moderate_owner(user, challenge)
+def is_insider(user: Any, challenge: Challenge) -> bool:
+    """Works on the challenge (its organisation, its moderators, the commission): reads its history."""
+    if not _authenticated(user):
+        return False
+    return challenge.owner_id in org_ids(user) or can_moderate(user, challenge.owner) or is_commission_admin(user)
 
 
 def can_read_proposals(user: Any, challenge: Challenge) -> bool:
-    """Who opens the inbox of handed-in proposals: the owner's members and commission administrators."""
-    return is_owner_member(user, challenge) or is_commission_admin(user)
+    """Who opens the inbox: the owner's members and commission administrators, once the deadline has passed."""
+    return challenge.proposals_open and (is_owner_member(user, challenge) or is_commission_admin(user))
 
 
 def can_bid(user: Any, challenge: Challenge) -> bool:
@@ -73,15 +88,28 @@ def can_bid(user: Any, challenge: Challenge) -> bool:
     return _authenticated(user) and challenge.owner_id not in org_ids(user)
 
 
+def _bidder_q(user: Any) -> Q:
+    return Q(submitted_by=user) | Q(team_org_id__in=org_ids(user))
+
+
+def opened_proposals_q() -> Q:
+    """The handed-in proposals whose challenge's deadline has passed: open to the owner and the commission."""
+    return Q(
+        status__in=HANDED_IN_STATUSES,
+        challenge__published_at__isnull=False,
+        challenge__submission_deadline__lte=timezone.now(),
+    )
+
+
 def proposal_visible_q(user: Any) -> Q:
-    """A filter for every proposal the user may read (nothing for the anonymous)."""
+    """A filter for every proposal the user may read (nothing for the anonymous): their team's own, and, once
+    the challenge's deadline has passed, the handed-in proposals of their organisation's challenges."""
     if not _authenticated(user):
         return Q(pk__in=[])
-    q = Q(submitted_by=user) | Q(team_org_id__in=org_ids(user))
-    handed_in = Q(status__in=HANDED_IN_STATUSES)
+    opened = opened_proposals_q()
     if is_commission_admin(user):
-        return q | handed_in
-    return q | (Q(challenge__owner_id__in=org_ids(user, EDITOR_ROLES)) & handed_in)
+        return _bidder_q(user) | opened
+    return _bidder_q(user) | (Q(challenge__owner_id__in=org_ids(user, EDITOR_ROLES)) & opened)
 
 
 def is_bidder(user: Any, proposal: Proposal) -> bool:
@@ -95,7 +123,7 @@ def is_bidder(user: Any, proposal: Proposal) -> bool:
 
 def question_visible_q(user: Any, challenge: Challenge) -> Q:
     """Answered questions are public; open ones are seen by the asker, the owner and the moderators."""
-    if is_owner_member(user, challenge) or can_moderate(user, challenge):
+    if is_owner_member(user, challenge) or can_moderate(user, challenge.owner):
         return Q()
     q = Q(is_public=True)
     if _authenticated(user):
@@ -105,3 +133,32 @@ def question_visible_q(user: Any, challenge: Challenge) -> Q:
 
 def can_answer(user: Any, question: ChallengeQuestion) -> bool:
     return is_owner_member(user, question.challenge)
+
+
+# ---- workflow roles (see choices.CHALLENGE_STEPS and PROPOSAL_STEPS)
+
+
+def _bidders_of_challenge(challenge: Challenge) -> Any:
+    handed_in = Proposal.objects.filter(challenge=challenge, status__in=HANDED_IN_STATUSES)
+    teams = handed_in.exclude(team_org=None).values("team_org_id")
+    return User.objects.filter(
+        Q(pk__in=handed_in.values("submitted_by_id"))
+        | Q(memberships__organisation_id__in=teams, memberships__role__in=list(EDITOR_ROLES)),
+        is_active=True,
+    ).distinct()
+
+
+def _bidders_of_proposal(proposal: Proposal) -> Any:
+    team = Q(memberships__organisation_id=proposal.team_org_id, memberships__role__in=list(EDITOR_ROLES))
+    return User.objects.filter(Q(pk=proposal.submitted_by_id) | team, is_active=True).distinct()
+
+
+# The teams that handed in a proposal: they take no challenge step, but hear of the opening and the award.
+BIDDERS = Role("bidders", check=lambda user, challenge: False, people=_bidders_of_challenge)
+BIDDER = Role("bidder", check=is_bidder, people=_bidders_of_proposal, refusal=NOT_THE_BIDDER)
+CHALLENGE_OWNER = Role(
+    "challenge_owner",
+    check=lambda user, proposal: is_owner_member(user, proposal.challenge),
+    people=lambda proposal: members_of(proposal.challenge.owner_id),
+    refusal=NOT_THE_CHALLENGE_OWNER,
+)

@@ -1,38 +1,42 @@
-"""Reads of challenges, proposals and questions, always through the permission filters.
-
-Before reading challenges the selectors close those whose deadline has passed (services.challenges_close_due,
-a cheap check when there is nothing to close), so nobody ever sees a challenge as open after its deadline.
-"""
+"""Reads of challenges, proposals and questions, always through the permission filters. Reads never write:
+a challenge whose deadline has passed is closed by the clock (Challenge.effective_status, `status_q`), and
+the daily command records it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from techtransfer.accounts.permissions import (
-    is_commission_admin,
-    org_ids,
-    owner_in_regions_q,
-    region_prefix,
-    review_regions,
-)
+from techtransfer.accounts.permissions import EDITOR_ROLES, moderated_q, org_ids, region_prefix
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges.choices import HANDED_IN_STATUSES, ChallengeStatus, ProposalStatus
 from techtransfer.challenges.models import Challenge, ChallengeQuestion, Proposal
-from techtransfer.challenges.services import challenges_close_due
 
 
 def _base(user: Any) -> QuerySet[Challenge]:
-    challenges_close_due()
-    return (
-        Challenge.objects.filter(perms.challenge_visible_q(user))
-        .select_related("owner", "owner__region", "field", "region")
-        .annotate(proposal_count=Count("proposals", filter=Q(proposals__status__in=HANDED_IN_STATUSES)))
+    return Challenge.objects.filter(perms.challenge_visible_q(user)).select_related(
+        "owner", "owner__region", "field", "region"
     )
+
+
+def status_q(statuses: list[str]) -> Q:
+    """Challenges whose status, as the rules read it (Challenge.effective_status), is one of `statuses`."""
+    due = Q(status=ChallengeStatus.OPEN, submission_deadline__lte=timezone.now())
+    q = Q(status__in=[s for s in statuses if s != ChallengeStatus.OPEN])
+    if ChallengeStatus.OPEN in statuses:
+        q |= Q(status=ChallengeStatus.OPEN) & ~due
+    if ChallengeStatus.CLOSED in statuses:
+        q |= due
+    return q
+
+
+SEALED = _lazy("The proposals are sealed until the submission deadline; they all open then.")
 
 
 def challenge_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Challenge]:
@@ -45,7 +49,7 @@ def challenge_list(*, user: Any, filters: dict[str, Any] | None = None) -> Query
     filters = filters or {}
     status = filters.get("status")
     if status:
-        qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
+        qs = qs.filter(status_q([status] if isinstance(status, str) else list(status)))
     if filters.get("owner"):
         qs = qs.filter(owner_id=filters["owner"])
     if filters.get("field"):
@@ -73,19 +77,12 @@ def challenge_get(*, user: Any, pk: Any) -> Challenge:
 
 def challenges_of_my_organisations(*, user: Any) -> QuerySet[Challenge]:
     """Every challenge (drafts too) of the organisations the user manages challenges for."""
-    return _base(user).filter(owner_id__in=org_ids(user, perms.EDITOR_ROLES)).order_by("-updated", "-id")
+    return _base(user).filter(owner_id__in=org_ids(user, EDITOR_ROLES)).order_by("-updated", "-id")
 
 
 def challenge_review_queue(*, user: Any) -> QuerySet[Challenge]:
-    """Challenges waiting for this moderator, oldest first."""
-    qs = _base(user).filter(status=ChallengeStatus.UNDER_REVIEW)
-    if not is_commission_admin(user):
-        qs = qs.filter(owner_in_regions_q(review_regions(user)))
-    return qs.order_by("submitted_at", "id")
-
-
-def challenge_history(*, challenge: Challenge) -> QuerySet[Any]:
-    return challenge.status_changes.select_related("by").all()
+    """Challenges waiting for this moderator (never their own organisation's), oldest first."""
+    return _base(user).filter(moderated_q(user), status=ChallengeStatus.UNDER_REVIEW).order_by("submitted_at", "id")
 
 
 def challenge_winners(*, challenge: Challenge) -> list[Proposal]:
@@ -105,8 +102,8 @@ def _proposals(user: Any) -> QuerySet[Proposal]:
 
 
 def proposal_get(*, user: Any, pk: Any) -> Proposal:
-    """One proposal; 404 for everybody who may not see it (other bidders learn nothing, not even that it exists)."""
-    challenges_close_due()
+    """One proposal; 404 for everybody who may not see it (other bidders learn nothing, not even that it exists;
+    the challenge's owner nothing before the deadline)."""
     try:
         return _proposals(user).get(pk=pk)
     except (Proposal.DoesNotExist, ValueError, TypeError):
@@ -129,14 +126,13 @@ def proposal_for_bidder(*, user: Any, challenge: Challenge) -> Proposal | None:
 
 
 def proposal_inbox(*, user: Any, challenge: Challenge) -> QuerySet[Proposal]:
-    """The proposals handed in for a challenge, for its owner (and commission administrators)."""
+    """The proposals handed in for a challenge, for its owner (and commission administrators), once they have
+    opened at the deadline."""
     if not perms.can_read_proposals(user, challenge):
+        if challenge.published_at is not None and not challenge.deadline_passed():
+            raise PermissionDenied(SEALED)
         raise PermissionDenied(_("Only the organisation that posted the challenge reads its proposals."))
     return _proposals(user).filter(challenge=challenge, status__in=HANDED_IN_STATUSES).order_by("submitted_at", "id")
-
-
-def proposal_history(*, proposal: Proposal) -> QuerySet[Any]:
-    return proposal.status_changes.select_related("by").all()
 
 
 # ---------------------------------------------------------------- questions

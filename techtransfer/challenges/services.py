@@ -1,11 +1,13 @@
 """Writes to challenges, proposals and questions: posting and moderating a challenge, sealed proposals, Q&A,
 the shortlist and the award.
 
-Every service checks its own permission and state rules, runs in one transaction and writes the audit trail;
-pages, the API and the daily `close_challenges` command all call these. Deadlines are checked against the
-clock (timezone.now()), not only against the stored status, so a challenge whose deadline passed refuses
-proposals even before anything has marked it closed. Proposal writes lock the challenge row first, so an
-award and a last-minute edit cannot interleave.
+Every service checks its own permission and state rules (the workflow tables in challenges.choices), runs in
+one transaction and writes the audit trail; pages, the API and the daily `close_challenges` command all call
+these. Deadlines are checked against the clock (Challenge.effective_status), not only against the stored
+status, so a challenge whose deadline passed refuses proposals even before anything has recorded it closed.
+Proposal writes lock the challenge row first, so an award and a last-minute edit cannot interleave.
+
+Proposals are sealed until the deadline (see challenges.permissions); the closing step records the opening.
 
 Award rule: the owner awards between one and `Challenge.max_winners` proposals (default 1) in one step,
 with a published result note; every other handed-in proposal becomes "not selected" and all are frozen.
@@ -25,28 +27,33 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from techtransfer.accounts.models import Organisation, User
-from techtransfer.accounts.permissions import org_ids
+from techtransfer.accounts.permissions import EDITOR_ROLES, NOT_AN_EDITOR, org_ids
 from techtransfer.accounts.services import user_require_confirmed
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges.choices import (
     AWARDABLE_PROPOSAL_STATUSES,
-    CANCELLABLE_STATUSES,
     CHANGEABLE_PROPOSAL_STATUSES,
     HANDED_IN_STATUSES,
     ChallengeStatus,
     ProposalStatus,
 )
-from techtransfer.challenges.models import (
-    Challenge,
-    ChallengeQuestion,
-    ChallengeStatusChange,
-    Proposal,
-    ProposalStatusChange,
+from techtransfer.challenges.models import Challenge, ChallengeQuestion, Proposal
+from techtransfer.challenges.workflows import (
+    CHALLENGE_FLOW,
+    DEADLINE_PASSED,
+    FROZEN_AFTER_AWARD,
+    NOT_OPEN,
+    NOT_YET_CLOSED,
+    PROPOSAL_FLOW,
+    proposals_closed_reason,
 )
 from techtransfer.core.audit import audit_record, diff, snapshot
 from techtransfer.core.codetables import code_table_key
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.workflow import transition
 from techtransfer.lib.uploads import pdf_upload_check
+
+__all__ = ["DEADLINE_PASSED", "FROZEN_AFTER_AWARD", "NOT_OPEN", "NOT_YET_CLOSED"]
 
 # Fields the owner fills on the challenge form, in form order.
 FORM_FIELDS = [
@@ -72,46 +79,19 @@ PROPOSAL_REQUIRED_TO_SUBMIT = ["team_name", "summary", "approach"]
 TEXT_MAX = 5000
 
 # Module constants are lazy: they are built at import time, but must be translated per request.
-NOT_A_MEMBER = gettext_lazy("Only members of the organisation that posted the challenge can do this.")
-NOT_A_MODERATOR = gettext_lazy("You do not moderate challenges of this organisation.")
-NOT_THE_BIDDER = gettext_lazy("Only the team that wrote this proposal can change it.")
+NOT_A_MEMBER = NOT_AN_EDITOR
+NOT_THE_BIDDER = perms.NOT_THE_BIDDER
 OWN_CHALLENGE = gettext_lazy("You cannot submit a proposal to your own organisation's challenge.")
 ALREADY_PROPOSED = gettext_lazy("You already have a proposal for this challenge; edit that one.")
-DEADLINE_PASSED = gettext_lazy(
-    "The submission deadline has passed: proposals can no longer be submitted, changed or withdrawn."
-)
-FROZEN_AFTER_AWARD = gettext_lazy("The challenge has been awarded: its proposals can no longer change.")
-NOT_OPEN = gettext_lazy("This challenge is not open for proposals.")
-NOT_YET_CLOSED = gettext_lazy("Proposals are shortlisted and awarded only after the submission deadline.")
 QUESTIONS_CLOSED = gettext_lazy("Questions for this challenge are closed.")
 DEADLINE_NOT_FUTURE = gettext_lazy("The submission deadline must be in the future.")
+CANCEL_REASON_REQUIRED = gettext_lazy("Say why the challenge is cancelled; the bidders will read it.")
 
 
 def _reindex_on_commit(challenge: Challenge) -> None:
     from techtransfer.challenges.tasks import enqueue_reindex
 
     enqueue_reindex(challenge.pk)
-
-
-def _move(challenge: Challenge, *, to: str, action: str, by: User | None, reason: str = "") -> None:
-    """Record a workflow step of a challenge: the status change row, the audit event, the new status."""
-    ChallengeStatusChange.objects.create(
-        challenge=challenge, from_status=challenge.status, to_status=to, by=by, at=timezone.now(), reason=reason
-    )
-    audit_record(
-        actor=by, action=f"challenge.{action}", obj=challenge, changes={"status": [challenge.status, to]}, note=reason
-    )
-    challenge.status = to
-
-
-def _move_proposal(proposal: Proposal, *, to: str, by: User | None, reason: str = "") -> None:
-    ProposalStatusChange.objects.create(
-        proposal=proposal, from_status=proposal.status, to_status=to, by=by, at=timezone.now(), reason=reason
-    )
-    audit_record(
-        actor=by, action=f"proposal.{to}", obj=proposal, changes={"status": [proposal.status, to]}, note=reason
-    )
-    proposal.status = to
 
 
 def _locked(challenge: Challenge | int) -> Challenge:
@@ -121,16 +101,28 @@ def _locked(challenge: Challenge | int) -> Challenge:
 
 
 def deadline_passed(challenge: Challenge, *, now: datetime.datetime | None = None) -> bool:
-    deadline = challenge.submission_deadline
-    return deadline is not None and (now or timezone.now()) >= deadline
+    return challenge.deadline_passed(now)
 
 
 def _close_if_due(challenge: Challenge, *, now: datetime.datetime | None = None) -> None:
-    """An open challenge whose deadline has passed is closed by the first write that notices (and daily)."""
-    if challenge.status == ChallengeStatus.OPEN and deadline_passed(challenge, now=now):
-        _move(challenge, to=ChallengeStatus.CLOSED, action="closed", by=None, reason="submission deadline passed")
-        challenge.save(update_fields=["status", "updated"])
-        _reindex_on_commit(challenge)
+    """Record that an open challenge closed at its deadline and its proposals opened, all at once (the daily
+    command does it, and the first write on the challenge after its deadline, whichever comes first)."""
+    if challenge.status != ChallengeStatus.OPEN or not challenge.deadline_passed(now):
+        return
+    deadline = challenge.submission_deadline
+    assert deadline is not None  # deadline_passed says so
+    opened = Proposal.objects.filter(challenge=challenge, status__in=HANDED_IN_STATUSES).count()
+    CHALLENGE_FLOW.record(
+        challenge,
+        CHALLENGE_FLOW.step("close"),
+        by=None,
+        from_state=ChallengeStatus.OPEN,
+        at=deadline,
+        reason=f"submission deadline {deadline.isoformat()}; {opened} proposal(s) opened",
+    )
+    challenge.proposals_opened_at = deadline
+    challenge.save(update_fields=["status", "proposals_opened_at", "updated"])
+    _reindex_on_commit(challenge)
 
 
 # ---------------------------------------------------------------- the challenge
@@ -212,39 +204,28 @@ def submission_problems(challenge: Challenge, *, now: datetime.datetime | None =
 def challenge_submit(*, challenge: Challenge, by: User) -> Challenge:
     """Send a complete draft to moderation."""
     challenge = _locked(challenge)
-    if not perms.is_owner_member(by, challenge):
-        raise PermissionDenied(NOT_A_MEMBER)
-    if challenge.status != ChallengeStatus.DRAFT:
-        raise ApplicationError(_("Only a draft can be submitted."))
+    CHALLENGE_FLOW.check(challenge, "submit", by)
     problems = submission_problems(challenge)
     if problems:
         raise ValidationError(problems)
-    _move(challenge, to=ChallengeStatus.UNDER_REVIEW, action="submitted", by=by)
+    transition(challenge, "submit", by=by)
     challenge.submitted_at = timezone.now()
     challenge.save()
-    return challenge
-
-
-def _moderated(challenge: Challenge, by: User) -> Challenge:
-    challenge = _locked(challenge)
-    if not perms.can_moderate(by, challenge):
-        raise PermissionDenied(NOT_A_MODERATOR)
-    if challenge.status != ChallengeStatus.UNDER_REVIEW:
-        raise ApplicationError(_("Only a challenge under review can be approved or returned."))
     return challenge
 
 
 @transaction.atomic
 def challenge_approve(*, challenge: Challenge, by: User) -> Challenge:
     """A moderator publishes the challenge: it opens for questions and proposals."""
-    challenge = _moderated(challenge, by)
+    challenge = _locked(challenge)
+    CHALLENGE_FLOW.check(challenge, "approve", by)
     # A challenge that waited in the queue past its deadline would open already closed.
-    if deadline_passed(challenge):
+    if challenge.deadline_passed():
         raise ApplicationError(
             _("The submission deadline has passed; return the challenge so the owner can set a new one.")
         )
+    transition(challenge, "approve", by=by)
     now = timezone.now()
-    _move(challenge, to=ChallengeStatus.OPEN, action="published", by=by)
     challenge.reviewed_by, challenge.reviewed_at, challenge.moderation_note = by, now, ""
     challenge.published_at = now
     challenge.save()
@@ -255,12 +236,9 @@ def challenge_approve(*, challenge: Challenge, by: User) -> Challenge:
 @transaction.atomic
 def challenge_reject(*, challenge: Challenge, by: User, reason: str) -> Challenge:
     """A moderator returns the challenge to its owner as a draft, saying why."""
-    challenge = _moderated(challenge, by)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the challenge is returned, so the owner can fix it.")]})
-    _move(challenge, to=ChallengeStatus.DRAFT, action="returned", by=by, reason=reason)
-    challenge.reviewed_by, challenge.reviewed_at, challenge.moderation_note = by, timezone.now(), reason
+    challenge = _locked(challenge)
+    change = transition(challenge, "reject", by=by, reason=reason)
+    challenge.reviewed_by, challenge.reviewed_at, challenge.moderation_note = by, change.at, change.reason
     challenge.save()
     return challenge
 
@@ -269,25 +247,24 @@ def challenge_reject(*, challenge: Challenge, by: User, reason: str) -> Challeng
 def challenge_cancel(*, challenge: Challenge, by: User, reason: str = "") -> Challenge:
     """The owner (or a moderator) calls the challenge off before the award; its proposals are frozen."""
     challenge = _locked(challenge)
-    if not (perms.is_owner_member(by, challenge) or perms.can_moderate(by, challenge)):
-        raise PermissionDenied(NOT_A_MEMBER)
-    if challenge.status not in CANCELLABLE_STATUSES:
-        raise ApplicationError(_("This challenge is already %(status)s.") % {"status": challenge.get_status_display()})
-    reason = (reason or "").strip()
+    _close_if_due(challenge)
+    CHALLENGE_FLOW.check(challenge, "cancel", by)
     # Bidders have worked on a published challenge: they are owed a reason.
-    if challenge.published_at is not None and not reason:
-        raise ValidationError({"reason": [_("Say why the challenge is cancelled; the bidders will read it.")]})
-    _move(challenge, to=ChallengeStatus.CANCELLED, action="cancelled", by=by, reason=reason)
+    if challenge.published_at is not None and not (reason or "").strip():
+        raise ValidationError({"reason": [str(CANCEL_REASON_REQUIRED)]})
+    transition(challenge, "cancel", by=by, reason=reason)
     challenge.save()
     _reindex_on_commit(challenge)
     return challenge
 
 
 def challenges_close_due(*, now: datetime.datetime | None = None) -> int:
-    """Close every open challenge whose submission deadline has passed; returns how many.
+    """Record the closing (and the opening of the proposals) of every open challenge whose submission deadline
+    has passed; returns how many.
 
-    Run daily by `manage.py close_challenges`, and by the selectors before they read, so a closed challenge
-    never shows as open. The first query is a cheap check that takes no lock; a repeat finds nothing.
+    Run by `manage.py close_challenges` (daily, or more often: the pages already show such a challenge as
+    closed, this records it and tells the owner and the bidders). The first query is a cheap check that takes
+    no lock; a repeat finds nothing.
     """
     now = now or timezone.now()
     due = Challenge.objects.filter(status=ChallengeStatus.OPEN, submission_deadline__lte=now)
@@ -312,21 +289,19 @@ def _proposals_of(challenge: Challenge, proposals: Sequence[Proposal | int]) -> 
     )
     if len(rows) != len(ids):
         raise ValidationError({"proposals": [_("These are not proposals handed in for this challenge.")]})
+    for row in rows:
+        row.challenge = challenge
     return rows
 
 
 def _owner_after_deadline(challenge: Challenge, by: User) -> Challenge:
+    """The challenge, locked and its closing recorded, for its owner to shortlist or award (after the deadline)."""
     challenge = _locked(challenge)
     if not perms.is_owner_member(by, challenge):
         raise PermissionDenied(NOT_A_MEMBER)
     _close_if_due(challenge)
     if challenge.status == ChallengeStatus.OPEN:
         raise ApplicationError(NOT_YET_CLOSED)
-    if challenge.status != ChallengeStatus.CLOSED:
-        raise ApplicationError(
-            _("This challenge is %(status)s; its proposals can no longer change.")
-            % {"status": challenge.get_status_display()}
-        )
     return challenge
 
 
@@ -334,6 +309,8 @@ def _owner_after_deadline(challenge: Challenge, by: User) -> Challenge:
 def proposals_shortlist(*, challenge: Challenge, by: User, proposals: Sequence[Proposal | int]) -> list[Proposal]:
     """The owner puts submitted proposals on the shortlist, after the deadline."""
     challenge = _owner_after_deadline(challenge, by)
+    if challenge.status != ChallengeStatus.CLOSED:
+        raise ApplicationError(_not_changeable(challenge))
     rows = _proposals_of(challenge, proposals)
     wrong = [row.team_name for row in rows if row.status != ProposalStatus.SUBMITTED]
     if wrong:
@@ -341,9 +318,13 @@ def proposals_shortlist(*, challenge: Challenge, by: User, proposals: Sequence[P
             _("Only submitted proposals can be shortlisted: %(teams)s.") % {"teams": ", ".join(wrong)}
         )
     for row in rows:
-        _move_proposal(row, to=ProposalStatus.SHORTLISTED, by=by)
+        transition(row, "shortlist", by=by)
         row.save(update_fields=["status", "updated"])
     return rows
+
+
+def _not_changeable(challenge: Challenge) -> str:
+    return _("This challenge is %(status)s; its proposals can no longer change.") % {"status": challenge.status_label}
 
 
 @transaction.atomic
@@ -352,6 +333,9 @@ def challenge_award(
 ) -> Challenge:
     """The owner awards the challenge and publishes the result; every proposal is frozen from then on."""
     challenge = _owner_after_deadline(challenge, by)
+    if challenge.status != ChallengeStatus.CLOSED:
+        raise ApplicationError(_not_changeable(challenge))
+    CHALLENGE_FLOW.check(challenge, "award", by)
     result_note = (result_note or "").strip()
     if not result_note:
         raise ValidationError({"result_note": [_("Write the result that will be published with the award.")]})
@@ -367,7 +351,7 @@ def challenge_award(
         )
     winner_ids = {row.pk for row in winners}
     for row in winners:
-        _move_proposal(row, to=ProposalStatus.AWARDED, by=by)
+        transition(row, "award", by=by)
         row.save(update_fields=["status", "updated"])
     others = (
         Proposal.objects.select_for_update()
@@ -375,9 +359,10 @@ def challenge_award(
         .exclude(pk__in=winner_ids)
     )
     for row in others:
-        _move_proposal(row, to=ProposalStatus.NOT_SELECTED, by=by)
+        row.challenge = challenge
+        transition(row, "not_select", by=by)
         row.save(update_fields=["status", "updated"])
-    _move(challenge, to=ChallengeStatus.AWARDED, action="awarded", by=by, reason=result_note)
+    transition(challenge, "award", by=by, reason=result_note)
     challenge.awarded_at = timezone.now()
     challenge.result_note = result_note
     challenge.save()
@@ -396,7 +381,7 @@ def question_ask(*, challenge: Challenge, by: User, text: str) -> ChallengeQuest
     if not perms.can_bid(by, challenge):
         raise PermissionDenied(_("The organisation that posted the challenge answers questions; it does not ask."))
     deadline = challenge.question_deadline
-    if challenge.status != ChallengeStatus.OPEN or (deadline is not None and timezone.now() >= deadline):
+    if challenge.effective_status != ChallengeStatus.OPEN or (deadline is not None and timezone.now() >= deadline):
         raise ApplicationError(QUESTIONS_CLOSED)
     text = (text or "").strip()
     if not text:
@@ -414,7 +399,7 @@ def question_answer(*, question: ChallengeQuestion, by: User, answer: str) -> Ch
     question = ChallengeQuestion.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=question.pk)
     if not perms.can_answer(by, question):
         raise PermissionDenied(NOT_A_MEMBER)
-    if question.challenge.status not in {ChallengeStatus.OPEN, ChallengeStatus.CLOSED}:
+    if question.challenge.effective_status not in {ChallengeStatus.OPEN, ChallengeStatus.CLOSED}:
         raise ApplicationError(QUESTIONS_CLOSED)
     if question.answered_at is not None:
         raise ApplicationError(_("This question has been answered already."))
@@ -435,12 +420,9 @@ def question_answer(*, question: ChallengeQuestion, by: User, answer: str) -> Ch
 
 def require_open_for_proposals(challenge: Challenge) -> None:
     """Proposals change only while the challenge is open and before its deadline (by the clock)."""
-    if challenge.status == ChallengeStatus.AWARDED:
-        raise ApplicationError(FROZEN_AFTER_AWARD)
-    if deadline_passed(challenge):
-        raise ApplicationError(DEADLINE_PASSED)
-    if challenge.status != ChallengeStatus.OPEN:
-        raise ApplicationError(NOT_OPEN)
+    reason = proposals_closed_reason(challenge)
+    if reason:
+        raise ApplicationError(reason)
 
 
 def _check_team_org(proposal: Proposal, by: User) -> None:
@@ -449,7 +431,7 @@ def _check_team_org(proposal: Proposal, by: User) -> None:
         return
     if org.pk == proposal.challenge.owner_id:
         raise ValidationError({"team_org": [str(OWN_CHALLENGE)]})
-    if org.pk not in org_ids(by, perms.EDITOR_ROLES):
+    if org.pk not in org_ids(by, EDITOR_ROLES):
         raise ValidationError({"team_org": [_("You can only bid for an organisation you belong to.")]})
 
 
@@ -546,14 +528,14 @@ def proposal_problems(proposal: Proposal) -> dict[str, list[str]]:
 
 @transaction.atomic
 def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
-    """Hand the proposal in (again, after a withdrawal): from now on the challenge's owner can read it."""
+    """Hand the proposal in (again, after a withdrawal). It stays sealed until the deadline, when it opens to
+    the challenge's owner together with every other proposal."""
     _challenge, proposal = _locked_proposal(proposal, by)
-    if proposal.status not in {ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN}:
-        raise ApplicationError(_("This proposal has been submitted already."))
+    PROPOSAL_FLOW.check(proposal, "submit", by)
     problems = proposal_problems(proposal)
     if problems:
         raise ValidationError(problems)
-    _move_proposal(proposal, to=ProposalStatus.SUBMITTED, by=by)
+    transition(proposal, "submit", by=by)
     proposal.submitted_at = timezone.now()
     proposal.save()
     return proposal
@@ -561,10 +543,8 @@ def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
 
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, by: User, reason: str = "") -> Proposal:
-    """Take a submitted proposal back before the deadline; the owner no longer sees it."""
+    """Take a submitted proposal back before the deadline."""
     _challenge, proposal = _locked_proposal(proposal, by)
-    if proposal.status != ProposalStatus.SUBMITTED:
-        raise ApplicationError(_("Only a submitted proposal can be withdrawn."))
-    _move_proposal(proposal, to=ProposalStatus.WITHDRAWN, by=by, reason=(reason or "").strip())
+    transition(proposal, "withdraw", by=by, reason=reason)
     proposal.save()
     return proposal

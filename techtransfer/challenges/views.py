@@ -23,29 +23,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techtransfer.accounts.models import Organisation
-from techtransfer.accounts.permissions import is_commission_admin, review_regions
-from techtransfer.achievements.views.common import editable_organisations
+from techtransfer.accounts.permissions import editable_organisations, is_moderator
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges import selectors, services
 from techtransfer.challenges.choices import (
     AWARDABLE_PROPOSAL_STATUSES,
-    CANCELLABLE_STATUSES,
     CHANGEABLE_PROPOSAL_STATUSES,
     PUBLIC_STATUSES,
     ChallengeStatus,
-    ProposalStatus,
 )
-from techtransfer.challenges.forms import (
-    AnswerForm,
-    AwardForm,
-    ChallengeForm,
-    OwnerForm,
-    ProposalForm,
-    QuestionForm,
-    ReasonForm,
-)
+from techtransfer.challenges.forms import AnswerForm, AwardForm, ChallengeForm, OwnerForm, ProposalForm, QuestionForm
 from techtransfer.challenges.models import Challenge, Proposal
 from techtransfer.challenges.search import challenge_search_ids
+from techtransfer.challenges.workflows import CHALLENGE_FLOW, PROPOSAL_FLOW
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.models import CodeItem
 from techtransfer.core.views import apply_service_errors, error_messages, flash_refusal, run_form_step, run_step
@@ -57,10 +47,6 @@ LIST_STATUSES = [ChallengeStatus.OPEN, ChallengeStatus.CLOSED, ChallengeStatus.A
 
 def _bidding_organisations(user: Any, challenge: Challenge) -> QuerySet[Organisation]:
     return editable_organisations(user).exclude(pk=challenge.owner_id)
-
-
-def _is_moderator(user: Any) -> bool:
-    return is_commission_admin(user) or bool(review_regions(user))
 
 
 def _run(request: HttpRequest, action: Callable[[], Any], done: str, target: str, **kwargs: Any) -> HttpResponse:
@@ -94,7 +80,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
         "statuses": [(s.value, s.label) for s in LIST_STATUSES],
         "fields": CodeItem.objects.current("high_tech_field").order_by("sort_order", "code"),
         "can_create": request.user.is_authenticated and editable_organisations(request.user).exists(),
-        "is_moderator": _is_moderator(request.user),
+        "is_moderator": is_moderator(request.user),
         "now": timezone.now(),
     }
     return render(request, "challenges/list.html", context)
@@ -114,7 +100,7 @@ def our_challenges(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not _is_moderator(request.user):
+    if not is_moderator(request.user):
         raise PermissionDenied(_("Only moderators see the challenge moderation queue."))
     page = Paginator(selectors.challenge_review_queue(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "challenges/review_queue.html", {"page": page})
@@ -133,42 +119,34 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, challenge: Challenge, **forms: Any) -> dict[str, Any]:
     user = request.user
     owner = perms.is_owner_member(user, challenge)
-    moderator = perms.can_moderate(user, challenge) if user.is_authenticated else False
-    status = challenge.status
+    insider = perms.is_insider(user, challenge)
+    status = challenge.effective_status
     now = timezone.now()
     question_deadline = challenge.question_deadline
     questions = list(selectors.question_list(user=user, challenge=challenge))
     if owner:
         for question in questions:
             question.answer_form = forms.get(f"answer_form_{question.pk}") or AnswerForm(prefix=f"q{question.pk}")
+    open_ = status == ChallengeStatus.OPEN
     context: dict[str, Any] = {
         "challenge": challenge,
+        "status": status,
         "is_owner": owner,
-        "insider": owner or moderator or is_commission_admin(user),
-        "deadline_passed": services.deadline_passed(challenge, now=now),
+        "insider": insider,
         "questions": questions,
-        "can_ask": (
-            perms.can_bid(user, challenge)
-            and status == ChallengeStatus.OPEN
-            and (question_deadline is None or now < question_deadline)
-        ),
+        "can_ask": perms.can_bid(user, challenge) and open_ and (question_deadline is None or now < question_deadline),
         "question_form": forms.get("question_form") or QuestionForm(),
         "my_proposal": selectors.proposal_for_bidder(user=user, challenge=challenge),
-        "can_bid": perms.can_bid(user, challenge) and status == ChallengeStatus.OPEN,
+        "can_bid": perms.can_bid(user, challenge) and open_,
         "winners": selectors.challenge_winners(challenge=challenge),
-        "show_matches": (owner or moderator) and status == ChallengeStatus.OPEN,
-        "actions": {
-            "edit": perms.can_edit(user, challenge),
-            "submit": owner and status == ChallengeStatus.DRAFT,
-            "moderate": moderator and status == ChallengeStatus.UNDER_REVIEW,
-            "cancel": (owner or moderator) and status in CANCELLABLE_STATUSES,
-            "inbox": perms.can_read_proposals(user, challenge) and challenge.published_at is not None,
-        },
-        "reject_form": forms.get("reject_form") or ReasonForm(),
-        "cancel_form": forms.get("cancel_form") or ReasonForm(required=challenge.published_at is not None),
+        "show_matches": insider and open_,
+        "can_edit": perms.can_edit(user, challenge),
+        # The owner's inbox: sealed (no count, no content) until the deadline, then every proposal at once.
+        "inbox": (owner or insider) and challenge.published_at is not None,
+        "proposals_open": perms.can_read_proposals(user, challenge),
     }
-    if context["insider"]:
-        context["history"] = selectors.challenge_history(challenge=challenge)
+    if insider:
+        context["history"] = CHALLENGE_FLOW.history_of(challenge)
     if owner and status == ChallengeStatus.DRAFT:
         context["problems"] = [m for ms in services.submission_problems(challenge).values() for m in ms]
     return context
@@ -234,87 +212,6 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def challenge_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = selectors.challenge_get(user=request.user, pk=pk)
-    return _run(
-        request,
-        lambda: services.challenge_submit(challenge=challenge, by=request.user),
-        _("Submitted for moderation."),
-        "challenges:detail",
-        pk=pk,
-    )
-
-
-@login_required
-@require_POST
-def challenge_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = selectors.challenge_get(user=request.user, pk=pk)
-    return _run(
-        request,
-        lambda: services.challenge_approve(challenge=challenge, by=request.user),
-        _("Published: the challenge is open for questions and proposals."),
-        "challenges:detail",
-        pk=pk,
-    )
-
-
-def _with_reason(
-    request: HttpRequest,
-    challenge: Challenge,
-    *,
-    form_name: str,
-    required: bool,
-    service: Callable[..., Any],
-    done: str,
-) -> HttpResponse:
-    form = ReasonForm(request.POST, required=required)
-    return run_form_step(
-        request,
-        form,
-        lambda data: service(challenge=challenge, by=request.user, reason=data["reason"]),
-        done=done,
-        back=reverse("challenges:detail", args=[challenge.pk]),
-        show_form=lambda: render(
-            request, "challenges/detail.html", _detail_context(request, challenge, **{form_name: form}), status=400
-        ),
-    )
-
-
-@login_required
-@require_POST
-def challenge_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = selectors.challenge_get(user=request.user, pk=pk)
-    # Refuse before looking at the form, so an outsider learns nothing from validation messages.
-    if not perms.can_moderate(request.user, challenge):
-        raise PermissionDenied(services.NOT_A_MODERATOR)
-    return _with_reason(
-        request,
-        challenge,
-        form_name="reject_form",
-        required=True,
-        service=services.challenge_reject,
-        done=_("Returned to the owner with your reasons."),
-    )
-
-
-@login_required
-@require_POST
-def challenge_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = selectors.challenge_get(user=request.user, pk=pk)
-    if not (perms.is_owner_member(request.user, challenge) or perms.can_moderate(request.user, challenge)):
-        raise PermissionDenied(services.NOT_A_MEMBER)
-    return _with_reason(
-        request,
-        challenge,
-        form_name="cancel_form",
-        required=False,
-        service=services.challenge_cancel,
-        done=_("The challenge is cancelled."),
-    )
-
-
 # ---------------------------------------------------------------- questions
 
 
@@ -364,6 +261,9 @@ def question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 @login_required
 def proposal_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = selectors.challenge_get(user=request.user, pk=pk)
+    if perms.is_insider(request.user, challenge) and not perms.can_read_proposals(request.user, challenge):
+        # Sealed: the page says when they open, and nothing about how many there are.
+        return render(request, "challenges/inbox.html", {"challenge": challenge, "sealed": True})
     proposals = selectors.proposal_inbox(user=request.user, challenge=challenge)
     return render(request, "challenges/inbox.html", _inbox_context(request, challenge, proposals))
 
@@ -372,7 +272,7 @@ def _inbox_context(
     request: HttpRequest, challenge: Challenge, proposals: QuerySet[Proposal], award_form: AwardForm | None = None
 ) -> dict[str, Any]:
     owner = perms.is_owner_member(request.user, challenge)
-    closed = challenge.status == ChallengeStatus.CLOSED
+    closed = challenge.effective_status == ChallengeStatus.CLOSED
     return {
         "challenge": challenge,
         "proposals": proposals,
@@ -457,7 +357,7 @@ def _save_proposal(request: HttpRequest, form: ProposalForm, save: Callable[[], 
         except (ApplicationError, ValidationError) as exc:
             flash_refusal(request, exc)
             return redirect("challenges:proposal_edit", pk=proposal.pk)
-        messages.success(request, _("Your proposal is submitted. Only the challenge's owner can read it."))
+        messages.success(request, PROPOSAL_FLOW.step("submit").done)
     else:
         messages.success(request, _("Your draft is saved. Nobody else can read it until you submit it."))
     return redirect("challenges:proposal", pk=proposal.pk)
@@ -471,9 +371,12 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("challenges:proposal_edit", pk=existing.pk)
     if not perms.can_bid(request.user, challenge):
         raise PermissionDenied(services.OWN_CHALLENGE)
-    if request.method == "GET" and (challenge.status != ChallengeStatus.OPEN or services.deadline_passed(challenge)):
-        messages.error(request, services.DEADLINE_PASSED if services.deadline_passed(challenge) else services.NOT_OPEN)
-        return redirect("challenges:detail", pk=pk)
+    if request.method == "GET":
+        try:
+            services.require_open_for_proposals(challenge)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("challenges:detail", pk=pk)
     form = _proposal_form(request, challenge, None)
     if request.method == "POST" and form.is_valid():
         response = _save_proposal(
@@ -498,18 +401,14 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, pk=pk)
     challenge = proposal.challenge
     bidder = perms.is_bidder(request.user, proposal)
-    open_ = challenge.status == ChallengeStatus.OPEN and not services.deadline_passed(challenge)
+    open_ = challenge.effective_status == ChallengeStatus.OPEN
     context = {
         "proposal": proposal,
         "challenge": challenge,
         "is_bidder": bidder,
         "is_owner": perms.is_owner_member(request.user, challenge),
-        "actions": {
-            "edit": bidder and open_ and proposal.status in CHANGEABLE_PROPOSAL_STATUSES,
-            "submit": bidder and open_ and proposal.status in {ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN},
-            "withdraw": bidder and open_ and proposal.status == ProposalStatus.SUBMITTED,
-        },
-        "history": selectors.proposal_history(proposal=proposal),
+        "can_edit": bidder and open_ and proposal.status in CHANGEABLE_PROPOSAL_STATUSES,
+        "history": PROPOSAL_FLOW.history_of(proposal),
         "problems": [m for ms in services.proposal_problems(proposal).values() for m in ms] if bidder else [],
     }
     return render(request, "challenges/proposal_detail.html", context)
@@ -543,32 +442,6 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "challenges/proposal_form.html",
         {"form": form, "challenge": challenge, "proposal": proposal},
         status=400 if form.is_bound else 200,
-    )
-
-
-@login_required
-@require_POST
-def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_get(user=request.user, pk=pk)
-    return _run(
-        request,
-        lambda: services.proposal_submit(proposal=proposal, by=request.user),
-        _("Your proposal is submitted. Only the challenge's owner can read it."),
-        "challenges:proposal",
-        pk=pk,
-    )
-
-
-@login_required
-@require_POST
-def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_get(user=request.user, pk=pk)
-    return _run(
-        request,
-        lambda: services.proposal_withdraw(proposal=proposal, by=request.user, reason=request.POST.get("reason", "")),
-        _("Your proposal is withdrawn; you can submit it again before the deadline."),
-        "challenges:proposal",
-        pk=pk,
     )
 
 

@@ -139,10 +139,14 @@ class Step:
 
 @dataclass(frozen=True)
 class Condition:
-    """A named condition a step may require: `test(record)` holds, else `refusal` explains why not."""
+    """A named condition a step may require: `test(record)` holds, else `refusal` (a text, or a function of
+    the record when the reason varies) explains why not."""
 
     test: Callable[[Any], bool]
-    refusal: Text
+    refusal: Text | Callable[[Any], Text]
+
+    def refusal_for(self, record: Any) -> str:
+        return str(self.refusal(record) if callable(self.refusal) else self.refusal)
 
 
 class Workflow:
@@ -255,7 +259,7 @@ class Workflow:
         for name in step.when:
             condition = self.conditions[name]
             if not condition.test(record):
-                return str(condition.refusal)
+                return condition.refusal_for(record)
         return None
 
     def is_insider(self, user: Any, record: Any) -> bool:

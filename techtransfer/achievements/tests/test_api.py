@@ -130,7 +130,7 @@ class TestAchievementWorkflowApi:
 
         a = Achievement.objects.get(pk=pk)
         assert a.registration_number == number and a.status == Status.PUBLISHED
-        steps = list(StatusChange.objects.filter(achievement=a).values_list("to_status", flat=True))
+        steps = list(StatusChange.objects.filter(record=a).values_list("to_state", flat=True))
         assert steps == ["submitted", "returned", "submitted", "registered", "published"]
 
         seen = anonymous.get(url("achievement", pk))
@@ -141,7 +141,7 @@ class TestAchievementWorkflowApi:
         assert "<mark>" in found.json()["results"][0]["highlight"]["title_html"]
 
         history = tto.get(url("achievement-history", pk)).json()
-        assert [s["to_status"] for s in history["status_changes"]] == steps
+        assert [s["to_state"] for s in history["status_changes"]] == steps
         assert history["status_changes"][1]["reason"] == "缺少用户证明"
         assert "attachment.add" in [e["action"] for e in history["events"]]
 
@@ -334,9 +334,14 @@ class TestObjectPermissions:
         assert state(a) == before
 
     @pytest.mark.parametrize("intruder", ["outsider", "other_tto"])
-    def test_signed_in_users_see_the_history_of_a_published_record(self, p: Personas, intruder: str) -> None:
+    def test_the_history_of_a_published_record_is_only_for_those_who_work_on_it(
+        self, p: Personas, intruder: str
+    ) -> None:
+        """As on the page: the public reads the record, not who reviewed it and why."""
         a = published(p)
-        assert client_for(getattr(p, intruder)).get(url("achievement-history", a.pk)).status_code == 200
+        assert_error_shape(client_for(getattr(p, intruder)).get(url("achievement-history", a.pk)), 403)
+        assert client_for(p.tto_officer).get(url("achievement-history", a.pk)).status_code == 200
+        assert client_for(p.reviewer).get(url("achievement-history", a.pk)).status_code == 200
 
     def test_a_submitted_record_is_visible_to_its_reviewer_but_not_to_other_units(self, p: Personas) -> None:
         a = make_achievement(p)

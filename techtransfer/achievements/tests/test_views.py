@@ -20,7 +20,7 @@ from techtransfer.achievements.models import Achievement, Attachment, Revision
 from techtransfer.core.codetables import code_item
 from techtransfer.core.models import AuditEvent
 from techtransfer.lib.validators import patent_check_character
-from techtransfer.testing import PDF_BYTES, Personas, make_achievement, pdf_upload
+from techtransfer.testing import PDF_BYTES, Personas, make_achievement, pdf_upload, step_url
 
 PATENT = "202110123456"
 GOOD_PATENT = f"ZL{PATENT}.{patent_check_character(PATENT)}"
@@ -130,13 +130,13 @@ class TestTheWholeFlowThroughThePages:
         )
         assert response.status_code == 302 and a.attachments.count() == 1
 
-        assert officer.post(reverse("achievements:submit", args=[a.pk])).status_code == 302
+        assert officer.post(step_url(a, "submit")).status_code == 302
         a.refresh_from_db()
         assert a.status == Status.SUBMITTED
 
         queue = reviewer.get(reverse("achievements:review_queue"))
         assert a.name in queue.content.decode()
-        reviewer.post(reverse("achievements:return", args=[a.pk]), {"reason": "请补充用户证明。"})
+        reviewer.post(step_url(a, "return"), {"reason": "请补充用户证明。"})
         a.refresh_from_db()
         assert a.status == Status.RETURNED and a.return_reason == "请补充用户证明。"
         page = officer.get(reverse("achievements:detail", args=[a.pk])).content.decode()
@@ -147,8 +147,8 @@ class TestTheWholeFlowThroughThePages:
             reverse("achievements:edit", args=[a.pk]), page_data(edit_page, summary=a.summary + "已补充用户证明。")
         )
         assert response.status_code == 302
-        officer.post(reverse("achievements:submit", args=[a.pk]))
-        reviewer.post(reverse("achievements:register", args=[a.pk]))
+        officer.post(step_url(a, "submit"))
+        reviewer.post(step_url(a, "register"), {"confirmed": "yes"})
         a.refresh_from_db()
         assert a.status == Status.PUBLISHED and a.registration_number
 
@@ -267,28 +267,29 @@ class TestWorkflowPages:
     def test_a_return_without_a_reason_is_refused_on_the_form(self, p: Personas) -> None:
         a = make_achievement(p)
         services.achievement_submit(achievement=a, by=p.tto_officer)
-        response = client_for(p.reviewer).post(reverse("achievements:return", args=[a.pk]), {"reason": "  "})
-        assert response.status_code == 400
-        assert response.context["return_form"].errors["reason"]
+        response = client_for(p.reviewer).post(step_url(a, "return"), {"reason": "  "}, follow=True)
+        page = response.content.decode()
+        assert '<details class="action-details" id="step-return" open>' in page
+        assert "Say why the record is returned, so the unit can fix it." in page
         a.refresh_from_db()
         assert a.status == Status.SUBMITTED
 
     def test_submitting_an_incomplete_draft_lists_what_is_missing(self, p: Personas) -> None:
         a = make_achievement(p, attach=False)
-        response = client_for(p.tto_officer).post(reverse("achievements:submit", args=[a.pk]), follow=True)
+        response = client_for(p.tto_officer).post(step_url(a, "submit"), follow=True)
         a.refresh_from_db()
         assert a.status == Status.DRAFT
         assert "Attach the supporting materials as PDF" in response.content.decode()
 
     def test_the_detail_page_offers_only_the_actions_the_user_may_take(self, p: Personas) -> None:
         a = make_achievement(p)
-        submit = reverse("achievements:submit", args=[a.pk])
+        submit = step_url(a, "submit")
         assert submit in client_for(p.tto_officer).get(reverse("achievements:detail", args=[a.pk])).content.decode()
         assert submit not in client_for(p.researcher).get(reverse("achievements:detail", args=[a.pk])).content.decode()
         services.achievement_submit(achievement=a, by=p.tto_officer)
         page = client_for(p.reviewer).get(reverse("achievements:detail", args=[a.pk])).content.decode()
-        assert reverse("achievements:register", args=[a.pk]) in page
-        assert reverse("achievements:return", args=[a.pk]) in page
+        assert step_url(a, "register") in page
+        assert step_url(a, "return") in page
 
     def test_a_revision_records_the_changed_field_and_the_reason(self, p: Personas) -> None:
         a = published(p)
@@ -312,7 +313,7 @@ class TestWorkflowPages:
 
     def test_withdrawing_keeps_the_reason_in_the_history(self, p: Personas) -> None:
         a = make_achievement(p)
-        client_for(p.tto_officer).post(reverse("achievements:withdraw", args=[a.pk]), {"reason": "重复登记"})
+        client_for(p.tto_officer).post(step_url(a, "withdraw"), {"reason": "重复登记", "confirmed": "yes"})
         a.refresh_from_db()
         assert a.status == Status.WITHDRAWN
         assert a.status_changes.get().reason == "重复登记"
@@ -348,11 +349,11 @@ def _draft_urls(a: Achievement) -> dict[str, tuple[str, str]]:
         "download": ("get", reverse("achievements:attachment", args=[a.pk, attachment.pk])),
         "revise page": ("get", reverse("achievements:revise", args=[a.pk])),
         "save": ("post", reverse("achievements:edit", args=[a.pk])),
-        "submit": ("post", reverse("achievements:submit", args=[a.pk])),
-        "withdraw": ("post", reverse("achievements:withdraw", args=[a.pk])),
-        "return": ("post", reverse("achievements:return", args=[a.pk])),
-        "register": ("post", reverse("achievements:register", args=[a.pk])),
-        "publish": ("post", reverse("achievements:publish", args=[a.pk])),
+        "submit": ("post", step_url(a, "submit")),
+        "withdraw": ("post", step_url(a, "withdraw")),
+        "return": ("post", step_url(a, "return")),
+        "register": ("post", step_url(a, "register")),
+        "publish": ("post", step_url(a, "publish")),
         "revise": ("post", reverse("achievements:revise", args=[a.pk])),
         "attach": ("post", reverse("achievements:attachment_add", args=[a.pk])),
         "remove file": ("post", reverse("achievements:attachment_remove", args=[a.pk, attachment.pk])),
@@ -401,9 +402,9 @@ class TestOutsidersAreRefused:
 
     def test_the_403_page_says_why_in_plain_words(self, p: Personas) -> None:
         a = published(p)
-        response = client_for(p.other_tto).post(reverse("achievements:withdraw", args=[a.pk]))
+        response = client_for(p.other_tto).post(step_url(a, "withdraw"))
         assert response.status_code == 403
-        assert "Only the unit&#x27;s TTO officer can withdraw" in response.content.decode()
+        assert "Only the unit&#x27;s TTO officer can do this." in response.content.decode()
 
     def test_anonymous_visitors_are_sent_to_log_in_for_management_pages(self, p: Personas) -> None:
         a = make_achievement(p)
@@ -416,7 +417,7 @@ class TestOutsidersAreRefused:
             ("get", reverse("achievements:import")), ("get", reverse("achievements:funded")),
             ("get", reverse("achievements:export", args=["csv"])),
             ("get", reverse("achievements:edit", args=[a.pk])),
-            ("post", reverse("achievements:submit", args=[a.pk])),
+            ("post", step_url(a, "submit")),
             ("post", reverse("achievements:attachment_remove", args=[a.pk, attachment.pk])),
         ]
         for method, url in pages:
@@ -430,13 +431,13 @@ class TestOutsidersAreRefused:
         a = make_achievement(p)
         client = Client(enforce_csrf_checks=True)
         client.force_login(p.tto_officer)
-        assert client.post(reverse("achievements:submit", args=[a.pk])).status_code == 403
+        assert client.post(step_url(a, "submit")).status_code == 403
         a.refresh_from_db()
         assert a.status == Status.DRAFT
 
     def test_state_changes_refuse_get(self, p: Personas) -> None:
         a = make_achievement(p)
-        response = client_for(p.tto_officer).get(reverse("achievements:submit", args=[a.pk]))
+        response = client_for(p.tto_officer).get(step_url(a, "submit"))
         assert response.status_code == 405
         a.refresh_from_db()
         assert a.status == Status.DRAFT
@@ -583,8 +584,8 @@ class TestErrorPages:
 
     def test_audit_events_are_written_by_page_actions(self, p: Personas) -> None:
         a = make_achievement(p)
-        client_for(p.tto_officer).post(reverse("achievements:submit", args=[a.pk]))
-        assert AuditEvent.objects.filter(object_id=str(a.pk), action="achievement.submitted").exists()
+        client_for(p.tto_officer).post(step_url(a, "submit"))
+        assert AuditEvent.objects.filter(object_id=str(a.pk), action="achievement.submit").exists()
 
 
 def funded_project(p: Personas, grant: str = "62171001", **overrides: Any) -> Any:

@@ -26,8 +26,12 @@ class TestAchievementWorkflow:
         assert a.status == Status.PUBLISHED
         assert a.registration_number is not None and len(a.registration_number) == 12
         assert a.registration_number.startswith("110") and a.registration_number[7] == "Y"
-        steps = list(StatusChange.objects.filter(achievement=a).values_list("to_status", flat=True))
-        assert steps == ["submitted", "returned", "submitted", "registered", "published"]
+        changes = StatusChange.objects.filter(record=a)
+        assert list(changes.values_list("to_state", flat=True)) == [
+            "submitted", "returned", "submitted", "registered", "published"
+        ]
+        assert list(changes.values_list("step", flat=True)) == ["submit", "return", "submit", "register", "publish"]
+        assert changes.get(step="return").reason == "缺少用户证明"
 
     def test_a_unit_that_asks_not_to_publish_stays_registered(self, p: Personas) -> None:
         a = make_achievement(p, public_release=False)
@@ -129,7 +133,7 @@ class TestAuditTrail:
         services.achievement_submit(achievement=a, by=p.tto_officer)
         events = list(audit_for(a).order_by("at", "id"))
         actions = [e.action for e in events]
-        assert actions[:4] == ["achievement.create", "attachment.add", "achievement.update", "achievement.submitted"]
+        assert actions[:4] == ["achievement.create", "attachment.add", "achievement.update", "achievement.submit"]
         update = events[2]
         assert update.actor == p.tto_officer
         assert update.changes["name"] == ["基于深度学习的肺结节CT影像辅助诊断系统", "新名称"]
