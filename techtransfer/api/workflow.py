@@ -20,7 +20,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import URLPattern, path
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -155,11 +161,13 @@ def step_api_routes(
             (base,),
             {"flow": flow, "step_name": step.name, "InputSerializer": input_serializer, "__doc__": _step_doc(flow, step)},
         )
-        view = extend_schema(
-            operation_id=f"{operation_prefix}_{step.name}",
-            request=input_serializer,
-            responses={200: response, **WRITE_ERRORS},
-            tags=tags,
+        view = extend_schema_view(
+            post=extend_schema(
+                operation_id=f"{operation_prefix}_{step.name}",
+                request=input_serializer,
+                responses={200: response, **WRITE_ERRORS},
+                tags=tags,
+            )
         )(view)
         slug = step.name.replace("_", "-")
         name = f"{url_name_prefix or flow.kind.replace('_', '-')}-{slug}"

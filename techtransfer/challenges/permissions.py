@@ -78,9 +78,13 @@ def is_insider(user: Any, challenge: Challenge) -> bool:
     return challenge.owner_id in org_ids(user) or can_moderate(user, challenge.owner) or is_commission_admin(user)
 
 
+def reads_proposals(user: Any, challenge: Challenge) -> bool:
+    """Who opens the inbox once the deadline has passed: the owner's members and commission administrators."""
+    return is_owner_member(user, challenge) or is_commission_admin(user)
+
+
 def can_read_proposals(user: Any, challenge: Challenge) -> bool:
-    """Who opens the inbox: the owner's members and commission administrators, once the deadline has passed."""
-    return challenge.proposals_open and (is_owner_member(user, challenge) or is_commission_admin(user))
+    return challenge.proposals_open and reads_proposals(user, challenge)
 
 
 def can_bid(user: Any, challenge: Challenge) -> bool:

@@ -142,7 +142,7 @@ def _detail_context(request: HttpRequest, challenge: Challenge, **forms: Any) ->
         "show_matches": insider and open_,
         "can_edit": perms.can_edit(user, challenge),
         # The owner's inbox: sealed (no count, no content) until the deadline, then every proposal at once.
-        "inbox": (owner or insider) and challenge.published_at is not None,
+        "inbox": perms.reads_proposals(user, challenge) and challenge.published_at is not None,
         "proposals_open": perms.can_read_proposals(user, challenge),
     }
     if insider:
@@ -261,7 +261,7 @@ def question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 @login_required
 def proposal_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = selectors.challenge_get(user=request.user, pk=pk)
-    if perms.is_insider(request.user, challenge) and not perms.can_read_proposals(request.user, challenge):
+    if perms.reads_proposals(request.user, challenge) and not challenge.proposals_open:
         # Sealed: the page says when they open, and nothing about how many there are.
         return render(request, "challenges/inbox.html", {"challenge": challenge, "sealed": True})
     proposals = selectors.proposal_inbox(user=request.user, challenge=challenge)

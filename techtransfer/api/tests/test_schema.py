@@ -29,6 +29,8 @@ ROUTES = {
     "/api/v1/me": {"get"},
     "/api/v1/tokens/": {"get", "post"},
     "/api/v1/tokens/{id}/": {"delete"},
+    "/api/v1/workflows/{kind}/{id}": {"get"},
+    "/api/v1/workflows/{kind}/{id}/{step}": {"post"},
     "/api/v1/demands/": {"get", "post"},
     "/api/v1/demands/{id}/": {"get", "patch"},
     "/api/v1/demands/{id}/submit": {"post"},

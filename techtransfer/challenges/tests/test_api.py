@@ -139,11 +139,17 @@ class TestProposalApi:
         assert_error(rival.get(f"{API}/challenges/{challenge.pk}/proposals/"), 403)
         assert [r["team_name"] for r in rival.get(f"{API}/challenge-proposals/").json()["results"]] == ["B队"]
         public = rival.get(f"{API}/challenges/{challenge.pk}/").json()
-        assert public["proposal_count"] == 2 and public["winners"] == []
+        assert "proposal_count" not in public and public["winners"] == []
         assert "A队" not in json.dumps(public, ensure_ascii=False)
 
-        inbox = client_for(ent.staff).get(f"{API}/challenges/{challenge.pk}/proposals/").json()
-        assert {r["team_name"] for r in inbox["results"]} == {"A队", "B队"}
+        # Sealed: before the deadline neither the owner nor an administrator reads it, nor learns how many.
+        for reader in (ent.staff, p.commission_admin):
+            assert_error(client_for(reader).get(f"{API}/challenges/{challenge.pk}/proposals/"), 403, "sealed")
+            assert_error(client_for(reader).get(f"{API}/challenge-proposals/{pk}/"), 404)
+        with after_deadline(challenge):
+            for reader in (ent.staff, p.commission_admin):
+                inbox = client_for(reader).get(f"{API}/challenges/{challenge.pk}/proposals/").json()
+                assert {r["team_name"] for r in inbox["results"]} == {"A队", "B队"}
         assert Proposal.objects.get(pk=pk).status == ProposalStatus.SUBMITTED
 
     def test_the_deadline_holds_through_the_api(self, p: Personas, ent: Enterprise) -> None:
@@ -182,7 +188,7 @@ class TestProposalApi:
         owner = client_for(ent.staff)
         award = {"proposals": [a.pk], "result_note": "A队胜出"}
         assert_error(
-            owner.post(f"{API}/challenges/{challenge.pk}/award", award, format="json"), 409, "after the submission"
+            owner.post(f"{API}/challenges/{challenge.pk}/award", award, format="json"), 409, "sealed until the submission"
         )
         with after_deadline(challenge):
             shortlisted = owner.post(f"{API}/challenges/{challenge.pk}/shortlist", {"proposals": [a.pk]}, format="json")

@@ -50,10 +50,12 @@ class TestModeration:
         challenge.refresh_from_db()
         assert challenge.status == ChallengeStatus.OPEN and challenge.published_at is not None
         assert challenge.title in titles(p.outsider)
-        steps = list(ChallengeStatusChange.objects.filter(challenge=challenge).values_list("to_status", flat=True))
-        assert steps == [ChallengeStatus.UNDER_REVIEW, ChallengeStatus.OPEN]
+        changes = ChallengeStatusChange.objects.filter(record=challenge)
+        assert list(changes.values_list("to_state", "step")) == [
+            (ChallengeStatus.UNDER_REVIEW, "submit"), (ChallengeStatus.OPEN, "approve")
+        ]
         actions = set(audit_for(challenge).values_list("action", flat=True))
-        assert {"challenge.create", "challenge.submitted", "challenge.published"} <= actions
+        assert {"challenge.create", "challenge.submit", "challenge.approve"} <= actions
 
     def test_only_moderators_of_the_owners_region_approve(self, p: Personas) -> None:
         ent = make_enterprise()
@@ -117,24 +119,53 @@ class TestModeration:
 
 
 class TestSealedBids:
-    def test_a_proposal_is_seen_by_its_team_and_once_submitted_by_the_owner_only(self, p: Personas) -> None:
+    def test_before_the_deadline_only_the_team_reads_a_proposal_not_the_owner_nor_an_administrator(
+        self, p: Personas
+    ) -> None:
         ent = make_enterprise()
         challenge = make_open_challenge(ent, p.reviewer)
-        draft = make_proposal(challenge, p.tto_officer, submit=False, team_org=p.university)
-        # A draft: the author and their organisation's colleagues, nobody else (not even the owner).
-        assert selectors.proposal_get(user=p.researcher, pk=draft.pk) == draft
-        for user in (ent.staff, p.other_tto, p.outsider, p.reviewer, None):
-            with pytest.raises(Http404):
-                selectors.proposal_get(user=user, pk=draft.pk)
-        services.proposal_submit(proposal=draft, by=p.tto_officer)
-        assert selectors.proposal_get(user=ent.staff, pk=draft.pk) == draft
-        assert selectors.proposal_get(user=p.commission_admin, pk=draft.pk) == draft
-        # Another bidder, the region's reviewer and outsiders still get nothing.
-        for user in (p.other_tto, p.outsider, p.reviewer, None):
-            with pytest.raises(Http404):
-                selectors.proposal_get(user=user, pk=draft.pk)
+        proposal = make_proposal(challenge, p.tto_officer, submit=False, team_org=p.university)
+        for submitted in (False, True):
+            # The author and their organisation's colleagues, nobody else.
+            assert selectors.proposal_get(user=p.researcher, pk=proposal.pk) == proposal
+            for user in (ent.staff, ent.colleague, p.commission_admin, p.other_tto, p.outsider, p.reviewer, None):
+                with pytest.raises(Http404):
+                    selectors.proposal_get(user=user, pk=proposal.pk)
+            for user in (ent.staff, p.commission_admin):
+                with pytest.raises(PermissionDenied, match="sealed"):
+                    selectors.proposal_inbox(user=user, challenge=challenge)
+            if not submitted:
+                services.proposal_submit(proposal=proposal, by=p.tto_officer)
 
-    def test_another_bidder_sees_only_their_own_proposal_and_the_public_count(self, p: Personas) -> None:
+    def test_at_the_deadline_every_proposal_opens_at_once_to_the_owner_and_the_commission(self, p: Personas) -> None:
+        ent = make_enterprise()
+        challenge = make_open_challenge(ent, p.reviewer)
+        a = make_proposal(challenge, p.tto_officer, team_name="A队")
+        b = make_proposal(challenge, p.other_tto, team_name="B队")
+        withdrawn = make_proposal(challenge, p.researcher, team_name="C队")
+        services.proposal_withdraw(proposal=withdrawn, by=p.researcher)
+        with after_deadline(challenge):
+            # Opened by the clock: nothing has been written yet, and reading writes nothing.
+            assert set(selectors.proposal_inbox(user=ent.staff, challenge=challenge)) == {a, b}
+            assert set(selectors.proposal_inbox(user=p.commission_admin, challenge=challenge)) == {a, b}
+            assert selectors.proposal_get(user=ent.colleague, pk=a.pk) == a
+            assert not ChallengeStatusChange.objects.filter(record=challenge, step="close").exists()
+            # Other bidders, the region's reviewer and the public still see nothing of others' proposals.
+            for user in (p.other_tto, p.reviewer, p.outsider):
+                with pytest.raises(Http404):
+                    selectors.proposal_get(user=user, pk=a.pk)
+            with pytest.raises(Http404):
+                selectors.proposal_get(user=ent.staff, pk=withdrawn.pk)
+            # The daily command records the opening, at the deadline, with how many opened.
+            assert services.challenges_close_due() == 1
+        challenge.refresh_from_db()
+        assert challenge.status == ChallengeStatus.CLOSED
+        assert challenge.proposals_opened_at == challenge.submission_deadline
+        opening = ChallengeStatusChange.objects.get(record=challenge, step="close")
+        assert opening.by is None and opening.at == challenge.submission_deadline
+        assert "2 proposal(s) opened" in opening.reason
+
+    def test_another_bidder_sees_only_their_own_proposal_and_nobody_sees_a_count(self, p: Personas) -> None:
         ent = make_enterprise()
         challenge = make_open_challenge(ent, p.reviewer)
         a = make_proposal(challenge, p.tto_officer, team_name="A队")
@@ -144,20 +175,18 @@ class TestSealedBids:
         assert selectors.proposal_for_bidder(user=p.other_tto, challenge=challenge) == b
         with pytest.raises(PermissionDenied):
             selectors.proposal_inbox(user=p.other_tto, challenge=challenge)
-        assert set(selectors.proposal_inbox(user=ent.staff, challenge=challenge)) == {a, b}
-        assert selectors.challenge_get(user=p.outsider, pk=challenge.pk).proposal_count == 2
+        assert not hasattr(selectors.challenge_get(user=p.outsider, pk=challenge.pk), "proposal_count")
 
-    def test_a_withdrawn_proposal_leaves_the_owners_inbox_and_the_count(self, p: Personas) -> None:
+    def test_a_withdrawn_proposal_does_not_open_and_can_come_back_before_the_deadline(self, p: Personas) -> None:
         ent = make_enterprise()
         challenge = make_open_challenge(ent, p.reviewer)
         a = make_proposal(challenge, p.tto_officer)
         services.proposal_withdraw(proposal=a, by=p.tto_officer, reason="重新组队")
-        assert list(selectors.proposal_inbox(user=ent.staff, challenge=challenge)) == []
-        assert selectors.challenge_get(user=None, pk=challenge.pk).proposal_count == 0
-        with pytest.raises(Http404):
-            selectors.proposal_get(user=ent.staff, pk=a.pk)
+        with after_deadline(challenge):
+            assert list(selectors.proposal_inbox(user=ent.staff, challenge=challenge)) == []
         services.proposal_submit(proposal=a, by=p.tto_officer)  # back in before the deadline
-        assert selectors.challenge_get(user=None, pk=challenge.pk).proposal_count == 1
+        with after_deadline(challenge):
+            assert list(selectors.proposal_inbox(user=ent.staff, challenge=challenge)) == [a]
 
     def test_nobody_else_can_change_a_proposal(self, p: Personas) -> None:
         ent = make_enterprise()
@@ -232,14 +261,27 @@ class TestDeadline:
         assert submitted.status == ProposalStatus.SUBMITTED and submitted.summary != "晚了"
         assert draft.status == ProposalStatus.DRAFT
 
-    def test_reading_after_the_deadline_closes_the_challenge(self, p: Personas) -> None:
+    def test_after_the_deadline_a_challenge_reads_as_closed_and_reading_writes_nothing(self, p: Personas) -> None:
         ent = make_enterprise()
         challenge = make_open_challenge(ent, p.reviewer)
         with after_deadline(challenge):
-            assert selectors.challenge_get(user=None, pk=challenge.pk).status == ChallengeStatus.CLOSED
-        step = ChallengeStatusChange.objects.get(challenge=challenge, to_status=ChallengeStatus.CLOSED)
-        assert step.by is None
-        assert audit_for(challenge).filter(action="challenge.closed", actor=None).count() == 1
+            read = selectors.challenge_get(user=None, pk=challenge.pk)
+            assert read.effective_status == ChallengeStatus.CLOSED and read.status_label == "Closed for proposals"
+            assert [c.pk for c in selectors.challenge_list(user=None, filters={"status": "closed"})] == [challenge.pk]
+            assert not selectors.challenge_list(user=None, filters={"status": "open"}).exists()
+        challenge.refresh_from_db()
+        assert challenge.status == ChallengeStatus.OPEN
+        assert not ChallengeStatusChange.objects.filter(record=challenge, step="close").exists()
+
+    def test_the_first_write_after_the_deadline_records_the_closing(self, p: Personas) -> None:
+        ent, challenge = make_enterprise(), None
+        challenge = make_open_challenge(ent, p.reviewer)
+        make_proposal(challenge, p.tto_officer)
+        with after_deadline(challenge):
+            services.challenge_cancel(challenge=challenge, by=ent.staff, reason="方向调整")
+        steps = list(ChallengeStatusChange.objects.filter(record=challenge).values_list("step", flat=True))
+        assert steps == ["submit", "approve", "close", "cancel"]
+        assert audit_for(challenge).filter(action="challenge.close", actor=None).count() == 1
 
     def test_the_daily_command_closes_due_challenges_once(self, p: Personas) -> None:
         ent = make_enterprise()
@@ -277,9 +319,9 @@ class TestAward:
 
     def test_shortlist_and_award_wait_for_the_deadline(self, p: Personas) -> None:
         ent, challenge, a, _b = self._closed_with_two(p)
-        with pytest.raises(ApplicationError, match="after the submission deadline"):
+        with pytest.raises(ApplicationError, match="sealed until the submission deadline"):
             services.proposals_shortlist(challenge=challenge, by=ent.staff, proposals=[a])
-        with pytest.raises(ApplicationError, match="after the submission deadline"):
+        with pytest.raises(ApplicationError, match="sealed until the submission deadline"):
             services.challenge_award(challenge=challenge, by=ent.staff, proposals=[a], result_note="A胜")
 
     def test_the_owner_awards_and_every_proposal_freezes(self, p: Personas) -> None:
@@ -293,12 +335,12 @@ class TestAward:
         assert challenge.status == ChallengeStatus.AWARDED and challenge.result_note == "A队方案最优"
         assert (a.status, b.status) == (ProposalStatus.AWARDED, ProposalStatus.NOT_SELECTED)
         assert selectors.challenge_winners(challenge=challenge) == [a]
-        assert list(ProposalStatusChange.objects.filter(proposal=a).values_list("to_status", flat=True)) == [
-            ProposalStatus.SUBMITTED,
-            ProposalStatus.SHORTLISTED,
-            ProposalStatus.AWARDED,
+        assert list(ProposalStatusChange.objects.filter(record=a).values_list("to_state", "step")) == [
+            (ProposalStatus.SUBMITTED, "submit"),
+            (ProposalStatus.SHORTLISTED, "shortlist"),
+            (ProposalStatus.AWARDED, "award"),
         ]
-        assert audit_for(a).filter(action="proposal.awarded").exists()
+        assert audit_for(a).filter(action="proposal.award").exists()
         # Frozen: no change, no withdrawal, whatever the clock says.
         with time_machine.travel(timezone.now() - datetime.timedelta(days=30), tick=False):
             with pytest.raises(ApplicationError, match="awarded"):

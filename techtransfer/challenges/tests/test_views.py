@@ -21,7 +21,7 @@ from techtransfer.challenges.tests.helpers import (
     make_proposal,
 )
 from techtransfer.market.tests.helpers import Enterprise, make_enterprise
-from techtransfer.testing import PDF_BYTES, Personas
+from techtransfer.testing import PDF_BYTES, Personas, step_url
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +91,8 @@ class TestPublicPages:
         html = page(Client(), "detail", challenge.pk, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert '<html lang="zh-hans">' in html
         assert "50 万元" in html and "容量保持率≥90%" in html and "分两期支付" in html
-        assert 'id="proposal-count">1<' in html
-        assert "示范大学电池材料团队" not in html  # the count, never who
+        # Sealed: no count, no names; the page says when they open.
+        assert "proposal-count" not in html and "示范大学电池材料团队" not in html and 'id="sealed"' in html
         assert 'id="countdown"' in html
         english = page(Client(), "detail", challenge.pk, HTTP_ACCEPT_LANGUAGE="en")
         assert "CNY 500,000" in english
@@ -133,9 +133,14 @@ class TestProposalPages:
         assert response.redirect_chain[-1][0] == reverse("challenges:proposal", args=[proposal.pk])
         download = client.get(reverse("challenges:proposal_attachment", args=[proposal.pk]))
         assert download.status_code == 200 and b"".join(download.streaming_content) == PDF_BYTES
-        # The colleague at the same university reads it too; the owner now sees it in the inbox.
+        # The colleague at the same university reads it too; the owner sees it only once the deadline passes.
         assert "单晶化与表面包覆协同改性" in page(client_for(p.researcher), "proposal", proposal.pk)
-        assert "示范大学电池材料团队" in page(client_for(ent.staff), "inbox", challenge.pk)
+        sealed = page(client_for(ent.staff), "inbox", challenge.pk)
+        assert 'id="sealed"' in sealed and "示范大学电池材料团队" not in sealed
+        assert client_for(ent.staff).get(reverse("challenges:proposal", args=[proposal.pk])).status_code == 404
+        with after_deadline(challenge):
+            assert "示范大学电池材料团队" in page(client_for(ent.staff), "inbox", challenge.pk)
+            assert "单晶化与表面包覆协同改性" in page(client_for(ent.staff), "proposal", proposal.pk)
 
     def test_another_bidder_gets_404_and_sees_no_other_proposal(self, p: Personas, ent: Enterprise) -> None:
         challenge = make_open_challenge(ent, p.reviewer)
@@ -145,8 +150,8 @@ class TestProposalPages:
         rival = client_for(p.other_tto)
         for name in ("proposal", "proposal_edit", "proposal_attachment"):
             assert rival.get(reverse(f"challenges:{name}", args=[a.pk])).status_code == 404
-        for name in ("proposal_submit", "proposal_withdraw"):
-            assert rival.post(reverse(f"challenges:{name}", args=[a.pk])).status_code == 404
+        for step in ("submit", "withdraw"):
+            assert rival.post(step_url(a, step)).status_code == 404
         assert rival.get(reverse("challenges:inbox", args=[challenge.pk])).status_code == 403
         mine = page(rival, "my_proposals")
         assert "B队" in mine and "A队-密封" not in mine
@@ -181,10 +186,10 @@ class TestProposalPages:
                 reverse("challenges:proposal_edit", args=[a.pk]), {**PROPOSAL_POST, "summary": "截止后修改"}
             )
             assert "The submission deadline has passed" in response.content.decode()
-            response = team.post(reverse("challenges:proposal_withdraw", args=[a.pk]), follow=True)
+            response = team.post(step_url(a, "withdraw"), follow=True)
             assert any("deadline has passed" in m for m in messages_of(response))
             detail = page(team, "proposal", a.pk)
-            assert reverse("challenges:proposal_withdraw", args=[a.pk]) not in detail
+            assert step_url(a, "withdraw") not in detail
         a.refresh_from_db()
         assert a.status == ProposalStatus.SUBMITTED and a.summary != "截止后修改"
         assert not Proposal.objects.filter(submitted_by=p.other_tto).exists()
@@ -199,7 +204,7 @@ class TestOwnerPages:
         b = make_proposal(challenge, p.other_tto, team_name="B队")
         owner = client_for(ent.staff)
         early = owner.post(reverse("challenges:shortlist", args=[challenge.pk]), {"proposal": a.pk}, follow=True)
-        assert any("after the submission deadline" in m for m in messages_of(early))
+        assert any("sealed until the submission deadline" in m for m in messages_of(early))
         with after_deadline(challenge):
             owner.post(reverse("challenges:shortlist", args=[challenge.pk]), {"proposal": a.pk})
             a.refresh_from_db()
@@ -239,12 +244,11 @@ class TestOwnerPages:
                     == 403
                 )
                 assert client.get(reverse("challenges:edit", args=[challenge.pk])).status_code == 403
-                assert (
-                    client.post(reverse("challenges:cancel", args=[challenge.pk]), {"reason": "x"}).status_code == 403
-                )
+                assert client.post(step_url(challenge, "cancel"), {"reason": "x"}).status_code == 403
         a.refresh_from_db()
         challenge.refresh_from_db()
-        assert a.status == ProposalStatus.SUBMITTED and challenge.status == ChallengeStatus.CLOSED
+        # Nothing was written: the challenge reads as closed by the clock, and its stored status is untouched.
+        assert a.status == ProposalStatus.SUBMITTED and challenge.status == ChallengeStatus.OPEN
 
     def test_posting_a_challenge_through_the_form(self, p: Personas, ent: Enterprise) -> None:
         client = client_for(ent.staff)
@@ -266,7 +270,7 @@ class TestOwnerPages:
         challenge = Challenge.objects.get(title="工业视觉缺陷检测")
         assert response.status_code == 302 and challenge.owner == ent.org and challenge.status == ChallengeStatus.DRAFT
         assert challenge.submission_deadline.isoformat() == "2099-06-30T09:00:00+00:00"  # entered in Beijing time
-        client.post(reverse("challenges:submit", args=[challenge.pk]))
+        client.post(step_url(challenge, "submit"))
         challenge.refresh_from_db()
         assert challenge.status == ChallengeStatus.UNDER_REVIEW
         assert client_for(p.outsider).get(reverse("challenges:new")).status_code == 403
@@ -279,13 +283,15 @@ class TestModerationPages:
         assert TITLE in page(client_for(p.reviewer), "review_queue")
         for user in (p.outsider, p.tto_officer):
             assert client_for(user).get(reverse("challenges:review_queue")).status_code == 403
-            assert client_for(user).post(reverse("challenges:approve", args=[challenge.pk])).status_code == 404
+            assert client_for(user).post(step_url(challenge, "approve")).status_code == 404
         # The owner sees it but cannot approve it.
-        response = client_for(ent.staff).post(reverse("challenges:approve", args=[challenge.pk]))
+        response = client_for(ent.staff).post(step_url(challenge, "approve"))
         assert response.status_code == 403
-        rejected = client_for(p.reviewer).post(reverse("challenges:reject", args=[challenge.pk]), {"reason": ""})
-        assert rejected.status_code == 400
-        client_for(p.reviewer).post(reverse("challenges:approve", args=[challenge.pk]))
+        rejected = client_for(p.reviewer).post(step_url(challenge, "reject"), {"reason": ""}, follow=True)
+        assert "Say why the challenge is returned" in rejected.content.decode()
+        challenge.refresh_from_db()
+        assert challenge.status == ChallengeStatus.UNDER_REVIEW
+        client_for(p.reviewer).post(step_url(challenge, "approve"))
         challenge.refresh_from_db()
         assert challenge.status == ChallengeStatus.OPEN
 
