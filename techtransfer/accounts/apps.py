@@ -21,5 +21,6 @@ class AccountsConfig(AppConfig):
                 "user.email_confirm": _("confirmed the e-mail address"),
                 "api_token.create": _("created an API token"),
                 "api_token.revoke": _("revoked an API token"),
+                "user.settings": _("changed their settings"),
             }
         )

@@ -28,3 +28,11 @@ class Role(models.TextChoices):
 class MembershipStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     ACTIVE = "active", _("Active")
+
+
+class NotifyEmail(models.TextChoices):
+    """How a user wants to hear by e-mail of work waiting for them (the in-site inbox always has it)."""
+
+    IMMEDIATELY = "immediately", _("At once, one e-mail per event")
+    DAILY = "daily", _("In a daily digest")
+    NEVER = "never", _("Never (the inbox on the site only)")

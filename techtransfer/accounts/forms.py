@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, OrgType
+from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, NotifyEmail, OrgType
 from techtransfer.accounts.models import Organisation, User
 from techtransfer.accounts.services import OrganisationRequest
 from techtransfer.core.models import CodeItem
@@ -192,3 +193,18 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. “import script on the TTO server”."),
     )
+
+
+class SettingsForm(forms.Form):
+    """A user's own settings on the profile page."""
+
+    preferred_language = forms.ChoiceField(
+        label=_("Language of my e-mails"),
+        required=False,
+        choices=[("", _("The site's default"))],
+    )
+    notify_email = forms.ChoiceField(label=_("E-mail me about work waiting for me"), choices=NotifyEmail.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].choices = [("", _("The site's default")), *settings.LANGUAGES]

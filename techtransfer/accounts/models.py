@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
+from techtransfer.accounts.choices import MembershipStatus, NotifyEmail, OrgType, Role
 from techtransfer.core.models import CodeItem, TimeStampedModel
 from techtransfer.lib.validators import validate_uscc
 
@@ -23,6 +23,14 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email_confirmed = models.BooleanField(_("e-mail confirmed"), default=False)
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+    notify_email = models.CharField(
+        _("e-mail for work notifications"),
+        max_length=16,
+        choices=NotifyEmail.choices,
+        default=NotifyEmail.IMMEDIATELY,
+        help_text=_("Records to review, returned with reasons, registered, awarded... The inbox on the site always "
+                    "lists them."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts import tokens
-from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, MembershipStatus, Role
+from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, MembershipStatus, NotifyEmail, Role
 from techtransfer.accounts.models import ApiToken, Membership, Organisation, User
-from techtransfer.core.audit import audit_record
+from techtransfer.core.audit import audit_record, diff, snapshot
 from techtransfer.core.jobs import enqueue
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.validators import normalise_uscc
@@ -220,3 +220,22 @@ def membership_reject(*, membership: Membership, by: User) -> None:
         raise ValidationError(MEMBERSHIP_NOT_PENDING)
     audit_record(actor=by, action="membership.reject", obj=membership, changes={"status": ["pending", None]})
     membership.delete()
+
+
+@transaction.atomic
+def user_settings_update(*, user: User, by: User, preferred_language: str, notify_email: str) -> User:
+    """A user's own settings: the language of their e-mails, and how work notifications reach them."""
+    if by.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own settings."))
+    errors: dict[str, list[str]] = {}
+    if preferred_language and preferred_language not in dict(settings.LANGUAGES):
+        errors["preferred_language"] = [_("Choose one of the site's languages.")]
+    if notify_email not in NotifyEmail.values:
+        errors["notify_email"] = [_("Choose how you want to be told.")]
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(user, ["preferred_language", "notify_email"])
+    user.preferred_language, user.notify_email = preferred_language, notify_email
+    user.save(update_fields=["preferred_language", "notify_email"])
+    audit_record(actor=by, action="user.settings", obj=user, changes=diff(before, snapshot(user, list(before))))
+    return user

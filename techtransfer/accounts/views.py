@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from techtransfer.accounts import selectors, services
-from techtransfer.accounts.forms import ApiTokenForm, SignupForm
+from techtransfer.accounts.forms import ApiTokenForm, SettingsForm, SignupForm
 from techtransfer.accounts.models import ApiToken, User
 
 # Model field names a service may report errors on → the sign-up form field that shows them.
@@ -94,8 +94,14 @@ def confirm_resend(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:profile")
 
 
-def _profile(request: HttpRequest, token_form: ApiTokenForm | None = None, status: int = 200) -> HttpResponse:
+def _profile(
+    request: HttpRequest,
+    token_form: ApiTokenForm | None = None,
+    settings_form: SettingsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    initial = {"preferred_language": user.preferred_language, "notify_email": user.notify_email}
     return render(
         request,
         "accounts/profile.html",
@@ -104,9 +110,26 @@ def _profile(request: HttpRequest, token_form: ApiTokenForm | None = None, statu
             "pending_requests": selectors.membership_requests_pending(user=user),
             "tokens": selectors.api_token_list(user=user),
             "token_form": token_form or ApiTokenForm(),
+            "settings_form": settings_form or SettingsForm(initial=initial),
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def settings_update(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = SettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_settings_update(user=user, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your settings are saved."))
+            return redirect("accounts:profile")
+    return _profile(request, settings_form=form, status=400)
 
 
 @login_required

@@ -18,13 +18,14 @@ from django.utils.functional import Promise
 @dataclass(frozen=True)
 class Queue:
     """One queue: `works(user)` says whether the user works it at all (shown even when empty); `count(user)`
-    says how many items wait for them. `url_name` is the page that lists the queue."""
+    says how many items wait for them. `url_name` (with `query`) is the page that lists the queue."""
 
     key: str
     label: str | Promise
     url_name: str
     works: Callable[[Any], bool]
     count: Callable[[Any], int]
+    query: str = ""
     help: str | Promise = ""
     order: int = 100
 
@@ -49,7 +50,11 @@ def queues_for(user: Any) -> list[QueueStatus]:
     if not getattr(user, "is_authenticated", False):
         return []
     return [
-        QueueStatus(queue=queue, count=queue.count(user), url=reverse(queue.url_name))
+        QueueStatus(
+            queue=queue,
+            count=queue.count(user),
+            url=reverse(queue.url_name) + (f"?{queue.query}" if queue.query else ""),
+        )
         for queue in sorted(_QUEUES.values(), key=lambda q: (q.order, q.key))
         if queue.works(user)
     ]

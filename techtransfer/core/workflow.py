@@ -139,11 +139,16 @@ class Step:
 
 @dataclass(frozen=True)
 class Condition:
-    """A named condition a step may require: `test(record)` holds, else `refusal` (a text, or a function of
-    the record when the reason varies) explains why not."""
+    """A named condition a step may require: `test(record)` holds (`test(record, user)` when `per_user`: e.g.
+    "your side has not confirmed yet"), else `refusal` (a text, or a function of the record when the reason
+    varies) explains why not."""
 
-    test: Callable[[Any], bool]
+    test: Callable[..., bool]
     refusal: Text | Callable[[Any], Text]
+    per_user: bool = False
+
+    def holds(self, record: Any, user: Any) -> bool:
+        return bool(self.test(record, user) if self.per_user else self.test(record))
 
     def refusal_for(self, record: Any) -> str:
         return str(self.refusal(record) if callable(self.refusal) else self.refusal)
@@ -246,19 +251,20 @@ class Workflow:
         """Why `user` may not take `step` on `record` now (None: they may). Permission before state."""
         if not self.has_role(user, record, step):
             return None if user is None else self._role_refusal(user, record, step)
-        return self.state_refusal(record, step)
+        return self.state_refusal(record, step, user)
 
     def _role_refusal(self, user: Any, record: Any, step: Step) -> str:
         roles = [self.roles[name] for name in step.who if name != SYSTEM]
         return roles[0].refusal_for(user, record) if roles else str(NOT_ALLOWED)
 
-    def state_refusal(self, record: Any, step: Step) -> str | None:
+    def state_refusal(self, record: Any, step: Step, user: Any = None) -> str | None:
+        """Why the step cannot be taken now (its state or a condition), whoever asks; None when it can."""
         state = self.state_of(record)
         if state not in step.source_set:
             return str(WRONG_STATE) % {"state": self.state_label(state)}
         for name in step.when:
             condition = self.conditions[name]
-            if not condition.test(record):
+            if not condition.holds(record, user):
                 return condition.refusal_for(record)
         return None
 
@@ -277,12 +283,14 @@ class Workflow:
         return [
             step
             for step in self.steps.values()
-            if not step.by_system_only and self.has_role(user, record, step) and self.state_refusal(record, step) is None
+            if not step.by_system_only
+            and self.has_role(user, record, step)
+            and self.state_refusal(record, step, user) is None
         ]
 
     def may(self, user: Any, record: Any, step_name: str) -> bool:
         step = self.step(step_name)
-        return self.has_role(user, record, step) and self.state_refusal(record, step) is None
+        return self.has_role(user, record, step) and self.state_refusal(record, step, user) is None
 
     # ---- guards and records
 
@@ -291,7 +299,7 @@ class Workflow:
         step = self.step(step_name)
         if not self.has_role(by, record, step):
             raise PermissionDenied(self._role_refusal(by, record, step) if by is not None else NOT_ALLOWED)
-        refusal = self.state_refusal(record, step)
+        refusal = self.state_refusal(record, step, by)
         if refusal:
             raise ApplicationError(refusal)
         return step

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from techtransfer.core.admin import StatusHistoryInline
 from techtransfer.matchmaking.models import ContactNote, ContactRequest, ContactStageChange
 
 
@@ -22,10 +23,8 @@ class _ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class StageChangeInline(_ReadOnlyInline):
+class StageChangeInline(StatusHistoryInline):
     model = ContactStageChange
-    fields = ["at", "from_stage", "to_stage", "by", "note"]
-    readonly_fields = fields
 
 
 class NoteInline(_ReadOnlyInline):

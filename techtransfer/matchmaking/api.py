@@ -4,7 +4,6 @@ services (403 for who, 409 for when, 400 for what)."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.http import Http404
@@ -21,11 +20,12 @@ from techtransfer.api.fields import ChoiceLabelField, StrictInputMixin
 from techtransfer.api.pagination import LimitOffsetPagination, paginated_response
 from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
-from techtransfer.api.workflow import LegacyStepApi as WorkflowStepApi, text_step_input, workflow_step_schema
+from techtransfer.api.workflow import AllowedActionsField, StatusHistorySerializer, WorkflowStepApi, step_api_routes
 from techtransfer.matchmaking import selectors, services
 from techtransfer.matchmaking.choices import Stage
 from techtransfer.matchmaking.models import ContactRequest
 from techtransfer.matchmaking.services import MESSAGE_MAX
+from techtransfer.matchmaking.workflows import CONTACT_REQUEST_FLOW
 
 TAGS = ["contact-requests"]
 NO_SUCH = {
@@ -75,16 +75,7 @@ class ContactRequestListOutputSerializer(serializers.Serializer):
         allow_null=True, help_text="The technology contract that records a signed deal (null until registered)."
     )
     contract_number = serializers.CharField(help_text="Its registration number; empty until registered.")
-
-
-@extend_schema_serializer(component_name="ContactStageChange")
-class StageChangeOutputSerializer(serializers.Serializer):
-    from_stage = serializers.CharField(help_text="Empty for the opening row.")
-    to_stage = StageField()
-    to_stage_label = ChoiceLabelField("to_stage")
-    by = serializers.CharField(source="by.display_name", allow_null=True, default=None)
-    at = serializers.DateTimeField()
-    note = serializers.CharField()
+    allowed_actions = AllowedActionsField()
 
 
 @extend_schema_serializer(component_name="ContactRequestSigning")
@@ -105,9 +96,9 @@ class ContactRequestDetailOutputSerializer(ContactRequestListOutputSerializer):
     signing = SigningOutputSerializer(source="*")
     history = serializers.SerializerMethodField()
 
-    @extend_schema_field(StageChangeOutputSerializer(many=True))
+    @extend_schema_field(StatusHistorySerializer(many=True))
     def get_history(self, obj: ContactRequest) -> list[dict[str, Any]]:
-        return StageChangeOutputSerializer(selectors.contact_request_history(contact_request=obj), many=True).data
+        return StatusHistorySerializer(CONTACT_REQUEST_FLOW.history_of(obj), many=True).data
 
 
 @extend_schema_serializer(component_name="ContactNote")
@@ -257,10 +248,8 @@ class ContactNoteCreateApi(APIView):
         return Response(self.OutputSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
-class _StepApi(WorkflowStepApi):
-    """Base of the stage moves; the response is the request as it is afterwards."""
-
-    record_name = "contact_request"
+class ContactRequestStepApi(WorkflowStepApi):
+    """Base of the request's workflow steps (generated from its table); answers with the request afterwards."""
 
     def get_record(self, request: Request, pk: int) -> ContactRequest:
         return selectors.contact_request_get(user=request.user, pk=pk)
@@ -269,36 +258,17 @@ class _StepApi(WorkflowStepApi):
         return Response(_detail(request, pk))
 
 
-_step_schema = partial(workflow_step_schema, response=ContactRequestDetailOutputSerializer, tags=TAGS)
-
-StepInputSerializer = text_step_input(
-    "ContactRequestStep", name="note", max_length=MESSAGE_MAX, help_text="Shown in the timeline."
+STEP_ROUTES = step_api_routes(
+    CONTACT_REQUEST_FLOW,
+    base=ContactRequestStepApi,
+    resource="contact-requests",
+    operation_prefix="contact_requests",
+    component_prefix="ContactRequest",
+    response=ContactRequestDetailOutputSerializer,
+    tags=TAGS,
+    input_help={
+        "advance": "Shown in the timeline.",
+        "confirm_signing": "Shown in the timeline.",
+        "abandon": "Why the talks end; the parties see it.",
+    },
 )
-AbandonInputSerializer = text_step_input(
-    "ContactRequestAbandon", required=True, max_length=MESSAGE_MAX, help_text="Why the talks end; the parties see it."
-)
-
-
-@_step_schema("contact_requests_advance", StepInputSerializer)
-class ContactRequestAdvanceApi(_StepApi):
-    """Move a request from intent to negotiation (any party)."""
-
-    InputSerializer = StepInputSerializer
-    service = services.contact_request_advance
-
-
-@_step_schema("contact_requests_confirm_signing", StepInputSerializer)
-class ContactRequestConfirmSigningApi(_StepApi):
-    """Confirm signing for your side (demand's or achievement's organisation); the second confirmation makes
-    the request signed and marks the demand matched."""
-
-    InputSerializer = StepInputSerializer
-    service = services.contact_request_confirm_signing
-
-
-@_step_schema("contact_requests_abandon", AbandonInputSerializer)
-class ContactRequestAbandonApi(_StepApi):
-    """End an open request, with a reason (any party). Abandoned is final."""
-
-    InputSerializer = AbandonInputSerializer
-    service = services.contact_request_abandon

@@ -17,11 +17,5 @@ urlpatterns = [
         method_route(get=api.ContactNoteListApi, post=api.ContactNoteCreateApi),
         name="contact-request-notes",
     ),
-    path("contact-requests/<int:pk>/advance", api.ContactRequestAdvanceApi.as_view(), name="contact-request-advance"),
-    path(
-        "contact-requests/<int:pk>/confirm-signing",
-        api.ContactRequestConfirmSigningApi.as_view(),
-        name="contact-request-confirm-signing",
-    ),
-    path("contact-requests/<int:pk>/abandon", api.ContactRequestAbandonApi.as_view(), name="contact-request-abandon"),
+    *api.STEP_ROUTES,
 ]

@@ -38,18 +38,3 @@ class OpenForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class StepForm(forms.Form):
-    """A stage move, with an optional note for the timeline."""
-
-    note = forms.CharField(label=_("Note (optional)"), max_length=MESSAGE_MAX, required=False)
-
-
-class AbandonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=MESSAGE_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Why the talks end; the other parties see it."),
-    )

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.core.models import TimeStampedModel
+from techtransfer.core.models import StatusHistory, TimeStampedModel
 from techtransfer.matchmaking.choices import OPEN_STAGES, Stage
 
 
@@ -97,27 +97,17 @@ class ContactRequest(TimeStampedModel):
         return {self.demand.owner_id, self.achievement.owner_id, self.opened_by_org_id}
 
 
-class ContactStageChange(models.Model):
-    """One move of a contact request (opened, to negotiation, signed, abandoned), for the timeline."""
+class ContactStageChange(StatusHistory):
+    """One step of a contact request (opened, to negotiation, a side's signing, signed, abandoned), for the
+    timeline; `reason` holds the note the party wrote with it."""
 
-    request = models.ForeignKey(
-        ContactRequest, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("contact request")
+    record = models.ForeignKey(
+        ContactRequest, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("contact request")
     )
-    from_stage = models.CharField(_("from"), max_length=16, choices=Stage.choices, blank=True)
-    to_stage = models.CharField(_("to"), max_length=16, choices=Stage.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"))
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(StatusHistory.Meta):
         verbose_name = _("contact request stage change")
         verbose_name_plural = _("contact request stage changes")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_stage or '—'} → {self.to_stage}"
 
 
 class ContactNote(models.Model):

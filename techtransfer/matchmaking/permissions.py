@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.choices import OrgType, Role
+from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
+from techtransfer.accounts.models import User
 from techtransfer.accounts.permissions import is_commission_admin, memberships, org_ids
 from techtransfer.achievements.choices import Status as AchievementStatus
 from techtransfer.achievements.models import Achievement
+from techtransfer.core.workflow import Role as WorkflowRole
 from techtransfer.market.choices import MATCHABLE_STATUSES
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.matchmaking.choices import Side
@@ -22,6 +25,9 @@ from techtransfer.matchmaking.models import ContactRequest
 
 # Roles in an organisation that act for it in matchmaking (reviewers and commission admins do not).
 PARTY_ROLES = {Role.MEMBER, Role.TTO_OFFICER}
+NOT_A_PARTY = _("Only members of the parties to this contact request can do this.")
+NOT_A_SIDE = _("Only the demand's organisation and the achievement's organisation confirm signing.")
+ALREADY_CONFIRMED = _("Your side has already confirmed signing; waiting for the other side.")
 
 
 def acting_org_ids(user: Any) -> set[int]:
@@ -87,3 +93,41 @@ def pair_problem(demand: TechnologyDemand, achievement: Achievement) -> str | No
     if demand.owner_id == achievement.owner_id:
         return _("The demand and the achievement belong to the same organisation.")
     return None
+
+
+def unconfirmed_sides_of(user: Any, contact_request: ContactRequest) -> set[str]:
+    """The signing sides the user may still confirm for (empty when theirs have confirmed)."""
+    confirmed = {
+        side
+        for side, by in (
+            (Side.DEMAND, contact_request.demand_confirmed_by_id),
+            (Side.ACHIEVEMENT, contact_request.achievement_confirmed_by_id),
+        )
+        if by is not None
+    }
+    return sides_of(user, contact_request) - confirmed
+
+
+def party_people(contact_request: ContactRequest) -> QuerySet[User]:
+    """Who hears about a request's steps: in each party organisation, the people involved in it (who posted
+    the demand, registered the achievement, opened the request, took a step or wrote a note) and its TTO
+    officers, who run the organisation's transfers — not every researcher of a university."""
+    involved = {
+        contact_request.demand.created_by_id,
+        contact_request.achievement.created_by_id,
+        contact_request.opened_by_id,
+        *contact_request.status_changes.values_list("by_id", flat=True),
+        *contact_request.notes.values_list("author_id", flat=True),
+    } - {None}
+    return User.objects.filter(
+        Q(memberships__role=Role.TTO_OFFICER) | Q(pk__in=involved),
+        memberships__organisation_id__in=contact_request.party_org_ids,
+        memberships__status=MembershipStatus.ACTIVE,
+        memberships__role__in=PARTY_ROLES,
+        is_active=True,
+    ).distinct()
+
+
+# Workflow roles (see choices.CONTACT_REQUEST_STEPS).
+PARTY = WorkflowRole("party", check=is_party, people=party_people, refusal=NOT_A_PARTY)
+SIDE = WorkflowRole("side", check=lambda user, cr: bool(sides_of(user, cr)), refusal=NOT_A_SIDE)

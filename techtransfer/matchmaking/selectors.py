@@ -15,8 +15,8 @@ from techtransfer.market.choices import MATCHABLE_STATUSES
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.permissions import demand_visible_q
 from techtransfer.matchmaking import permissions as perms
-from techtransfer.matchmaking.choices import OPEN_STAGES, Side, Stage
-from techtransfer.matchmaking.models import ContactNote, ContactRequest, ContactStageChange
+from techtransfer.matchmaking.choices import OPEN_STAGES, Stage
+from techtransfer.matchmaking.models import ContactNote, ContactRequest
 
 RELATED = ["demand", "demand__owner", "achievement", "achievement__owner", "opened_by", "opened_by_org"]
 
@@ -25,12 +25,26 @@ def _base(user: Any) -> QuerySet[ContactRequest]:
     return ContactRequest.objects.filter(perms.contact_request_visible_q(user)).select_related(*RELATED)
 
 
-def contact_request_list(*, user: Any, stage: str | None = None) -> QuerySet[ContactRequest]:
-    """The requests the user takes part in (commission admins: all), recently active first."""
+def contact_request_list(*, user: Any, stage: str | None = None, waiting: bool = False) -> QuerySet[ContactRequest]:
+    """The requests the user takes part in (commission admins: all), recently active first; `waiting`: only
+    those waiting for the user (see `contact_requests_waiting_q`)."""
     qs = _base(user)
     if stage:
         qs = qs.filter(stage=stage)
+    if waiting:
+        qs = qs.filter(contact_requests_waiting_q(user))
     return qs.order_by("-updated", "-id")
+
+
+def contact_requests_waiting_q(user: Any) -> Q:
+    """Open requests that wait for the user's organisation: one another party opened and nobody has taken up,
+    or one in negotiation whose signing their side has not confirmed."""
+    ids = perms.acting_org_ids(user)
+    return (
+        (Q(stage=Stage.INTENT) & ~Q(opened_by_org_id__in=ids))
+        | Q(stage=Stage.NEGOTIATION, demand__owner_id__in=ids, demand_confirmed_by__isnull=True)
+        | Q(stage=Stage.NEGOTIATION, achievement__owner_id__in=ids, achievement_confirmed_by__isnull=True)
+    ) & (Q(demand__owner_id__in=ids) | Q(achievement__owner_id__in=ids) | Q(opened_by_org_id__in=ids))
 
 
 def contact_request_stage_counts(*, user: Any) -> dict[str, int]:
@@ -47,10 +61,6 @@ def contact_request_get(*, user: Any, pk: Any) -> ContactRequest:
         return _base(user).select_related("demand_confirmed_by", "achievement_confirmed_by").get(pk=pk)
     except (ContactRequest.DoesNotExist, ValueError, TypeError):
         raise Http404("No such contact request") from None
-
-
-def contact_request_history(*, contact_request: ContactRequest) -> QuerySet[ContactStageChange]:
-    return contact_request.stage_changes.select_related("by").order_by("at", "id")
 
 
 def contact_request_notes(*, contact_request: ContactRequest) -> QuerySet[ContactNote]:
@@ -108,37 +118,6 @@ def contact_request_open_state(*, user: Any, demand: TechnologyDemand, achieveme
     )
     busy = {cr.opened_by_org_id for cr in existing}
     return OpenState(can_open=any(org_id not in busy for org_id in eligible), existing=existing)
-
-
-@dataclass
-class Actions:
-    """What the user may do on one request now; the services still decide."""
-
-    advance: bool = False
-    confirm: bool = False
-    abandon: bool = False
-    note: bool = False
-
-
-def contact_request_actions(*, user: Any, contact_request: ContactRequest) -> Actions:
-    if not perms.is_party(user, contact_request):
-        return Actions()
-    sides = perms.sides_of(user, contact_request)
-    open_ = contact_request.is_open
-    unconfirmed = {
-        side
-        for side, by in (
-            (Side.DEMAND, contact_request.demand_confirmed_by_id),
-            (Side.ACHIEVEMENT, contact_request.achievement_confirmed_by_id),
-        )
-        if by is None
-    }
-    return Actions(
-        advance=contact_request.stage == Stage.INTENT,
-        confirm=contact_request.stage == Stage.NEGOTIATION and bool(sides & unconfirmed),
-        abandon=open_,
-        note=open_,
-    )
 
 
 def is_read_only_viewer(user: Any, contact_request: ContactRequest) -> bool:

@@ -1,8 +1,8 @@
 """Writes to contact requests: open, move along the stages, sign on both sides, talk, link the contract.
 
-Every service checks its own permission and state rules, runs in one transaction, writes the audit trail
-and, where the other parties should know, enqueues their e-mail for after the commit. Pages and the API
-both call these.
+Every service checks its own permission and state rules (the workflow table in matchmaking.choices), runs in
+one transaction and writes the audit trail; the parties hear of each step through the workflow's
+notifications. Pages and the API both call these.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from techtransfer.accounts.services import user_require_confirmed
 from techtransfer.achievements.models import Achievement
 from techtransfer.core.audit import audit_record
 from techtransfer.core.exceptions import ApplicationError
-from techtransfer.core.jobs import enqueue
+from techtransfer.core.workflow import INITIAL, transition
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.matchmaking import permissions as perms
 from techtransfer.matchmaking.choices import OPEN_STAGES, Side, Stage
-from techtransfer.matchmaking.models import ContactNote, ContactRequest, ContactStageChange
+from techtransfer.matchmaking.models import ContactNote, ContactRequest
+from techtransfer.matchmaking.workflows import CONTACT_REQUEST_FLOW
 
 MESSAGE_MAX = 4000
 
@@ -35,14 +36,11 @@ NOT_ELIGIBLE = gettext_lazy(
     "institution can open a contact request."
 )
 WRONG_ORG = gettext_lazy("You cannot open a contact request for this organisation.")
-NOT_A_PARTY = gettext_lazy("Only members of the parties to this contact request can do this.")
+NOT_A_PARTY = perms.NOT_A_PARTY
+NOT_A_SIDE = perms.NOT_A_SIDE
+ALREADY_CONFIRMED = perms.ALREADY_CONFIRMED
 ALREADY_OPEN = gettext_lazy("Your organisation already has an open contact request on this demand and achievement.")
 FINAL = gettext_lazy("This contact request is %(stage)s; it cannot change any more.")
-NOT_IN_NEGOTIATION = gettext_lazy("Signing is confirmed during negotiation; move the request to negotiation first.")
-NOT_IN_INTENT = gettext_lazy("Only a request at the intent stage moves to negotiation.")
-NOT_A_SIDE = gettext_lazy("Only the demand's organisation and the achievement's organisation confirm signing.")
-ALREADY_CONFIRMED = gettext_lazy("Your side has already confirmed signing; waiting for the other side.")
-REASON_REQUIRED = gettext_lazy("Say why the contact request is abandoned.")
 TEXT_REQUIRED = gettext_lazy("This field is required.")
 TOO_LONG = gettext_lazy("At most %(n)d characters.")
 NOT_SIGNED = gettext_lazy("Only a signed contact request is linked to a technology contract.")
@@ -58,44 +56,12 @@ def _text(value: str | None, *, field: str, required: bool = True) -> str:
     return text
 
 
-def _notify(contact_request: ContactRequest, *, event: str, by: User) -> None:
-    enqueue(
-        "techtransfer.matchmaking.tasks.contact_request_notify",
-        contact_request_id=contact_request.pk,
-        event=event,
-        actor_id=by.pk,
-    )
-
-
-def _move(contact_request: ContactRequest, *, to: str, by: User, note: str = "") -> None:
-    """Record a stage move: the history row, the audit event, the new stage (final stages close it)."""
-    now = timezone.now()
-    ContactStageChange.objects.create(
-        request=contact_request, from_stage=contact_request.stage, to_stage=to, by=by, at=now, note=note
-    )
-    audit_record(
-        actor=by,
-        action=f"contact_request.{to}",
-        obj=contact_request,
-        changes={"stage": [contact_request.stage, to]},
-        note=note,
-    )
-    contact_request.stage = to
-    if to not in OPEN_STAGES:
-        contact_request.closed_at = now
-
-
 def _locked(contact_request: ContactRequest) -> ContactRequest:
     return (
         ContactRequest.objects.select_for_update(of=("self",))
         .select_related("demand", "achievement", "opened_by_org")
         .get(pk=contact_request.pk)
     )
-
-
-def _require_party(by: User, contact_request: ContactRequest) -> None:
-    if not perms.is_party(by, contact_request):
-        raise PermissionDenied(NOT_A_PARTY)
 
 
 def _require_open(contact_request: ContactRequest) -> None:
@@ -141,16 +107,9 @@ def contact_request_open(
             contact_request.save()
     except IntegrityError:
         raise ApplicationError(str(ALREADY_OPEN)) from None
-    ContactStageChange.objects.create(
-        request=contact_request, from_stage="", to_stage=Stage.INTENT, by=by, at=contact_request.created
+    CONTACT_REQUEST_FLOW.record(
+        contact_request, CONTACT_REQUEST_FLOW.step("open"), by=by, from_state=INITIAL, at=contact_request.created
     )
-    audit_record(
-        actor=by,
-        action="contact_request.open",
-        obj=contact_request,
-        changes={"demand": demand.pk, "achievement": achievement.pk, "opened_by_org": org_id, "message": message},
-    )
-    _notify(contact_request, event="opened", by=by)
     return contact_request
 
 
@@ -158,13 +117,8 @@ def contact_request_open(
 def contact_request_advance(*, contact_request: ContactRequest, by: User, note: str = "") -> ContactRequest:
     """Any party moves a request from intent to negotiation (stages are never skipped)."""
     contact_request = _locked(contact_request)
-    _require_party(by, contact_request)
-    _require_open(contact_request)
-    if contact_request.stage != Stage.INTENT:
-        raise ApplicationError(str(NOT_IN_INTENT))
-    _move(contact_request, to=Stage.NEGOTIATION, by=by, note=_text(note, field="note", required=False))
+    transition(contact_request, "advance", by=by, reason=note)
     contact_request.save()
-    _notify(contact_request, event=Stage.NEGOTIATION, by=by)
     return contact_request
 
 
@@ -191,41 +145,25 @@ def _mark_demand_matched(contact_request: ContactRequest) -> None:
 
 @transaction.atomic
 def contact_request_confirm_signing(*, contact_request: ContactRequest, by: User, note: str = "") -> ContactRequest:
-    """The user confirms the deal is signed for their side(s); when both sides have, the request is signed.
-
-    On signing, the demand is marked matched (by the person who confirmed for the demand side).
+    """The user confirms the deal is signed for their side(s), with an optional note kept in the timeline;
+    when both sides have, the request is signed and the demand marked matched (by the demand side's confirmer).
     """
     contact_request = _locked(contact_request)
-    _require_party(by, contact_request)
-    _require_open(contact_request)
-    sides = perms.sides_of(by, contact_request)
-    if not sides:
-        raise PermissionDenied(NOT_A_SIDE)
-    if contact_request.stage != Stage.NEGOTIATION:
-        raise ApplicationError(str(NOT_IN_NEGOTIATION))
-    note = _text(note, field="note", required=False)
+    CONTACT_REQUEST_FLOW.check(contact_request, "confirm_signing", by)
     now = timezone.now()
-    confirmed = []
-    if Side.DEMAND in sides and contact_request.demand_confirmed_by_id is None:
+    sides = perms.unconfirmed_sides_of(by, contact_request)
+    if Side.DEMAND in sides:
         contact_request.demand_confirmed_by, contact_request.demand_confirmed_at = by, now
-        confirmed.append(Side.DEMAND)
-    if Side.ACHIEVEMENT in sides and contact_request.achievement_confirmed_by_id is None:
+    if Side.ACHIEVEMENT in sides:
         contact_request.achievement_confirmed_by, contact_request.achievement_confirmed_at = by, now
-        confirmed.append(Side.ACHIEVEMENT)
-    if not confirmed:
-        raise ApplicationError(str(ALREADY_CONFIRMED))
-    audit_record(
-        actor=by, action="contact_request.confirm_signing", obj=contact_request, changes={"sides": confirmed}, note=note
-    )
+    transition(contact_request, "confirm_signing", by=by, reason=note)
     both = contact_request.demand_confirmed_by_id and contact_request.achievement_confirmed_by_id
     if both:
-        _move(contact_request, to=Stage.SIGNED, by=by, note=note)
+        CONTACT_REQUEST_FLOW.record(contact_request, CONTACT_REQUEST_FLOW.step("sign"), by=by)
+        contact_request.closed_at = now
     contact_request.save()
     if both:
         _mark_demand_matched(contact_request)
-        _notify(contact_request, event=Stage.SIGNED, by=by)
-    else:
-        _notify(contact_request, event="confirmed", by=by)
     return contact_request
 
 
@@ -233,14 +171,9 @@ def contact_request_confirm_signing(*, contact_request: ContactRequest, by: User
 def contact_request_abandon(*, contact_request: ContactRequest, by: User, reason: str) -> ContactRequest:
     """Any party ends an open request, saying why. Abandoned is final."""
     contact_request = _locked(contact_request)
-    _require_party(by, contact_request)
-    _require_open(contact_request)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [str(REASON_REQUIRED)]})
-    _move(contact_request, to=Stage.ABANDONED, by=by, note=_text(reason, field="reason"))
+    transition(contact_request, "abandon", by=by, reason=reason)
+    contact_request.closed_at = timezone.now()
     contact_request.save()
-    _notify(contact_request, event=Stage.ABANDONED, by=by)
     return contact_request
 
 

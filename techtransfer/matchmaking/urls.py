@@ -8,7 +8,4 @@ urlpatterns = [
     path("new/", views.contact_request_new, name="new"),
     path("<int:pk>/", views.contact_request_detail, name="detail"),
     path("<int:pk>/notes/", views.contact_note_add, name="note_add"),
-    path("<int:pk>/advance/", views.contact_request_advance, name="advance"),
-    path("<int:pk>/confirm-signing/", views.contact_request_confirm_signing, name="confirm_signing"),
-    path("<int:pk>/abandon/", views.contact_request_abandon, name="abandon"),
 ]

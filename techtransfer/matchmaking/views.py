@@ -6,10 +6,8 @@ services, turning their errors into form errors and messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,8 +23,9 @@ from techtransfer.core.views import apply_service_errors
 from techtransfer.matchmaking import permissions as perms
 from techtransfer.matchmaking import selectors, services
 from techtransfer.matchmaking.choices import Stage
-from techtransfer.matchmaking.forms import AbandonForm, NoteForm, OpenForm, StepForm
+from techtransfer.matchmaking.forms import NoteForm, OpenForm
 from techtransfer.matchmaking.models import ContactRequest
+from techtransfer.matchmaking.workflows import CONTACT_REQUEST_FLOW
 
 PAGE_SIZE = 20
 
@@ -43,13 +42,14 @@ def contact_request_list(request: HttpRequest) -> HttpResponse:
         stage = ""
     counts = selectors.contact_request_stage_counts(user=request.user)
     tabs = [("", _("All"), sum(counts.values()))] + [(value, label, counts[value]) for value, label in Stage.choices]
-    page = Paginator(selectors.contact_request_list(user=request.user, stage=stage or None), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    waiting = request.GET.get("waiting") == "1"
+    requests = selectors.contact_request_list(user=request.user, stage=stage or None, waiting=waiting)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(part for part in (f"stage={stage}" if stage else "", "waiting=1" if waiting else "") if part)
     return render(
         request,
         "matchmaking/list.html",
-        {"page": page, "tabs": tabs, "stage": stage, "query": f"stage={stage}" if stage else ""},
+        {"page": page, "tabs": tabs, "stage": stage, "waiting": waiting, "query": query},
     )
 
 
@@ -82,7 +82,7 @@ def contact_request_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Your contact request is sent; the other parties are told by e-mail."))
+            messages.success(request, _("Your contact request is sent; the other parties are told."))
             return redirect("matchmaking:detail", pk=contact_request.pk)
     status = 400 if form.errors else 200
     return render(request, "matchmaking/new.html", {**context, "form": form, "existing": state.existing}, status=status)
@@ -91,13 +91,11 @@ def contact_request_new(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, contact_request: ContactRequest, **forms_: Any) -> dict[str, Any]:
     return {
         "cr": contact_request,
-        "history": selectors.contact_request_history(contact_request=contact_request),
+        "history": CONTACT_REQUEST_FLOW.history_of(contact_request),
         "notes": selectors.contact_request_notes(contact_request=contact_request),
-        "actions": selectors.contact_request_actions(user=request.user, contact_request=contact_request),
+        "can_note": perms.is_party(request.user, contact_request) and contact_request.is_open,
         "read_only": selectors.is_read_only_viewer(request.user, contact_request),
         "note_form": forms_.get("note_form") or NoteForm(),
-        "step_form": forms_.get("step_form") or StepForm(),
-        "abandon_form": forms_.get("abandon_form") or AbandonForm(),
     }
 
 
@@ -130,73 +128,3 @@ def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
         # htmx swaps only 2xx responses by default; errors are shown in the same fragment, so answer 200.
         return render(request, "matchmaking/_notes.html", context)
     return render(request, "matchmaking/detail.html", context, status=status)
-
-
-def _step(
-    request: HttpRequest,
-    pk: int,
-    *,
-    form_class: type[forms.Form],
-    form_name: str,
-    run: Callable[[ContactRequest, dict[str, Any]], Any],
-    done: str,
-) -> HttpResponse:
-    """Run one stage move (POST); errors of the form re-render the page, state conflicts become messages.
-
-    `run` may return the success message itself (when it depends on the outcome); else `done` is shown.
-    """
-    contact_request = selectors.contact_request_get(user=request.user, pk=pk)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            outcome = run(contact_request, form.cleaned_data)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("matchmaking:detail", pk=pk)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, outcome if isinstance(outcome, str) else done)
-            return redirect("matchmaking:detail", pk=pk)
-    context = _detail_context(request, contact_request, **{form_name: form})
-    return render(request, "matchmaking/detail.html", context, status=400)
-
-
-@login_required
-@require_POST
-def contact_request_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(
-        request,
-        pk,
-        form_class=StepForm,
-        form_name="step_form",
-        run=lambda cr, data: services.contact_request_advance(contact_request=cr, by=request.user, note=data["note"]),
-        done=_("The contact request is now in negotiation."),
-    )
-
-
-@login_required
-@require_POST
-def contact_request_confirm_signing(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(cr: ContactRequest, data: dict[str, Any]) -> str:
-        cr = services.contact_request_confirm_signing(contact_request=cr, by=request.user, note=data["note"])
-        if cr.stage == Stage.SIGNED:
-            return _("Both sides have confirmed: the contact request is signed.")
-        return _("Your side's signing is recorded; waiting for the other side to confirm.")
-
-    return _step(request, pk, form_class=StepForm, form_name="step_form", run=run, done="")
-
-
-@login_required
-@require_POST
-def contact_request_abandon(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(
-        request,
-        pk,
-        form_class=AbandonForm,
-        form_name="abandon_form",
-        run=lambda cr, data: services.contact_request_abandon(
-            contact_request=cr, by=request.user, reason=data["reason"]
-        ),
-        done=_("The contact request is abandoned."),
-    )

@@ -106,7 +106,8 @@ def _row(doc: Document) -> SearchDocument:
 
 T = TypeVar("T")
 
-# Sent after documents were written (kinds=set of kinds): the matching engine embeds them in the background.
+# Sent after documents were written: kinds (set of kinds), public (list of (kind, object_id) of the public
+# ones). The matching engine embeds them in the background; subscriptions notify the newly published.
 documents_indexed = Signal()
 
 
@@ -128,6 +129,7 @@ def index_documents(docs: Iterable[Document], *, batch_size: int = BATCH_SIZE) -
     """
     count = 0
     kinds: set[str] = set()
+    public: list[tuple[str, int]] = []
     for batch in _batches(docs, batch_size):
         # A row may appear only once per upsert statement (PostgreSQL refuses otherwise): last one wins.
         rows = list({(d.kind, d.object_id): _row(d) for d in batch}.values())
@@ -136,8 +138,9 @@ def index_documents(docs: Iterable[Document], *, batch_size: int = BATCH_SIZE) -
         )
         count += len(rows)
         kinds.update(row.kind for row in rows)
+        public.extend((row.kind, row.object_id) for row in rows if row.is_public)
     if kinds:
-        documents_indexed.send(sender=SearchDocument, kinds=kinds)
+        documents_indexed.send(sender=SearchDocument, kinds=kinds, public=public)
     return count
 
 

@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from techtransfer.accounts.permissions import region_prefix
 from techtransfer.search.models import SearchDocument
 from techtransfer.search.segment import query_terms
@@ -133,15 +135,46 @@ def _word_terms(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(pairs)
 
 
-def new_documents(
-    *, kinds: Iterable[str], since: datetime.datetime, until: datetime.datetime, limit: int = MAX_DOCUMENTS
-) -> list[NewDocument]:
-    """Public documents of `kinds` published in (since, until], newest first (at most `limit`)."""
-    rows = (
-        SearchDocument.objects.filter(
-            kind__in=list(kinds), is_public=True, published_at__gt=since, published_at__lte=until
+# A record counts as newly published (notified as soon as it is indexed) for this long after publication; older
+# records re-indexed by an edit or a rebuild are not news.
+NEWLY_PUBLISHED = datetime.timedelta(days=1)
+
+
+def newly_published(keys: Sequence[tuple[str, int]], *, now: datetime.datetime) -> list[tuple[str, int]]:
+    """Those of `keys` (kind, object_id) whose document is public and was published in the last day."""
+    by_kind: dict[str, list[int]] = {}
+    for kind, object_id in keys:
+        by_kind.setdefault(kind, []).append(object_id)
+    found: list[tuple[str, int]] = []
+    for kind, ids in by_kind.items():
+        found.extend(
+            SearchDocument.objects.filter(
+                kind=kind, object_id__in=ids, is_public=True, published_at__gt=now - NEWLY_PUBLISHED
+            ).values_list("kind", "object_id")
         )
-        .order_by("-published_at", "-id")
+    return found
+
+
+def new_documents(
+    *,
+    kinds: Iterable[str],
+    since: datetime.datetime,
+    until: datetime.datetime,
+    limit: int = MAX_DOCUMENTS,
+    keys: Sequence[tuple[str, int]] | None = None,
+) -> list[NewDocument]:
+    """Public documents of `kinds` published in (since, until], newest first (at most `limit`); only those of
+    `keys` (kind, object_id) when given."""
+    rows = SearchDocument.objects.filter(
+        kind__in=list(kinds), is_public=True, published_at__gt=since, published_at__lte=until
+    )
+    if keys is not None:
+        wanted = Q(pk__in=[])
+        for kind in {kind for kind, _pk in keys}:
+            wanted |= Q(kind=kind, object_id__in=[pk for k, pk in keys if k == kind])
+        rows = rows.filter(wanted)
+    rows = (
+        rows.order_by("-published_at", "-id")
         .values_list(
             "kind",
             "object_id",

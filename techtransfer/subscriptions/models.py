@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import CodeItem, TimeStampedModel
@@ -67,7 +68,9 @@ class Subscription(TimeStampedModel):
 
 
 class Notification(models.Model):
-    """One new record for one user (through one subscription): shown in the inbox, mailed in the digest."""
+    """One thing one user should know: a new record matching a subscription, or a workflow event about a
+    record they work on (returned with a reason, registered, to moderate...; `event` is its `<kind>.<step>`).
+    Shown in the inbox; mailed at once or in the digest, as the user (or the subscription) prefers."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
@@ -80,11 +83,23 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("subscription"),
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=32, help_text=_("The kind of record (achievement, demand...)."))
     object_id = models.BigIntegerField(_("object id"))
     title = models.CharField(_("title"), max_length=300)
     url = models.CharField(_("link"), max_length=300)
     reason = models.CharField(_("reason"), max_length=300, blank=True, help_text=_("The words that matched."))
+    event = models.CharField(
+        _("event"), max_length=64, blank=True, help_text=_("For work notifications: the workflow step, kind.step.")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("The reason or note given with the step."))
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # Waiting for the next e-mail digest (only when the subscription's e-mail is on).
@@ -111,3 +126,26 @@ class Notification(models.Model):
     @property
     def reason_words(self) -> list[str]:
         return [w for w in self.reason.split("、") if w]
+
+    @property
+    def kind_label(self) -> str:
+        if self.kind in Kind.values:
+            return str(Kind(self.kind).label)
+        from techtransfer.core.workflow import workflow
+
+        try:
+            return str(workflow(self.kind).label).capitalize()
+        except LookupError:
+            return self.kind
+
+    @property
+    def sentence(self) -> str:
+        """What happened, in the reader's language (work notifications): the step's notice."""
+        from techtransfer.core.workflow import step_notice
+
+        found = step_notice(self.event) if self.event else None
+        if found is None:
+            return self.title
+        _flow, step = found
+        actor = self.actor.display_name if self.actor else gettext("The platform")
+        return str(step.notice or step.audit_label or step.label) % {"actor": actor, "title": self.title}

@@ -48,7 +48,7 @@ def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notif
     """The user's notifications, unread first, then newest first."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    qs = Notification.objects.filter(user=user).select_related("subscription")
+    qs = Notification.objects.filter(user=user).select_related("subscription", "actor")
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     unread_first = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())

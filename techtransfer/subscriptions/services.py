@@ -306,6 +306,22 @@ def _notify(subscription: Subscription, docs: list[NewDocument], now: datetime.d
     return len(rows)
 
 
+def subscriptions_notify_published(*, keys: list[tuple[str, int]], now: datetime.datetime | None = None) -> int:
+    """Notify at once every subscription that matches these just-published records (a job when they reach the
+    index); returns how many notifications were created. The e-mail still goes with the scheduled digest, and
+    the digest check will not notify them again (a match is recorded once)."""
+    now = now or timezone.now()
+    kinds = {kind for kind, _pk in keys}
+    docs = new_documents(kinds=kinds, since=now - MAX_LOOKBACK, until=now, keys=keys)
+    if not docs:
+        return 0
+    created = 0
+    for subscription in Subscription.objects.filter(user__is_active=True).select_related("user").order_by("pk"):
+        if kinds & set(subscription.kinds):
+            created += _notify(subscription, docs, now)
+    return created
+
+
 def subscriptions_check(*, now: datetime.datetime | None = None, frequency: str | None = None) -> CheckResult:
     """Check every due subscription (of `frequency`, or all), then send each user one digest.
 
@@ -317,12 +333,19 @@ def subscriptions_check(*, now: datetime.datetime | None = None, frequency: str 
         raise ValueError(f"Unknown frequency {frequency!r}; expected one of {', '.join(Frequency.values)}")
     result = CheckResult()
     due = list(due_subscriptions(now=now, frequency=frequency).select_related("user").order_by("pk"))
+    checked: dict[int, list[int]] = defaultdict(list)  # user → subscriptions checked in this run
+    if frequency in (None, Frequency.DAILY):
+        # Work notifications of those who want them in the daily digest ride along (or go alone).
+        for user_id in Notification.objects.filter(digest_pending=True, subscription=None).values_list(
+            "user_id", flat=True
+        ).distinct():
+            checked[user_id] = []
     if not due:
+        _send_digests(checked, result)
         return result
     earliest = min(_window(s, now) for s in due)
     kinds = {k for s in due for k in s.kinds}
     docs = new_documents(kinds=kinds, since=earliest, until=now)
-    checked: dict[int, list[int]] = defaultdict(list)  # user → subscriptions checked in this run
     for candidate in due:
         with transaction.atomic():
             # Locked (and re-read) so that two runs at once do not check the same subscription twice.
@@ -340,6 +363,11 @@ def subscriptions_check(*, now: datetime.datetime | None = None, frequency: str 
             subscription.save(update_fields=["last_checked_at"])
         result.subscriptions += 1
         checked[subscription.user_id].append(subscription.pk)
+    _send_digests(checked, result)
+    return result
+
+
+def _send_digests(checked: dict[int, list[int]], result: CheckResult) -> None:
     for user_id, subscription_ids in checked.items():
         sent = digest_send(user_id=user_id, subscription_ids=subscription_ids)
         if sent is None:
@@ -347,19 +375,19 @@ def subscriptions_check(*, now: datetime.datetime | None = None, frequency: str 
         elif sent:
             result.emails += 1
             result.users.add(user_id)
-    return result
 
 
 @dataclass
 class DigestSection:
-    subscription: Subscription
+    subscription: Subscription | None  # None: the work notifications
     items: list[Notification]
     more: int
     link: str
 
 
 def digest_send(*, user_id: int, subscription_ids: list[int]) -> bool | None:
-    """Mail the user one digest of the pending notifications of these subscriptions.
+    """Mail the user one digest of the pending notifications of these subscriptions, and of their pending work
+    notifications (those they asked to receive daily).
 
     Returns True when a mail went out, False when there was nothing to send (or nowhere to send it), None
     when sending failed (the notifications stay pending for the next digest).
@@ -369,9 +397,11 @@ def digest_send(*, user_id: int, subscription_ids: list[int]) -> bool | None:
         with transaction.atomic():
             user = User.objects.filter(pk=user_id).first()
             pending = Notification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-                user_id=user_id, subscription_id__in=subscription_ids, digest_pending=True
+                Q(subscription_id__in=subscription_ids) | Q(subscription=None), user_id=user_id, digest_pending=True
             )
-            notifications = list(pending.select_related("subscription").order_by("subscription_id", "-created", "-id"))
+            notifications = list(
+                pending.select_related("subscription", "actor").order_by("subscription_id", "-created", "-id")
+            )
             if not notifications:
                 return False
             Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(digest_pending=False)
@@ -390,10 +420,12 @@ def digest_send(*, user_id: int, subscription_ids: list[int]) -> bool | None:
                 )
                 for items in by_subscription.values()
             ]
+            sections.sort(key=lambda section: section.subscription is not None)  # work first
             context = {
                 "user": user,
                 "sections": sections,
                 "total": len(notifications),
+                "work": sum(1 for n in notifications if n.subscription_id is None),
                 "site": site,
                 "inbox": inbox,
                 "manage": site + reverse("subscriptions:list"),

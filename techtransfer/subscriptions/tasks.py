@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from techtransfer.subscriptions.services import subscriptions_check
+from techtransfer.core.jobs import enqueue
+from techtransfer.subscriptions.matchers import newly_published
+from techtransfer.subscriptions.services import subscriptions_check, subscriptions_notify_published
 
 
 def send_digests(*, frequency: str | None = None, now: str | None = None) -> dict[str, int]:
@@ -22,3 +25,15 @@ def send_digests(*, frequency: str | None = None, now: str | None = None) -> dic
         when = timezone.make_aware(when)
     result = subscriptions_check(now=when, frequency=frequency)
     return {"subscriptions": result.subscriptions, "notifications": result.notifications, "emails": result.emails}
+
+
+def on_documents_indexed(sender: Any, public: list[tuple[str, int]] | None = None, **kwargs: Any) -> None:
+    """Public documents were (re)indexed: a job checks the subscriptions against those just published (a
+    rebuild or an edit of older records is not news)."""
+    fresh = newly_published(public or [], now=timezone.now())
+    if fresh:
+        enqueue("techtransfer.subscriptions.tasks.notify_published", keys=[[kind, pk] for kind, pk in fresh])
+
+
+def notify_published(*, keys: list[list[Any]]) -> int:
+    return subscriptions_notify_published(keys=[(str(kind), int(pk)) for kind, pk in keys])

@@ -48,9 +48,13 @@ class TestMatching:
         new = publish_achievement(
             p, django_capture_on_commit_callbacks, **{**BATTERY, "name": "新型锂电池隔膜涂布工艺"}
         )
-        # Not due yet: a daily subscription waits a day after its check.
-        assert check().subscriptions == 0 and notified(p.outsider) == set()
-        check(timezone.now() + DAY)
+        # Notified as soon as it is published and indexed (a job), not only by the daily check; the e-mail
+        # waits for the digest.
+        assert notified(p.outsider) == {("achievement", new.pk)} and mail.outbox == []
+        assert Notification.objects.get(user=p.outsider).digest_pending
+        # Not due yet: a daily subscription waits a day after its check; then the digest goes out, once.
+        assert check().subscriptions == 0 and mail.outbox == []
+        assert check(timezone.now() + DAY).emails == 1
         assert notified(p.outsider) == {("achievement", new.pk)}
         assert ("achievement", old.pk) not in notified(p.outsider)
 
@@ -118,7 +122,9 @@ class TestMatching:
 
         subscribe(p.outsider, keywords="锂电池")
         battery = publish_battery(p, django_capture_on_commit_callbacks)
-        # Withdrawn without its index job running: the index still says public, the record does not.
+        # As if the notice on publication had not run, and the record were withdrawn without its index job
+        # running: the index still says public, the record does not; the check does not notify it.
+        Notification.objects.filter(user=p.outsider).delete()
         achievement_services.achievement_withdraw(achievement=battery, by=p.tto_officer, reason="撤回")
         check()
         assert notified(p.outsider) == set()
@@ -159,14 +165,14 @@ class TestDigest:
         publish_battery(p, django_capture_on_commit_callbacks)
         now = timezone.now()
         check(now)
-        assert len(mail.outbox) == 1 and Notification.objects.count() == 1
+        assert len(mail.outbox) == 1 and Notification.objects.filter(user=p.outsider).count() == 1
         # The same run again, and a forced re-check of the same window (as if the checkpoint were lost).
         again = check(now)
         assert (again.subscriptions, again.notifications, again.emails) == (0, 0, 0)
         Subscription.objects.filter(pk=sub.pk).update(last_checked_at=None)
         forced = check(now)
         assert forced.subscriptions == 1 and forced.notifications == 0 and forced.emails == 0
-        assert len(mail.outbox) == 1 and Notification.objects.count() == 1
+        assert len(mail.outbox) == 1 and Notification.objects.filter(user=p.outsider).count() == 1
 
     def test_a_long_list_is_cut_with_and_n_more(
         self, p: Personas, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
@@ -212,10 +218,10 @@ class TestDigest:
         ):
             failed = check()
         assert failed.failed_emails == 1 and failed.emails == 0
-        assert Notification.objects.get().digest_pending
+        assert Notification.objects.get(user=p.outsider).digest_pending
         later = check(timezone.now() + DAY)
         assert later.emails == 1 and f"/achievements/{battery.pk}/" in mail.outbox[0].body
-        assert not Notification.objects.get().digest_pending
+        assert not Notification.objects.get(user=p.outsider).digest_pending
 
     def test_weekly_subscriptions_wait_for_their_week(
         self, p: Personas, django_capture_on_commit_callbacks: Any
@@ -224,9 +230,10 @@ class TestDigest:
         now = timezone.now()
         check(now)
         publish_battery(p, django_capture_on_commit_callbacks)
-        assert check(now + 2 * DAY).subscriptions == 0
-        assert check(now + 7 * DAY, frequency="daily").subscriptions == 0
-        assert check(now + 7 * DAY, frequency="weekly").notifications == 1
+        assert weekly.notifications.count() == 1  # in the inbox at once; the e-mail waits for the week
+        assert check(now + 2 * DAY).subscriptions == 0 and mail.outbox == []
+        assert check(now + 7 * DAY, frequency="daily").subscriptions == 0 and mail.outbox == []
+        assert check(now + 7 * DAY, frequency="weekly").emails == 1
         assert weekly.notifications.count() == 1
 
 
@@ -238,14 +245,15 @@ class TestEntryPoints:
         publish_battery(p, django_capture_on_commit_callbacks)
         later = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
         call_command("send_digests", "--frequency", "daily", "--now", later)
-        assert "1 subscription(s) checked, 1 notification(s) created, 1 digest(s) sent." in capsys.readouterr().out
+        # The notification was made when the record was published; the command sends the digest.
+        assert "1 subscription(s) checked, 0 notification(s) created, 1 digest(s) sent." in capsys.readouterr().out
         with pytest.raises(CommandError):
             call_command("send_digests", "--now", "yesterday")
 
     def test_the_job_function_runs_the_check(self, p: Personas, django_capture_on_commit_callbacks: Any) -> None:
         subscribe(p.outsider, fields=("manufacturing",))
         publish_battery(p, django_capture_on_commit_callbacks)
-        assert tasks.send_digests() == {"subscriptions": 1, "notifications": 1, "emails": 1}
+        assert tasks.send_digests() == {"subscriptions": 1, "notifications": 0, "emails": 1}
 
 
 class TestSubscriptionRules:
