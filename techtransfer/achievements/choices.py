@@ -82,7 +82,6 @@ ACHIEVEMENT_STEPS = (
         audit_label=_("published"),
         notify=("owner",),
         notice=_("%(actor)s published the achievement “%(title)s”."),
-        publishes=True,
     ),
     Step(
         "withdraw",

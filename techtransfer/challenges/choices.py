@@ -65,7 +65,6 @@ CHALLENGE_STEPS = (
         audit_label=_("published the challenge"),
         notify=("owner",),
         notice=_("%(actor)s published your challenge “%(title)s”."),
-        publishes=True,
     ),
     Step(
         "reject",

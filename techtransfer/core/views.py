@@ -135,7 +135,7 @@ def workflow_step(request: HttpRequest, kind: str, pk: int, step: str) -> HttpRe
         return render(request, "workflow/confirm.html", {"flow": flow, "record": record, "step": the_step, "next": back})
     reason = request.POST.get("reason", "")
     try:
-        flow.run(step, record=record, by=request.user, reason=reason)
+        result = flow.run(step, record=record, by=request.user, reason=reason)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(back)
@@ -147,7 +147,7 @@ def workflow_step(request: HttpRequest, kind: str, pk: int, step: str) -> HttpRe
             "errors": [m for ms in error_messages(exc).values() for m in ms],
         }
         return redirect(f"{back.split('#')[0]}#step-{step}")
-    messages.success(request, done_message(the_step))
+    messages.success(request, done_message(the_step, result))
     try:
         flow.get_record(request.user, pk)
     except Http404:

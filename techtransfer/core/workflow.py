@@ -95,7 +95,8 @@ class Step:
     state stays, the step is still recorded, e.g. one side confirming a signature). who: role names
     (SYSTEM: only the scheduler). when: names of conditions (bound by the Workflow) that must hold, such as
     "before the deadline". reason: Reason.NONE / OPTIONAL / REQUIRED, taken as the input `reason_name`.
-    irreversible: the page asks for confirmation. publishes: the record becomes public (subscriptions).
+    irreversible: the page asks for confirmation. done: what the page says afterwards (a function of the record
+    the service returned when it depends on the outcome).
     notify: role names whose people are told. own_page: the step needs more input than a reason (an award
     with its winners) and the app gives it its own form; it is still guarded, listed and recorded here.
     """
@@ -113,11 +114,10 @@ class Step:
     when: tuple[str, ...] = ()
     irreversible: bool = False
     confirm: Text = ""
-    done: Text = ""
+    done: Text | Callable[[Any], Text] = ""
     audit_label: Text = ""
     notify: tuple[str, ...] = ()
     notice: Text = ""
-    publishes: bool = False
     own_page: bool = False
     style: str = ""
     source_set: frozenset[str] = field(init=False)
@@ -524,5 +524,8 @@ def step_notice(event: str) -> tuple[Workflow, Step] | None:
     return flow, flow.steps[name]
 
 
-def done_message(step: Step) -> str:
+def done_message(step: Step, result: Any = None) -> str:
+    """What the page says after the step (`done` may depend on the outcome: the record the service returned)."""
+    if callable(step.done):
+        return str(step.done(result))
     return str(step.done) if step.done else gettext("Done: %(step)s.") % {"step": step.label}

@@ -45,7 +45,6 @@ DEMAND_STEPS = (
         audit_label=_("published the demand"),
         notify=("owner",),
         notice=_("%(actor)s published your demand “%(title)s”."),
-        publishes=True,
     ),
     Step(
         "reject",

@@ -24,6 +24,9 @@ class Side(models.TextChoices):
     ACHIEVEMENT = "achievement", _("Achievement side")
 
 
+SIGNED_DONE = _("Both sides have confirmed: the contact request is signed.")
+CONFIRMED_DONE = _("Your side's signing is recorded; waiting for the other side to confirm.")
+
 # The workflow of a contact request. Roles: party (members of the demand's owner, of the achievement's owner
 # and of the opening organisation), side (members of the demand's or the achievement's owner, who sign).
 # "open" is taken by the request's form (who may open is the service's rule: an eligible organisation);
@@ -70,7 +73,7 @@ CONTACT_REQUEST_STEPS = (
         irreversible=True,
         confirm=_("Confirm that your side has signed the deal? When the other side confirms too, the request is "
                   "signed and the demand is marked as matched."),
-        done=_("Your side's signing is recorded."),
+        done=lambda cr: SIGNED_DONE if cr.stage == Stage.SIGNED else CONFIRMED_DONE,
         audit_label=_("confirmed signing for their side"),
         notify=("party",),
         notice=_("%(actor)s confirmed signing of “%(title)s” for their side."),

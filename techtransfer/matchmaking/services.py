@@ -149,14 +149,15 @@ def contact_request_confirm_signing(*, contact_request: ContactRequest, by: User
     when both sides have, the request is signed and the demand marked matched (by the demand side's confirmer).
     """
     contact_request = _locked(contact_request)
-    CONTACT_REQUEST_FLOW.check(contact_request, "confirm_signing", by)
+    step = CONTACT_REQUEST_FLOW.check(contact_request, "confirm_signing", by)
+    note = CONTACT_REQUEST_FLOW.clean_reason(step, note)
     now = timezone.now()
     sides = perms.unconfirmed_sides_of(by, contact_request)
     if Side.DEMAND in sides:
         contact_request.demand_confirmed_by, contact_request.demand_confirmed_at = by, now
     if Side.ACHIEVEMENT in sides:
         contact_request.achievement_confirmed_by, contact_request.achievement_confirmed_at = by, now
-    transition(contact_request, "confirm_signing", by=by, reason=note)
+    CONTACT_REQUEST_FLOW.record(contact_request, step, by=by, reason=note)
     both = contact_request.demand_confirmed_by_id and contact_request.achievement_confirmed_by_id
     if both:
         CONTACT_REQUEST_FLOW.record(contact_request, CONTACT_REQUEST_FLOW.step("sign"), by=by)

@@ -57,7 +57,7 @@ class TestOpen:
         assert body["achievement"]["owner"]["id"] == w.p.university.pk
         assert body["opened_by_org"]["id"] == w.ent.org.pk and body["message"] == "希望进一步沟通许可条件"
         assert body["contract_id"] is None and body["contract_number"] == ""
-        assert [h["to_stage"] for h in body["history"]] == ["intent"]
+        assert [(h["step"], h["to_state"]) for h in body["history"]] == [("open", "intent")]
         assert body["signing"] == {
             "demand_confirmed_by": None,
             "demand_confirmed_at": None,
@@ -173,7 +173,7 @@ class TestSteps:
             enterprise.post(url("contact-request-confirm-signing", cr.pk), {}, format="json"), 409
         )  # no skipping
         body = broker.post(url("contact-request-advance", cr.pk), {"note": "双方同意面谈"}, format="json").json()
-        assert body["stage"] == "negotiation" and body["history"][-1]["note"] == "双方同意面谈"
+        assert body["stage"] == "negotiation" and body["history"][-1]["reason"] == "双方同意面谈"
         assert_error(broker.post(url("contact-request-advance", cr.pk), {}, format="json"), 409)
         assert_error(
             broker.post(url("contact-request-confirm-signing", cr.pk), {}, format="json"), 403

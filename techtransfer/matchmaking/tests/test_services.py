@@ -29,7 +29,7 @@ class TestOpen:
         cr = open_request(w)
         cr.refresh_from_db()
         assert (cr.stage, cr.opened_by, cr.opened_by_org) == (Stage.INTENT, w.ent.staff, w.ent.org)
-        assert [(c.from_stage, c.to_stage, c.by) for c in cr.stage_changes.all()] == [("", Stage.INTENT, w.ent.staff)]
+        assert [(c.from_state, c.to_state, c.by) for c in cr.status_changes.all()] == [("", Stage.INTENT, w.ent.staff)]
         assert [e.action for e in audit_for(cr)] == ["contact_request.open"]
 
     @pytest.mark.parametrize("who", ["tto_officer", "researcher"])
@@ -140,8 +140,8 @@ class TestStages:
         cr = services.contact_request_advance(contact_request=cr, by=w.p.researcher, note="已约定下周面谈")
         cr.refresh_from_db()
         assert cr.stage == Stage.NEGOTIATION and cr.closed_at is None
-        last = cr.stage_changes.last()
-        assert (last.from_stage, last.to_stage, last.by, last.note) == (
+        last = cr.status_changes.last()
+        assert (last.from_state, last.to_state, last.by, last.reason) == (
             Stage.INTENT,
             Stage.NEGOTIATION,
             w.p.researcher,
@@ -172,7 +172,7 @@ class TestStages:
 
     def test_signing_cannot_skip_negotiation(self, w: World) -> None:
         cr = open_request(w)
-        with pytest.raises(ApplicationError, match="negotiation first"):
+        with pytest.raises(ApplicationError, match="it is Intent"):
             services.contact_request_confirm_signing(contact_request=cr, by=w.ent.staff)
         cr.refresh_from_db()
         assert cr.stage == Stage.INTENT and cr.demand_confirmed_by is None
@@ -195,14 +195,21 @@ class TestStages:
         cr.refresh_from_db()
         assert cr.stage == Stage.SIGNED and cr.closed_at is not None
         assert cr.achievement_confirmed_by == w.p.researcher
-        assert [c.to_stage for c in cr.stage_changes.all()] == [Stage.INTENT, Stage.NEGOTIATION, Stage.SIGNED]
+        # Each side's confirmation is a step of its own, its note kept in the timeline.
+        assert [(c.step, c.to_state, c.reason) for c in cr.status_changes.all()] == [
+            ("open", Stage.INTENT, ""),
+            ("advance", Stage.NEGOTIATION, ""),
+            ("confirm_signing", Stage.NEGOTIATION, "合同已盖章"),
+            ("confirm_signing", Stage.NEGOTIATION, ""),
+            ("sign", Stage.SIGNED, ""),
+        ]
         actions = [e.action for e in audit_for(cr).order_by("at", "id")]
         assert actions == [
             "contact_request.open",
-            "contact_request.negotiation",
+            "contact_request.advance",
             "contact_request.confirm_signing",
             "contact_request.confirm_signing",
-            "contact_request.signed",
+            "contact_request.sign",
         ]
 
     def test_a_broker_cannot_confirm_signing_for_either_side(self, w: World) -> None:
@@ -219,7 +226,7 @@ class TestStages:
         cr = services.contact_request_abandon(contact_request=cr, by=w.p.tto_officer, reason="技术路线不匹配")
         cr.refresh_from_db()
         assert cr.stage == Stage.ABANDONED and cr.closed_at is not None
-        assert cr.stage_changes.last().note == "技术路线不匹配"
+        assert cr.status_changes.last().reason == "技术路线不匹配"
         self._assert_frozen(w, cr)
 
     def test_negotiation_may_be_abandoned_too(self, w: World) -> None:
@@ -235,7 +242,7 @@ class TestStages:
 
     @staticmethod
     def _assert_frozen(w: World, cr: ContactRequest) -> None:
-        stage, changes = cr.stage, cr.stage_changes.count()
+        stage, changes = cr.stage, cr.status_changes.count()
         for attempt in (
             lambda: services.contact_request_advance(contact_request=cr, by=w.ent.staff),
             lambda: services.contact_request_confirm_signing(contact_request=cr, by=w.ent.staff),
@@ -245,7 +252,7 @@ class TestStages:
             with pytest.raises(ApplicationError):
                 attempt()
         cr.refresh_from_db()
-        assert (cr.stage, cr.stage_changes.count(), cr.notes.count()) == (stage, changes, 0)
+        assert (cr.stage, cr.status_changes.count(), cr.notes.count()) == (stage, changes, 0)
 
 
 class TestSigningMarksTheDemandMatched:
@@ -255,8 +262,8 @@ class TestSigningMarksTheDemandMatched:
         services.contact_request_confirm_signing(contact_request=cr, by=w.ent.colleague)
         w.demand.refresh_from_db()
         assert w.demand.status == DemandStatus.MATCHED
-        change = DemandStatusChange.objects.filter(demand=w.demand).last()
-        assert (change.to_status, change.by) == (DemandStatus.MATCHED, w.ent.colleague)
+        change = DemandStatusChange.objects.filter(record=w.demand).last()
+        assert (change.to_state, change.by) == (DemandStatus.MATCHED, w.ent.colleague)
         assert f"#{cr.pk}" in change.reason
 
     def test_an_expired_demand_is_matched_too(self, w: World) -> None:
@@ -278,7 +285,7 @@ class TestSigningMarksTheDemandMatched:
         second.refresh_from_db()
         w.demand.refresh_from_db()
         assert second.stage == Stage.SIGNED and w.demand.status == DemandStatus.MATCHED
-        assert DemandStatusChange.objects.filter(demand=w.demand, to_status=DemandStatus.MATCHED).count() == 1
+        assert DemandStatusChange.objects.filter(record=w.demand, to_state=DemandStatus.MATCHED).count() == 1
         assert "contact_request.demand_not_marked" in [e.action for e in audit_for(second)]
 
 

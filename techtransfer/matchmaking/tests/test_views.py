@@ -18,7 +18,7 @@ from techtransfer.matchmaking import services
 from techtransfer.matchmaking.choices import Stage
 from techtransfer.matchmaking.models import ContactRequest
 from techtransfer.matchmaking.tests.helpers import World, open_request, sign, to_negotiation
-from techtransfer.testing import make_achievement
+from techtransfer.testing import make_achievement, step_url
 
 
 def client_for(user: User | None) -> Client:
@@ -163,11 +163,9 @@ class TestDetailPage:
         for user in strangers(w):
             client = client_for(user)
             assert client.get(detail(cr)).status_code == 404, user
-            for name in ("advance", "confirm_signing", "abandon", "note_add"):
-                assert (
-                    client.post(reverse(f"matchmaking:{name}", args=[cr.pk]), {"reason": "x", "text": "x"}).status_code
-                    == 404
-                )
+            for step in ("advance", "confirm_signing", "abandon"):
+                assert client.post(step_url(cr, step), {"reason": "x", "confirmed": "yes"}).status_code == 404
+            assert client.post(reverse("matchmaking:note_add", args=[cr.pk]), {"text": "x"}).status_code == 404
             assert detail(cr) not in client.get(reverse("matchmaking:list")).content.decode()
         cr.refresh_from_db()
         assert cr.stage == Stage.INTENT and not cr.notes.exists()
@@ -175,7 +173,7 @@ class TestDetailPage:
     def test_anonymous_visitors_are_sent_to_log_in(self, w: World) -> None:
         cr = open_request(w)
         assert Client().get(detail(cr)).status_code == 302
-        assert Client().post(reverse("matchmaking:advance", args=[cr.pk])).status_code == 302
+        assert Client().post(step_url(cr, "advance")).status_code == 302
         cr.refresh_from_db()
         assert cr.stage == Stage.INTENT
 
@@ -184,7 +182,7 @@ class TestDetailPage:
         client = client_for(w.p.commission_admin)
         html = client.get(detail(cr)).content.decode()
         assert "commission administrator" in html and "Start negotiation" not in html and "Add note" not in html
-        assert client.post(reverse("matchmaking:advance", args=[cr.pk])).status_code == 403
+        assert client.post(step_url(cr, "advance")).status_code == 403
         cr.refresh_from_db()
         assert cr.stage == Stage.INTENT
 
@@ -192,19 +190,21 @@ class TestDetailPage:
         cr = open_request(w)
         enterprise, university = client_for(w.ent.staff), client_for(w.p.tto_officer)
         # No skipping: confirming at the intent stage is refused with a message, nothing changes.
-        response = enterprise.post(reverse("matchmaking:confirm_signing", args=[cr.pk]), follow=True)
-        assert "move the request to negotiation first" in response.content.decode()
-        assert enterprise.post(reverse("matchmaking:advance", args=[cr.pk])).status_code == 302
+        response = enterprise.post(step_url(cr, "confirm_signing"), {"confirmed": "yes"}, follow=True)
+        assert "This cannot be done now: it is Intent." in response.content.decode()
+        assert enterprise.post(step_url(cr, "advance")).status_code == 302
         cr.refresh_from_db()
         assert cr.stage == Stage.NEGOTIATION
         html = enterprise.get(detail(cr)).content.decode()
-        assert "Confirm signing" in html and "Start negotiation" not in html
+        assert step_url(cr, "confirm_signing") in html and step_url(cr, "advance") not in html
         response = enterprise.post(
-            reverse("matchmaking:confirm_signing", args=[cr.pk]), {"note": "我方已盖章"}, follow=True
+            step_url(cr, "confirm_signing"), {"reason": "我方已盖章", "confirmed": "yes"}, follow=True
         )
-        assert "waiting for the other side" in response.content.decode()
-        assert "Confirm signing for my side" not in enterprise.get(detail(cr)).content.decode()
-        response = university.post(reverse("matchmaking:confirm_signing", args=[cr.pk]), follow=True)
+        page = response.content.decode()
+        # The note is kept: the timeline shows it with the step.
+        assert "waiting for the other side" in page and "我方已盖章" in page
+        assert step_url(cr, "confirm_signing") not in enterprise.get(detail(cr)).content.decode()
+        response = university.post(step_url(cr, "confirm_signing"), {"confirmed": "yes"}, follow=True)
         assert "the contact request is signed" in response.content.decode()
         cr.refresh_from_db()
         w.demand.refresh_from_db()
@@ -215,9 +215,9 @@ class TestDetailPage:
     def test_abandoning_needs_a_reason(self, w: World) -> None:
         cr = open_request(w)
         client = client_for(w.p.tto_officer)
-        response = client.post(reverse("matchmaking:abandon", args=[cr.pk]), {"reason": ""})
-        assert response.status_code == 400 and "This field is required." in response.content.decode()
-        client.post(reverse("matchmaking:abandon", args=[cr.pk]), {"reason": "已转让他方"})
+        response = client.post(step_url(cr, "abandon"), {"reason": "", "confirmed": "yes"}, follow=True)
+        assert "Say why the contact request is abandoned." in response.content.decode()
+        client.post(step_url(cr, "abandon"), {"reason": "已转让他方", "confirmed": "yes"})
         cr.refresh_from_db()
         assert cr.stage == Stage.ABANDONED
         assert "已转让他方" in client.get(detail(cr)).content.decode()
