@@ -281,16 +281,6 @@ class AttachmentForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
-    """A reason the reviewer (return) or the unit (withdraw) gives."""
-
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = required
-
-
 class ReviseForm(AchievementForm):
     """The registered record's fields, prefilled; only the ones changed go into the revision."""
 

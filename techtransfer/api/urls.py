@@ -47,7 +47,11 @@ urlpatterns = [
     path("tokens/<int:pk>/", accounts_api.TokenRevokeApi.as_view(), name="token"),
     # Any workflow record: its state, what you may do next, its history; and taking a step.
     path("workflows/<slug:kind>/<int:pk>", workflow_api.WorkflowRecordApi.as_view(), name="workflow"),
-    path("workflows/<slug:kind>/<int:pk>/<slug:step>", workflow_api.WorkflowRecordStepApi.as_view(), name="workflow-step"),
+    path(
+        "workflows/<slug:kind>/<int:pk>/<slug:step>",
+        workflow_api.WorkflowRecordStepApi.as_view(),
+        name="workflow-step",
+    ),
     # Each app's own routes (demands, challenges, matching, contact requests, subscriptions)
     path("", include("techtransfer.market.api_urls")),
     path("", include("techtransfer.challenges.api_urls")),

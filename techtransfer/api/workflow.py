@@ -159,7 +159,12 @@ def step_api_routes(
         view = type(
             f"{component_prefix}{camel}Api",
             (base,),
-            {"flow": flow, "step_name": step.name, "InputSerializer": input_serializer, "__doc__": _step_doc(flow, step)},
+            {
+                "flow": flow,
+                "step_name": step.name,
+                "InputSerializer": input_serializer,
+                "__doc__": _step_doc(flow, step),
+            },
         )
         view = extend_schema_view(
             post=extend_schema(
@@ -264,47 +269,3 @@ class WorkflowRecordStepApi(APIView):
             # The step took the record out of the caller's sight (a moderator returning a draft).
             record.refresh_from_db()
         return Response(workflow_state(request, flow, record))
-
-
-# ---- TEMPORARY: the old step classes, until every app runs on the workflow core (removed in this change).
-
-
-class LegacyStepApi(APIView, abc.ABC):
-    permission_classes = [permissions.IsAuthenticated]
-    InputSerializer: type[serializers.Serializer] | None = None
-    service: Any = None
-    record_name: str = ""
-
-    @abc.abstractmethod
-    def get_record(self, request: Request, pk: int) -> Any: ...
-
-    @abc.abstractmethod
-    def respond(self, request: Request, pk: int, result: Any) -> Response: ...
-
-    def post(self, request: Request, pk: int) -> Response:
-        record = self.get_record(request, pk)
-        data: dict[str, Any] = {}
-        if self.InputSerializer is not None:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = dict(serializer.validated_data)
-        result = type(self).service(**{self.record_name: record}, by=request.user, **data)
-        return self.respond(request, pk, result)
-
-
-def workflow_step_schema(operation_id: str, request: Any = None, *, response: Any, tags: list[str]) -> Any:
-    from drf_spectacular.utils import extend_schema_view
-
-    return extend_schema_view(
-        post=extend_schema(operation_id=operation_id, request=request, responses={200: response, **WRITE_ERRORS}, tags=tags)
-    )
-
-
-def text_step_input(
-    component_name: str, *, name: str = "reason", required: bool = False, help_text: str | None = None,
-    max_length: int | None = None,
-) -> type[serializers.Serializer]:
-    optional = {} if required else {"required": False, "allow_blank": True, "default": ""}
-    field = serializers.CharField(help_text=help_text, max_length=max_length, **optional)
-    serializer_class = type(f"{component_name}InputSerializer", (StrictInputMixin, serializers.Serializer), {name: field})
-    return extend_schema_serializer(component_name=component_name)(serializer_class)

@@ -326,7 +326,9 @@ class _OwnerDecisionApi(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    def _challenge_and_input(self, request: Request, pk: int, serializer_class: Any) -> tuple[Challenge, dict[str, Any]]:
+    def _challenge_and_input(
+        self, request: Request, pk: int, serializer_class: Any
+    ) -> tuple[Challenge, dict[str, Any]]:
         challenge = selectors.challenge_get(user=request.user, pk=pk)
         if not perms.is_owner_member(request.user, challenge):
             raise PermissionDenied(services.NOT_A_MEMBER)

@@ -121,16 +121,6 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=services.TEXT_MAX)
 
 
-class ReasonForm(forms.Form):
-    """A reason a moderator (return) or the owner (cancel) gives."""
-
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = required
-
-
 class AwardForm(forms.Form):
     """The winners (from the handed-in proposals) and the result published with them."""
 

@@ -63,7 +63,9 @@ def onto_status_history(
                 verbose_name=record_verbose_name,
             ),
         ),
-        migrations.AlterField(model_name, "from_state", models.CharField(blank=True, max_length=32, verbose_name="from")),
+        migrations.AlterField(
+            model_name, "from_state", models.CharField(blank=True, max_length=32, verbose_name="from")
+        ),
         migrations.AlterField(model_name, "to_state", models.CharField(max_length=32, verbose_name="to")),
         migrations.AlterField(model_name, "reason", models.TextField(blank=True, verbose_name="reason")),
         migrations.AlterField(

@@ -142,7 +142,12 @@ class StatusHistory(models.Model):
     to_state = models.CharField(_("to"), max_length=32)
     step = models.CharField(_("step"), max_length=32, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)

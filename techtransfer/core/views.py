@@ -132,7 +132,8 @@ def workflow_step(request: HttpRequest, kind: str, pk: int, step: str) -> HttpRe
         raise PermissionDenied(flow.refusal(record, the_step, request.user))
     back = _safe_next(request, flow.detail_url(record))
     if the_step.irreversible and request.POST.get("confirmed") != "yes":
-        return render(request, "workflow/confirm.html", {"flow": flow, "record": record, "step": the_step, "next": back})
+        context = {"flow": flow, "record": record, "step": the_step, "next": back}
+        return render(request, "workflow/confirm.html", context)
     reason = request.POST.get("reason", "")
     try:
         result = flow.run(step, record=record, by=request.user, reason=reason)

@@ -60,6 +60,7 @@ WRONG_STATE = _("This cannot be done now: it is %(state)s.")
 REASON_MISSING = _("Say why; the reason is recorded and shown to the others involved.")
 REASON_TOO_LONG = _("At most %(n)d characters.")
 REASON_MAX = 4000
+REASON_LABEL = _("Reason")
 
 
 class Reason:
@@ -109,7 +110,7 @@ class Step:
     help: Text = ""
     reason: str = Reason.NONE
     reason_name: str = "reason"
-    reason_label: Text = _("Reason")
+    reason_label: Text = REASON_LABEL
     reason_missing: Text = ""
     when: tuple[str, ...] = ()
     irreversible: bool = False

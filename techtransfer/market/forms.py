@@ -109,18 +109,6 @@ class OwnerForm(forms.Form):
         self.fields["owner"].queryset = organisations
 
 
-class ReasonForm(forms.Form):
-    """A reason the moderator (return) or the owner (close, matched note) gives."""
-
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-    def __init__(self, *args: Any, required: bool = True, label: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = required
-        if label is not None:
-            self.fields["reason"].label = label
-
-
 # --- the public list's query string --------------------------------------------------------------------
 
 SORT_CHOICES = [
