@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField, CodeItemMultipleChoiceField, DateInput
 from techtransfer.core.models import CodeItem
+from techtransfer.lib.money import WanYuanField
 from techtransfer.market import services
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.search import SORT_DEADLINE, SORT_NEWEST, SORT_RELEVANCE
@@ -48,12 +49,14 @@ class DemandForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "deadline": DateInput(),
-            "budget_min": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-            "budget_max": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
         }
+        # Enterprises think of budgets in 万元; the service stores yuan.
+        field_classes = {"budget_min": WanYuanField, "budget_max": WanYuanField}
+        labels = {"budget_min": _("lowest budget (万元)"), "budget_max": _("highest budget (万元)")}
         help_texts = {
-            "budget_min": _("In yuan (元), e.g. 500000 for 50万元. Leave both empty if the budget is negotiable."),
-            "budget_max": _("In yuan (元)."),
+            "budget_min": _("In 万元 (10,000 yuan), e.g. 50 for 500,000 yuan. Leave both empty if the budget is "
+                            "negotiable."),
+            "budget_max": _("In 万元 (10,000 yuan)."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
