@@ -12,6 +12,7 @@ from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField
 from techtransfer.challenges import services
 from techtransfer.challenges.models import Challenge, Proposal
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.money import WanYuanField
 
@@ -58,13 +59,16 @@ class ChallengeForm(forms.ModelForm):
                 Q(table__key=key, table__is_current=True, active=True) | Q(pk=current_id)
             )
             model_field = self.fields[name]
-            self.fields[name] = CodeItemChoiceField(
+            # Regions are a tree: province → city/district.
+            tree = {"table": key} if key in TREE_TABLES else {}
+            self.fields[name] = (CodeItemTreeField if tree else CodeItemChoiceField)(
                 queryset=queryset.order_by("sort_order", "code"),
                 required=False,
                 label=model_field.label,
                 help_text=model_field.help_text,
                 show_code=name == "region",
                 empty_label="—",
+                **tree,
             )
         for name in ("submission_deadline", "qa_deadline"):
             self.fields[name].input_formats = DATETIME_FORMATS

@@ -119,7 +119,7 @@ def test_a_team_wins_a_challenge_with_a_sealed_proposal_in_the_browser(
     team_a = new_page()
     log_in(team_a, "tto")
     open_challenge(team_a)
-    expect(team_a.locator("dl.facts")).to_contain_text("50 万元")
+    expect(team_a.locator("dl.facts")).to_contain_text("50万元")
     expect(team_a.locator("#proposal-count")).to_have_text("0")
     team_a.get_by_role("button", name=zh("Submit a proposal"), exact=True).click()
     proposal_form = team_a.locator("#proposal-form")
