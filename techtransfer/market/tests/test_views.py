@@ -210,7 +210,10 @@ class TestDetailPage:
         page = html(client.get(reverse("market:detail", args=[published.pk])))
         assert published.title in page and "CNY 500,000 – CNY 2,000,000" in page
         assert "Commissioned development" in page and "Joint development" in page
-        assert published.deadline.isoformat() in page
+        d = published.deadline
+        assert f'<time datetime="{d.isoformat()}">{d.day} {d:%b} {d.year}</time>' in page  # one English date format
+        chinese = html(client.get(reverse("market:detail", args=[published.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"))
+        assert f'<time datetime="{d.isoformat()}">{d.year}年{d.month}月{d.day}日</time>' in chinese
         assert "010-82000000" not in page and "liu@smart.example.cn" not in page
         assert 'id="history"' not in page and "Approve" not in page and "Edit" not in page
 
