@@ -56,6 +56,16 @@
         select.dispatchEvent(new Event("change", { bubbles: true }));
       }
     });
+
+    // A choice made from the full list moves the group chooser to its group.
+    select.addEventListener("change", function () {
+      if (multiple || picker.value !== "") return;
+      var group = groupOf(select.options[select.selectedIndex]);
+      if (group >= 0) {
+        picker.value = String(group);
+        show(picker.value);
+      }
+    });
   }
 
   function init(root) {

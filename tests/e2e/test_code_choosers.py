@@ -53,3 +53,10 @@ def test_a_district_of_tianjin_is_picked_through_the_province_on_a_phone(
     assert province.evaluate("s => s.options[s.selectedIndex].text") == "120000 天津市"
     expect(page.get_by_label(label("region"))).to_have_value(str(code_item("region", "120119").pk))
     shots(page, "region-cascade-edit")
+
+    # Choosing straight from the full list (as without the chooser) moves the chooser to the province.
+    page.goto("/demands/new/")
+    page.get_by_label(label("region")).select_option(label="110108 海淀区")
+    province = page.get_by_role("combobox", name=zh("Province"), exact=True)
+    assert province.evaluate("s => s.options[s.selectedIndex].text") == "110000 北京市"
+    assert page.get_by_label(label("region")).locator("option").count() == 1 + 17
