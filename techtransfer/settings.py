@@ -136,6 +136,8 @@ LOGOUT_REDIRECT_URL = "portal:home"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language (techtransfer/formats/<locale>/formats.py): |date:"DATE_FORMAT" everywhere.
+FORMAT_MODULE_PATH = ["techtransfer.formats"]
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -13,26 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, NotifyEmail, OrgType
 from techtransfer.accounts.models import Organisation, User
 from techtransfer.accounts.services import OrganisationRequest
+from techtransfer.core.forms import CodeItemTreeField, code_choices
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.validators import normalise_uscc, validate_uscc
-
-BEIJING_PREFIX = "11"
 
 
 class OrganisationChoice:
     NONE = "none"
     JOIN = "join"
     NEW = "new"
-
-
-def region_choices() -> list[tuple[str, Any]]:
-    """Regions for a select: Beijing's districts first (most users are there), then the rest."""
-    items = list(CodeItem.objects.current("region").order_by("sort_order", "code"))
-    beijing = [(i.code, i.label) for i in items if i.code.startswith(BEIJING_PREFIX) and not i.code.endswith("0000")]
-    others = [
-        (i.code, i.label) for i in items if not (i.code.startswith(BEIJING_PREFIX) and not i.code.endswith("0000"))
-    ]
-    return [("", "—"), (str(_("Beijing districts")), beijing), (str(_("Other regions")), others)]
 
 
 class LoginForm(AuthenticationForm):
@@ -97,11 +86,19 @@ class SignupForm(forms.Form):
         help_text=_("统一社会信用代码: 18 characters, printed on the business licence or legal-person certificate."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
     )
-    org_region = forms.ChoiceField(label=_("Region"), required=False)
+    # Province → district; Beijing (110000) comes first in code order. Values are GB/T 2260 codes.
+    org_region = CodeItemTreeField(
+        label=_("Region"),
+        queryset=CodeItem.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="—",
+        table="region",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_region"].choices = region_choices()
+        self.fields["org_region"].queryset = code_choices("region")
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
@@ -172,7 +169,7 @@ class SignupForm(forms.Form):
     def organisation_request(self) -> OrganisationRequest | None:
         if self.cleaned_data.get("organisation_choice") != OrganisationChoice.NEW:
             return None
-        region = CodeItem.objects.current("region").get(code=self.cleaned_data["org_region"])
+        region: CodeItem = self.cleaned_data["org_region"]
         return OrganisationRequest(
             name=self.cleaned_data["org_name"],
             org_type=self.cleaned_data["org_type"],

@@ -15,6 +15,7 @@ from techtransfer.achievements import services
 from techtransfer.achievements.choices import AttachmentKind, IPKind, Secrecy
 from techtransfer.achievements.models import Achievement, FundedProject
 from techtransfer.achievements.services import CODE_FIELDS  # field → code table
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField
 from techtransfer.core.models import CodeItem
 
 # Tables whose codes mean something to the reader (GB/T 13745 disciplines, GB/T 4754 sections, GB/T 2260).
@@ -120,13 +121,16 @@ class AchievementForm(forms.ModelForm):
                 Q(table__key=key, table__is_current=True, active=True) | Q(pk=current_id)
             )
             model_field = self.fields[name]
-            self.fields[name] = CodeItemChoiceField(
+            # Regions and industries are trees: province → district, section → division.
+            tree = {"table": key} if key in TREE_TABLES else {}
+            self.fields[name] = (CodeItemTreeField if tree else CodeItemChoiceField)(
                 queryset=queryset.order_by("sort_order", "code"),
                 required=False,
                 label=model_field.label,
                 help_text=model_field.help_text,
                 show_code=name in SHOW_CODE,
                 empty_label="—",
+                **tree,
             )
         owner_id = owner.pk if owner else instance.owner_id
         self.fields["funded_project"].queryset = FundedProject.objects.filter(

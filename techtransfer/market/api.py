@@ -41,6 +41,8 @@ NOTHING_TO_CHANGE = _("Send at least one field to change.")
 NO_ORGANISATION = _("You belong to no organisation that can post demands; ask your organisation's TTO officer.")
 UNKNOWN_STATUS = _("Unknown status; the statuses are %(statuses)s.")
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal(0)}
+# The pages take 万元; the API keeps amounts in yuan.
+YUAN_HELP = "In yuan (元), not 万元: 500000 is 50万元."
 
 
 # ---------------------------------------------------------------- output
@@ -66,8 +68,8 @@ class DemandListOutputSerializer(serializers.Serializer):
     field_label = CodeLabelField(source="field", allow_null=True)
     region = CodeField("region", read_only=True, allow_null=True)
     region_label = CodeLabelField(source="region", allow_null=True)
-    budget_min = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, help_text="Yuan (元).")
-    budget_max = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, help_text="Yuan (元).")
+    budget_min = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, help_text=YUAN_HELP)
+    budget_max = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, help_text=YUAN_HELP)
     budget_display = serializers.CharField(help_text="The range as the pages show it (元 / 万元).")
     cooperation_modes = serializers.SerializerMethodField()
     cooperation_modes_labels = serializers.SerializerMethodField()
@@ -121,8 +123,8 @@ class DemandFieldsInputSerializer(StrictInputMixin, serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     field = CodeField("high_tech_field", required=False, allow_null=True)
     region = CodeField("region", required=False, allow_null=True)
-    budget_min = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text="Yuan (元).")
-    budget_max = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text="Yuan (元).")
+    budget_min = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text=YUAN_HELP)
+    budget_max = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text=YUAN_HELP)
     cooperation_modes = serializers.ListField(
         child=CodeField("cooperation_mode"),
         required=False,

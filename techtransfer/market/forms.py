@@ -6,11 +6,14 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField, CodeItemMultipleChoiceField, DateInput
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField
 from techtransfer.core.models import CodeItem
+from techtransfer.lib.money import WanYuanField
 from techtransfer.market import services
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.search import SORT_DEADLINE, SORT_NEWEST, SORT_RELEVANCE
@@ -48,12 +51,14 @@ class DemandForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "deadline": DateInput(),
-            "budget_min": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-            "budget_max": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
         }
+        # Enterprises think of budgets in 万元; the service stores yuan.
+        field_classes = {"budget_min": WanYuanField, "budget_max": WanYuanField}
+        labels = {"budget_min": _("lowest budget (万元)"), "budget_max": _("highest budget (万元)")}
         help_texts = {
-            "budget_min": _("In yuan (元), e.g. 500000 for 50万元. Leave both empty if the budget is negotiable."),
-            "budget_max": _("In yuan (元)."),
+            "budget_min": _("In 万元 (10,000 yuan), e.g. 50 for 500,000 yuan. Leave both empty if the budget is "
+                            "negotiable."),
+            "budget_max": _("In 万元 (10,000 yuan)."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -66,13 +71,16 @@ class DemandForm(forms.ModelForm):
                 Q(table__key=key, table__is_current=True, active=True) | Q(pk=current_id)
             )
             model_field = self.fields[name]
-            self.fields[name] = CodeItemChoiceField(
+            # Regions are a tree: province → city/district.
+            tree = {"table": key} if key in TREE_TABLES else {}
+            self.fields[name] = (CodeItemTreeField if tree else CodeItemChoiceField)(
                 queryset=queryset.order_by("sort_order", "code"),
                 required=False,
                 label=model_field.label,
                 help_text=model_field.help_text,
                 show_code=name == "region",
                 empty_label="—",
+                **tree,
             )
         current_modes = list(instance.cooperation_modes.values_list("pk", flat=True)) if instance.pk else []
         self.fields["cooperation_modes"].queryset = CodeItem.objects.filter(
@@ -130,13 +138,15 @@ def facet_labels() -> dict[str, dict[str, str]]:
     """{parameter: {code: label in the active language}} for every facet, in one query."""
     labels: dict[str, dict[str, str]] = {name: {} for name in FACET_TABLES}
     table_to_param = {table: name for name, table in FACET_TABLES.items()}
-    items = (
+    # Plain rows, the language looked up once: the region table alone has some 3,500 items.
+    english = (get_language() or "").startswith("en")
+    rows = (
         CodeItem.objects.filter(table__key__in=FACET_TABLES.values(), table__is_current=True, active=True)
-        .select_related("table")
         .order_by("sort_order", "code")
+        .values_list("table__key", "code", "label_zh", "label_en")
     )
-    for item in items:
-        labels[table_to_param[item.table.key]][item.code] = item.label
+    for key, code, label_zh, label_en in rows:
+        labels[table_to_param[key]][code] = label_en if english and label_en else label_zh
     return labels
 
 

@@ -10,31 +10,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
+from techtransfer.lib.money import money_range
 from techtransfer.market.choices import DemandStatus
 
 BUDGET_ORDER_MESSAGE = _("The lowest budget is above the highest budget.")
-WAN = Decimal(10_000)
-
-
-def _grouped(amount: Decimal) -> str:
-    """1234567 → "1,234,567"; cents only when there are any (1234.5 → "1,234.50")."""
-    return f"{amount:,.2f}" if amount % 1 else f"{amount:,.0f}"
-
-
-def yuan_display(amount: Decimal) -> str:
-    """An amount of yuan as a reader expects it: 万元 on Chinese pages from 10,000 up (500000 → 50万元,
-    125000 → 12.5万元), grouped yuan otherwise (8,000元; ¥500,000 on English pages)."""
-    if (get_language() or "").startswith("zh"):
-        if amount >= WAN:
-            wan = (amount / WAN).quantize(Decimal("0.01"))
-            text = f"{wan:,.2f}".rstrip("0").rstrip(".")
-            return f"{text}万元"
-        return f"{_grouped(amount)}元"
-    return f"¥{_grouped(amount)}"
 
 
 class TechnologyDemand(TimeStampedModel):
@@ -139,16 +121,7 @@ class TechnologyDemand(TimeStampedModel):
     @property
     def budget_display(self) -> str:
         """The budget range in 元 / 万元, or "negotiable" when the owner gave none."""
-        low, high = self.budget_min, self.budget_max
-        if low is not None and high is not None:
-            if low == high:
-                return yuan_display(low)
-            return f"{yuan_display(low)} – {yuan_display(high)}"
-        if low is not None:
-            return gettext("from %(amount)s") % {"amount": yuan_display(low)}
-        if high is not None:
-            return gettext("up to %(amount)s") % {"amount": yuan_display(high)}
-        return gettext("Negotiable")
+        return money_range(self.budget_min, self.budget_max)
 
     @property
     def is_past_deadline(self) -> bool:

@@ -329,9 +329,14 @@ def text_matches(
 
 
 def filter_options() -> dict[str, list[CodeItem]]:
-    """Choices of the panels' filters: the high-tech fields, and Beijing's districts then other regions."""
+    """Choices of the panels' filters: the high-tech fields, and Beijing's districts then other regions
+    (provinces, and the districts and cities of Tianjin and Hebei: the 京津冀 neighbours)."""
     fields = list(CodeItem.objects.current("high_tech_field").order_by("code"))
-    regions = list(CodeItem.objects.current("region").order_by("code"))
+    regions = list(
+        CodeItem.objects.current("region")
+        .filter(Q(parent__isnull=True) | Q(parent__code__in=["110000", "120000", "130000"]))
+        .order_by("code")
+    )
     regions.sort(key=lambda item: (not item.code.startswith("11"), item.code))
     return {
         "field": fields,

@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.achievements.forms import CodeItemMultipleChoiceField
+from techtransfer.core.forms import CodeItemTreeMultipleField
 from techtransfer.core.models import CodeItem
 from techtransfer.portal.forms import SearchForm, facet_labels
 from techtransfer.subscriptions.choices import Frequency, Kind
@@ -45,11 +46,11 @@ class SubscriptionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None: any field."),
     )
-    regions = CodeItemMultipleChoiceField(
+    regions = CodeItemTreeMultipleField(
         label=_("Regions"),
         queryset=CodeItem.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        table="region",
         help_text=_("None: anywhere. Beijing (or a province) covers its districts."),
     )
     query = forms.CharField(
@@ -92,7 +93,10 @@ class SubscriptionForm(forms.Form):
                 "regions": [item.pk for item in instance.regions.all()],
             }
         self.fields["tech_fields"].queryset = _codes("high_tech_field", chosen["fields"]).order_by("sort_order", "code")
-        self.fields["regions"].queryset = _codes("region", chosen["regions"]).order_by("code")
+        # Provinces and their cities or districts: a city covers its counties (region codes are prefixes).
+        self.fields["regions"].queryset = _codes("region", chosen["regions"]).filter(
+            Q(parent__isnull=True) | Q(parent__parent__isnull=True) | Q(pk__in=chosen["regions"])
+        ).order_by("sort_order", "code")
         if instance is None or not instance.filters:
             del self.fields["clear_filters"]
 

@@ -95,6 +95,13 @@ class TestAchievementAdmin:
         body = staff.get(reverse("admin:core_codetable_change", args=[table.pk])).content.decode()
         assert "初期阶段" in body
 
+    def test_the_region_table_links_to_its_items_instead_of_listing_them_all(self, staff: Client) -> None:
+        table = CodeTable.objects.get(key="region", is_current=True)
+        body = staff.get(reverse("admin:core_codetable_change", args=[table.pk])).content.decode()
+        assert "海淀区" not in body and f"table__id__exact={table.pk}" in body
+        items = staff.get(reverse("admin:core_codeitem_changelist") + f"?table__id__exact={table.pk}&q=海淀")
+        assert items.status_code == 200 and "海淀区" in items.content.decode()
+
 
 class TestUserAdmin:
     def test_staff_add_a_person_with_an_email_address_and_cannot_delete_people(

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -202,8 +203,8 @@ def _public_facts(achievement: Achievement) -> list[tuple[str, Any]]:
 
     period = ""
     if achievement.research_start or achievement.research_end:
-        start = f"{achievement.research_start:%Y-%m}" if achievement.research_start else "…"
-        end = f"{achievement.research_end:%Y-%m}" if achievement.research_end else "…"
+        start = date_format(achievement.research_start, "YEAR_MONTH_FORMAT") if achievement.research_start else "…"
+        end = date_format(achievement.research_end, "YEAR_MONTH_FORMAT") if achievement.research_end else "…"
         period = f"{start} – {end}"
     facts: list[tuple[str, Any]] = [
         (label("registration_number"), achievement.registration_number),

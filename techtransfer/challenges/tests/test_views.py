@@ -3,12 +3,15 @@ moderation and Q&A, each checked against the database, and refusals for outsider
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from techtransfer.challenges import services
 from techtransfer.challenges.choices import ChallengeStatus, ProposalStatus
@@ -49,7 +52,7 @@ PROPOSAL_POST = {
     "members": "李研究",
     "summary": "单晶化与表面包覆协同改性",
     "approach": "原子层沉积包覆后中试验证",
-    "price_quote": "450000",
+    "price_quote": "45",  # 万元
     "action": "submit",
 }
 
@@ -90,12 +93,20 @@ class TestPublicPages:
         make_proposal(challenge, p.tto_officer)
         html = page(Client(), "detail", challenge.pk, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert '<html lang="zh-hans">' in html
-        assert "50 万元" in html and "容量保持率≥90%" in html and "分两期支付" in html
+        assert "50万元" in html and "容量保持率≥90%" in html and "分两期支付" in html
         # Sealed: no count, no names; the page says when they open.
         assert "proposal-count" not in html and "示范大学电池材料团队" not in html and 'id="sealed"' in html
         assert 'id="countdown"' in html
         english = page(Client(), "detail", challenge.pk, HTTP_ACCEPT_LANGUAGE="en")
         assert "CNY 500,000" in english
+
+    def test_the_time_left_reads_as_chinese_months_and_weeks(self, p: Personas, ent: Enterprise) -> None:
+        deadline = timezone.now() + datetime.timedelta(days=38, hours=1)  # a month (28–31 days) and a week
+        challenge = make_open_challenge(ent, p.reviewer, submission_deadline=deadline)
+        html = page(Client(), "detail", challenge.pk, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert "剩余 1\xa0个月 1\xa0周" in html
+        assert "剩余 1\xa0个月 1\xa0周" in page(Client(), "list", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert "1\xa0month, 1\xa0week left" in page(Client(), "detail", challenge.pk, HTTP_ACCEPT_LANGUAGE="en")
 
     def test_unpublished_challenges_are_404_to_outsiders_and_rivals(self, p: Personas, ent: Enterprise) -> None:
         draft = make_challenge(ent)
@@ -130,6 +141,9 @@ class TestProposalPages:
         proposal = Proposal.objects.get(challenge=challenge)
         assert proposal.status == ProposalStatus.SUBMITTED and proposal.team_org == p.university
         assert proposal.attachment_name == "方案.pdf"
+        assert proposal.price_quote == Decimal("450000")  # typed as 45 (万元), stored in yuan
+        shown = page(client, "proposal", proposal.pk, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert "45万元" in shown
         assert response.redirect_chain[-1][0] == reverse("challenges:proposal", args=[proposal.pk])
         download = client.get(reverse("challenges:proposal_attachment", args=[proposal.pk]))
         assert download.status_code == 200 and b"".join(download.streaming_content) == PDF_BYTES
@@ -259,7 +273,7 @@ class TestOwnerPages:
             "requirements": "漏检率低于0.1%",
             "field": _item("electronics").pk,
             "region": _item("110108", "region").pk,
-            "reward": "200000",
+            "reward": "20",  # 万元
             "reward_note": "",
             "submission_deadline": "2099-06-30T17:00",
             "qa_deadline": "",
@@ -270,6 +284,7 @@ class TestOwnerPages:
         challenge = Challenge.objects.get(title="工业视觉缺陷检测")
         assert response.status_code == 302 and challenge.owner == ent.org and challenge.status == ChallengeStatus.DRAFT
         assert challenge.submission_deadline.isoformat() == "2099-06-30T09:00:00+00:00"  # entered in Beijing time
+        assert challenge.reward == Decimal("200000")  # entered in 万元, stored in yuan
         client.post(step_url(challenge, "submit"))
         challenge.refresh_from_db()
         assert challenge.status == ChallengeStatus.UNDER_REVIEW

@@ -48,8 +48,8 @@ def form_post(**overrides: Any) -> dict[str, Any]:
         "description": "需要一种基于振动信号的轴承早期故障在线诊断方法，误报率低于1%。",
         "field": code_item("high_tech_field", "manufacturing").pk,
         "region": code_item("region", "110108").pk,
-        "budget_min": "300000",
-        "budget_max": "800000.50",
+        "budget_min": "30",  # 万元
+        "budget_max": "80.5",
         "deadline": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
         "contact_name": "刘企业",
         "contact_phone": "010-82000000",
@@ -208,9 +208,12 @@ class TestDetailPage:
         self, client: Client, published: TechnologyDemand
     ) -> None:
         page = html(client.get(reverse("market:detail", args=[published.pk])))
-        assert published.title in page and "¥500,000 – ¥2,000,000" in page
+        assert published.title in page and "CNY 500,000 – CNY 2,000,000" in page
         assert "Commissioned development" in page and "Joint development" in page
-        assert published.deadline.isoformat() in page
+        d = published.deadline
+        assert f'<time datetime="{d.isoformat()}">{d.day} {d:%b} {d.year}</time>' in page  # one English date format
+        chinese = html(client.get(reverse("market:detail", args=[published.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"))
+        assert f'<time datetime="{d.isoformat()}">{d.year}年{d.month}月{d.day}日</time>' in chinese
         assert "010-82000000" not in page and "liu@smart.example.cn" not in page
         assert 'id="history"' not in page and "Approve" not in page and "Edit" not in page
 
@@ -279,14 +282,16 @@ class TestForm:
         assert login(Client(), p.outsider).post(reverse("market:new"), form_post()).status_code == 403
         assert not TechnologyDemand.objects.exists()
 
-    def test_a_member_saves_a_draft_with_budget_in_yuan_and_modes(self, ent: Enterprise) -> None:
+    def test_a_member_saves_a_draft_with_budget_in_wan_stored_in_yuan_and_modes(self, ent: Enterprise) -> None:
         client = login(Client(), ent.staff)
         assert 'type="date"' in html(client.get(reverse("market:new")))
         response = client.post(reverse("market:new"), form_post())
         demand = TechnologyDemand.objects.get()
         assert response.status_code == 302 and response["Location"] == reverse("market:detail", args=[demand.pk])
         assert demand.status == DemandStatus.DRAFT and demand.owner == ent.org and demand.created_by == ent.staff
-        assert demand.budget_min == Decimal("300000") and demand.budget_max == Decimal("800000.50")
+        assert demand.budget_min == Decimal("300000") and demand.budget_max == Decimal("805000")
+        shown = html(client.get(reverse("market:detail", args=[demand.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"))
+        assert "30万元 – 80.5万元" in shown
         assert sorted(m.code for m in demand.cooperation_modes.all()) == ["joint", "service"]
 
     def test_errors_are_shown_on_their_fields_and_nothing_is_saved(self, ent: Enterprise) -> None:
@@ -296,7 +301,7 @@ class TestForm:
         assert "Please correct the errors marked below." in html(response) and "This field is required." in html(
             response
         )
-        response = client.post(reverse("market:new"), form_post(budget_min="900000", budget_max="100"))
+        response = client.post(reverse("market:new"), form_post(budget_min="90", budget_max="0.01"))
         page = html(response)
         assert "Please correct the errors marked below." in page
         assert "The lowest budget is above the highest budget." in page
@@ -332,10 +337,11 @@ class TestForm:
         draft = make_demand(ent)
         url = reverse("market:edit", args=[draft.pk])
         page = html(login(Client(), ent.colleague).get(url))
-        assert 'value="500000.00"' in page and "checked" in page
+        assert 'value="50"' in page and "checked" in page  # 500000 yuan shown in 万元
         response = login(Client(), ent.colleague).post(url, form_post(title="改过的标题"))
         assert response.status_code == 302
         draft.refresh_from_db()
+        assert (draft.budget_min, draft.budget_max) == (Decimal("300000"), Decimal("805000"))
         assert draft.title == "改过的标题" and sorted(m.code for m in draft.cooperation_modes.all()) == [
             "joint",
             "service",
