@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "techtransfer.subscriptions",
     "techtransfer.portal",
     "techtransfer.api",
+    "techtransfer.demo",  # the top layer: imports the apps above, none imports it
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from techtransfer.achievements.demo import bench_csv_write
+from techtransfer.demo.bench import bench_csv_write
 
 
 class Command(BaseCommand):
