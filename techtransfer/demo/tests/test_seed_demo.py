@@ -160,7 +160,7 @@ class SeedDemoSmallTests(TestCase):
     def test_the_workflow_went_through_the_services(self) -> None:
         self.assertEqual(AuditEvent.objects.filter(action="achievement.create").count(), Achievement.objects.count())
         for achievement in Achievement.objects.filter(status=Status.PUBLISHED):
-            steps = list(achievement.status_changes.values_list("to_status", flat=True))
+            steps = list(achievement.status_changes.values_list("to_state", flat=True))
             self.assertEqual(steps[-2:], [Status.REGISTERED, Status.PUBLISHED])
         for achievement in Achievement.objects.filter(status=Status.RETURNED):
             self.assertTrue(achievement.return_reason)
