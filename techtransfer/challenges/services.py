@@ -111,14 +111,9 @@ def _close_if_due(challenge: Challenge, *, now: datetime.datetime | None = None)
         return
     deadline = challenge.submission_deadline
     assert deadline is not None  # deadline_passed says so
-    opened = Proposal.objects.filter(challenge=challenge, status__in=HANDED_IN_STATUSES).count()
+    # The history row says what happened in the reader's language (the step's label), at the deadline.
     CHALLENGE_FLOW.record(
-        challenge,
-        CHALLENGE_FLOW.step("close"),
-        by=None,
-        from_state=ChallengeStatus.OPEN,
-        at=deadline,
-        reason=f"submission deadline {deadline.isoformat()}; {opened} proposal(s) opened",
+        challenge, CHALLENGE_FLOW.step("close"), by=None, from_state=ChallengeStatus.OPEN, at=deadline
     )
     challenge.proposals_opened_at = deadline
     challenge.save(update_fields=["status", "proposals_opened_at", "updated"])

@@ -246,6 +246,6 @@ def demands_expire(*, today: datetime.date | None = None) -> int:
     demands = list(
         TechnologyDemand.objects.select_for_update().filter(status=DemandStatus.PUBLISHED, deadline__lt=today)
     )
-    DEMAND_FLOW.record_many(demands, DEMAND_FLOW.step("expire"), reason=f"deadline before {today.isoformat()}")
+    DEMAND_FLOW.record_many(demands, DEMAND_FLOW.step("expire"))
     enqueue_reindex_many([d.pk for d in demands])
     return len(demands)

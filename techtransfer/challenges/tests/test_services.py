@@ -163,7 +163,7 @@ class TestSealedBids:
         assert challenge.proposals_opened_at == challenge.submission_deadline
         opening = ChallengeStatusChange.objects.get(record=challenge, step="close")
         assert opening.by is None and opening.at == challenge.submission_deadline
-        assert "2 proposal(s) opened" in opening.reason
+        assert opening.step_label == "Close for proposals and open them"
 
     def test_another_bidder_sees_only_their_own_proposal_and_nobody_sees_a_count(self, p: Personas) -> None:
         ent = make_enterprise()

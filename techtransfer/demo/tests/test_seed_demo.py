@@ -165,13 +165,13 @@ class SeedDemoSmallTests(TestCase):
         for achievement in Achievement.objects.filter(status=Status.RETURNED):
             self.assertTrue(achievement.return_reason)
             self.assertEqual(achievement.status_changes.last().reason, achievement.return_reason)
-        self.assertFalse(StatusChange.objects.filter(achievement__status=Status.DRAFT).exists())
+        self.assertFalse(StatusChange.objects.filter(record__status=Status.DRAFT).exists())
         # Returned once, fixed by the unit, sent again: the fix is in the audit trail, not in the summary.
         fixed = Achievement.objects.get(name="汽车精密零部件表面缺陷机器视觉在线检测系统")
         steps = AuditEvent.objects.filter(object_type__endswith="achievement", object_id=str(fixed.pk)).order_by("pk")
         self.assertEqual(
             [action.removeprefix("achievement.") for action in steps.values_list("action", flat=True)],
-            ["create", "attachment.add", "submitted", "returned", "update", "submitted", "registered", "published"],
+            ["create", "attachment.add", "submit", "return", "update", "submit", "register", "publish"],
         )
         self.assertIn("检出率99.2%", fixed.summary)
         revised = Achievement.objects.get(name="超低功耗蓝牙5.3双模SoC芯片")
