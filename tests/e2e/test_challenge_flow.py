@@ -120,7 +120,7 @@ def test_a_team_wins_a_challenge_with_a_sealed_proposal_in_the_browser(
     log_in(team_a, "tto")
     open_challenge(team_a)
     expect(team_a.locator("dl.facts")).to_contain_text("50万元")
-    expect(team_a.locator("#proposal-count")).to_have_text("0")
+    expect(team_a.locator("#sealed")).to_be_visible()  # sealed: no count, no names, until the deadline
     team_a.get_by_role("button", name=zh("Submit a proposal"), exact=True).click()
     proposal_form = team_a.locator("#proposal-form")
     proposal_form.get_by_label(label("team name")).fill(TEAM_A)
@@ -145,7 +145,8 @@ def test_a_team_wins_a_challenge_with_a_sealed_proposal_in_the_browser(
     team_b = new_page()
     log_in(team_b, "other_tto")
     open_challenge(team_b)
-    expect(team_b.locator("#proposal-count")).to_have_text("1")
+    expect(team_b.locator("#sealed")).to_be_visible()
+    expect(team_b.locator("#proposal-count")).to_have_count(0)
     expect(team_b.get_by_text(TEAM_A)).to_have_count(0)
     team_b.get_by_role("button", name=zh("Submit a proposal"), exact=True).click()
     team_b.locator("#proposal-form").get_by_label(label("team name")).fill(TEAM_B)
@@ -165,6 +166,14 @@ def test_a_team_wins_a_challenge_with_a_sealed_proposal_in_the_browser(
     response = team_b.goto(f"/challenges/{challenge.pk}/proposals/")
     assert response is not None and response.status == 403
     shots(team_b, "team-b-refused")
+
+    # Sealed for the challenge's owner too until the deadline: its inbox says when they open, and nothing more.
+    company.goto(f"/challenges/{challenge.pk}/proposals/")
+    expect(company.locator("#sealed")).to_be_visible()
+    expect(company.get_by_text(TEAM_A)).to_have_count(0)
+    response = company.goto(proposal_url)
+    assert response is not None and response.status == 404
+    shots(company, "company-sealed-inbox")
 
     # 5. The deadline passes (moved in the database); A can no longer change its proposal.
     Challenge.objects.filter(pk=challenge.pk).update(

@@ -28,6 +28,7 @@ from techtransfer.core.audit import audit_for
 from techtransfer.core.codetables import code_item
 from techtransfer.lib.validators import patent_check_character
 from techtransfer.testing import PDF_BYTES, make_personas
+from tests.e2e.steps import take_step
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -213,9 +214,7 @@ def test_an_achievement_goes_from_registration_to_public_search_in_the_browser(
     expect(reviewer.locator("#review").get_by_role("link", name=NAME, exact=True)).to_be_visible()
     open_from_review_queue(reviewer)
     shots(reviewer, "reviewer-opens-record")
-    reviewer.get_by_text(zh("Return with reasons"), exact=True).click()
-    reviewer.get_by_label(label("reason")).fill(RETURN_REASON)
-    reviewer.get_by_role("button", name=zh("Return to the unit"), exact=True).click()
+    take_step(reviewer, "return", reason=RETURN_REASON)
     expect_message(reviewer, "Returned to the unit with your reasons.")
     shots(reviewer, "reviewer-returned")
     achievement.refresh_from_db()
@@ -242,7 +241,7 @@ def test_an_achievement_goes_from_registration_to_public_search_in_the_browser(
 
     # 4. The reviewer registers it: the page shows the 12-character registration number.
     open_from_workspace(reviewer)
-    reviewer.get_by_role("button", name=zh("Register"), exact=True).click()
+    take_step(reviewer, "register")  # folds out "cannot be taken back", then the confirming button
     expect_message(reviewer, "Registered: the registration number is assigned.")
     number_text = reviewer.locator("article.achievement-detail > header .meta strong")
     expect(number_text).to_have_text(re.compile(NUMBER_PATTERN.pattern))
