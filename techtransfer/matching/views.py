@@ -19,8 +19,7 @@ from techtransfer.accounts.permissions import is_commission_admin
 from techtransfer.achievements.selectors import achievement_get
 from techtransfer.market.selectors import demand_get
 from techtransfer.matching import selectors
-from techtransfer.matching.indexing import index_progress
-from techtransfer.search.models import SearchDocument
+from techtransfer.matching.indexing import index_progress, index_progress_by_kind
 
 
 def _filters(request: HttpRequest) -> dict[str, list[str]]:
@@ -92,6 +91,6 @@ def index_status(request: HttpRequest) -> HttpResponse:
     if not is_commission_admin(request.user):
         raise PermissionDenied(NOT_AN_ADMIN)
     progress = index_progress()
-    kinds = list(SearchDocument.objects.values_list("kind", flat=True).distinct().order_by("kind"))
+    kinds = index_progress_by_kind()
     template = "matching/_status.html" if _fragment(request) else "matching/status.html"
     return render(request, template, {"progress": progress, "kinds": kinds})
