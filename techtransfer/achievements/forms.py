@@ -225,7 +225,7 @@ PART_LABELS: dict[str, tuple[Any, Any, Any]] = {
     "persons": (_("Completing persons"), _("In order of contribution."), _("Add a person")),
     "ip_items": (
         _("Intellectual property"),
-        _("Patents (with their check digit, e.g. ZL201910123456.7), software copyrights (2019SR0123456), "
+        _("Patents (with their check digit, e.g. ZL202110123456.7), software copyrights (2019SR0123456), "
           "plant variety rights (CNA20171234.5)."),
         _("Add an IP item"),
     ),

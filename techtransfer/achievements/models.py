@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.choices import AchievementType, AttachmentKind, IPKind, Secrecy, Status
 from techtransfer.core.models import CodeItem, TimeStampedModel
+from techtransfer.lib.validators import PHONE_HELP_TEXT, validate_phone_number
 
 
 def _code(key: str, verbose: Any, **kwargs: Any) -> models.ForeignKey[Any, Any]:
@@ -100,7 +101,9 @@ class Achievement(TimeStampedModel):
         _("publish after registration"), default=True, help_text=_("Publish on the portal as soon as it is registered.")
     )
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=40, blank=True, validators=[validate_phone_number], help_text=PHONE_HELP_TEXT
+    )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_address = models.CharField(_("contact address"), max_length=300, blank=True)
 

@@ -224,6 +224,15 @@ class TestDetailPage:
         TechnologyDemand.objects.filter(pk=published.pk).update(contact_public=True)
         assert "010-82000000" in html(client.get(reverse("market:detail", args=[published.pk])))
 
+    def test_the_phone_link_dials_the_normalised_number(self, client: Client, published: TechnologyDemand) -> None:
+        TechnologyDemand.objects.filter(pk=published.pk).update(contact_public=True, contact_phone="010 8200 0000")
+        page = html(client.get(reverse("market:detail", args=[published.pk])))
+        assert '<a href="tel:+861082000000">010 8200 0000</a>' in page
+        # A value stored before phone numbers were checked is shown, but not as a link.
+        TechnologyDemand.objects.filter(pk=published.pk).update(contact_phone="abc")
+        page = html(client.get(reverse("market:detail", args=[published.pk])))
+        assert "<dd>abc</dd>" in page and "tel:" not in page
+
     def test_the_matches_panel_is_public_once_published_and_for_insiders_before(
         self, p: Personas, ent: Enterprise, client: Client, published: TechnologyDemand, hidden: list[TechnologyDemand]
     ) -> None:
