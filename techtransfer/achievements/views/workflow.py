@@ -21,6 +21,7 @@ from techtransfer.achievements.models import Achievement
 from techtransfer.achievements.views.common import apply_service_errors
 from techtransfer.achievements.views.records import detail_context
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.forms import error_summary
 from techtransfer.core.views import run_form_step, run_step
 
 
@@ -113,4 +114,5 @@ def achievement_revise(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Revision %(n)d is recorded.") % {"n": revision.number})
             return redirect("achievements:detail", pk=pk)
-    return render(request, "achievements/revise.html", {"achievement": achievement, "form": form})
+    context = {"achievement": achievement, "form": form, "error_summary": error_summary(form)}
+    return render(request, "achievements/revise.html", context)
