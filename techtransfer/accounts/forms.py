@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, OrgType
 from techtransfer.accounts.models import Organisation, User
 from techtransfer.accounts.services import OrganisationRequest
+from techtransfer.core.forms import NamedErrorsMixin
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.validators import normalise_uscc, validate_uscc
 
@@ -46,7 +47,7 @@ class LoginForm(AuthenticationForm):
         )
 
 
-class SignupForm(forms.Form):
+class SignupForm(NamedErrorsMixin, forms.Form):
     username = forms.RegexField(
         label=_("User name"),
         max_length=150,
@@ -119,9 +120,10 @@ class SignupForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         p1, p2 = data.get("password1"), data.get("password2")
+        # Both checks, always: a weak password is worth knowing before the second copy is typed again.
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ; type the same password twice."))
-        elif p1:
+        if p1:
             candidate = User(
                 username=data.get("username", ""), email=data.get("email", ""), full_name=data.get("full_name", "")
             )
