@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.choices import AchievementType, AttachmentKind, IPKind, Secrecy, Status
@@ -185,7 +186,8 @@ class CompletingPerson(models.Model):
 
     achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="persons")
     position = models.PositiveSmallIntegerField(_("position"))
-    name = models.CharField(_("name"), max_length=100)
+    # A person's name is 姓名, not the 名称 of a thing (a record, an IP item, an organisation).
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     unit_name = models.CharField(_("unit"), max_length=200, blank=True)
     title = models.CharField(_("professional title"), max_length=50, blank=True)
     education = models.CharField(_("education"), max_length=50, blank=True)

@@ -188,7 +188,7 @@ def _ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> list
         try:
             number = ip_number_validate(kind, item.get("number") or "")
         except ValidationError as exc:
-            errors.extend(f"{_('IP item')} {position}: {m}" for m in exc.messages)
+            errors.extend(_("IP item %(n)d: %(message)s") % {"n": position, "message": m} for m in exc.messages)
             continue
         found[(kind, number)] = IPItem(
             achievement=achievement,

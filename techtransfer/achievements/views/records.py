@@ -41,7 +41,7 @@ from techtransfer.achievements.views.common import (
 )
 from techtransfer.core.audit import action_label, audit_for
 from techtransfer.core.exceptions import ApplicationError
-from techtransfer.core.forms import error_summary, formset_errors
+from techtransfer.core.forms import error_summary, formset_errors, labelled
 from techtransfer.core.views import check_with_service
 
 
@@ -390,7 +390,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for message in errors:
-                messages.error(request, f"{label}: {message}" if label else message)
+                messages.error(request, labelled(str(label), message) if label else message)
     return redirect(safe_next(request, reverse("achievements:detail", args=[pk])))
 
 
