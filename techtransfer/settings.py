@@ -139,6 +139,15 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # One date format per language (techtransfer/formats/<locale>/formats.py): |date:"DATE_FORMAT" everywhere.
 FORMAT_MODULE_PATH = ["techtransfer.formats"]
+
+# The platform's name in each language: the end of every page title and the signature of e-mails. One
+# setting, so that a deployment renames the platform in one place (the templates read it by language).
+PLATFORM_NAME = {
+    "zh-hans": envstr("PLATFORM_NAME_ZH", "北京市科技成果转移转化平台"),
+    "en": envstr("PLATFORM_NAME_EN", "Beijing S&T Achievement Transfer Platform"),
+}
+if set(PLATFORM_NAME) != {code for code, _name in LANGUAGES} or not all(PLATFORM_NAME.values()):
+    raise ImproperlyConfigured("PLATFORM_NAME_ZH and PLATFORM_NAME_EN must not be empty.")
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

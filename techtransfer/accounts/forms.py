@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, NotifyEmail, OrgType
 from techtransfer.accounts.models import Organisation, User
 from techtransfer.accounts.services import OrganisationRequest
-from techtransfer.core.forms import CodeItemTreeField, code_choices
+from techtransfer.core.forms import CodeItemTreeField, NamedErrorsMixin, code_choices
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.validators import normalise_uscc, validate_uscc
 
@@ -36,7 +36,7 @@ class LoginForm(AuthenticationForm):
         )
 
 
-class SignupForm(forms.Form):
+class SignupForm(NamedErrorsMixin, forms.Form):
     username = forms.RegexField(
         label=_("User name"),
         max_length=150,
@@ -117,9 +117,10 @@ class SignupForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         p1, p2 = data.get("password1"), data.get("password2")
+        # Both checks, always: a weak password is worth knowing before the second copy is typed again.
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ; type the same password twice."))
-        elif p1:
+        if p1:
             candidate = User(
                 username=data.get("username", ""), email=data.get("email", ""), full_name=data.get("full_name", "")
             )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.choices import MembershipStatus, NotifyEmail, OrgType, Role
 from techtransfer.core.models import CodeItem, TimeStampedModel
-from techtransfer.lib.validators import validate_uscc
+from techtransfer.lib.validators import PHONE_HELP_TEXT, validate_phone_number, validate_uscc
 
 
 class User(AbstractUser):
@@ -20,7 +20,9 @@ class User(AbstractUser):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=40, blank=True, validators=[validate_phone_number], help_text=PHONE_HELP_TEXT
+    )
     email_confirmed = models.BooleanField(_("e-mail confirmed"), default=False)
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
     notify_email = models.CharField(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from techtransfer.accounts import selectors, services
 from techtransfer.accounts.forms import ApiTokenForm, SettingsForm, SignupForm
 from techtransfer.accounts.models import ApiToken, User
+from techtransfer.core.forms import error_summary
 
 # Model field names a service may report errors on → the sign-up form field that shows them.
 SIGNUP_ERROR_FIELDS = {
@@ -65,7 +66,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="techtransfer.accounts.backends.EmailOrUsernameBackend")
             return redirect("accounts:signup_done")
     status = 400 if form.errors else 200
-    return render(request, "accounts/signup.html", {"form": form}, status=status)
+    return render(request, "accounts/signup.html", {"form": form, "error_summary": error_summary(form)}, status=status)
 
 
 @login_required

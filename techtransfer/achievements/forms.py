@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements import services
 from techtransfer.achievements.choices import AttachmentKind, IPKind, Secrecy
 from techtransfer.achievements.models import Achievement, FundedProject
 from techtransfer.achievements.services import CODE_FIELDS  # field → code table
-from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin
 from techtransfer.core.models import CodeItem
 
 # Tables whose codes mean something to the reader (GB/T 13745 disciplines, GB/T 4754 sections, GB/T 2260).
@@ -89,7 +90,7 @@ def _keywords_text(value: Any) -> str:
     return value or ""
 
 
-class AchievementForm(forms.ModelForm):
+class AchievementForm(NamedErrorsMixin, forms.ModelForm):
     """The fields of the registration form (services.FORM_FIELDS); parts are edited in the formsets."""
 
     wide_fields = WIDE_FIELDS
@@ -152,12 +153,14 @@ class AchievementForm(forms.ModelForm):
         return bool(value) and value != Secrecy.NONE
 
     def service_data(self, only_changed: bool = False) -> dict[str, Any]:
-        """The cleaned values for achievement_create/update/revise (model field names only)."""
+        """The cleaned values for achievement_create/update/revise (model field names only). Of a form that
+        failed its checks, a field that failed is None: unknown, so that the service does not check the
+        other fields against its old value."""
         names = self.changed_data if only_changed else services.FORM_FIELDS
-        return {name: self.cleaned_data[name] for name in names if name in services.FORM_FIELDS}
+        return {name: self.cleaned_data.get(name) for name in names if name in services.FORM_FIELDS}
 
 
-class RowForm(forms.Form):
+class RowForm(NamedErrorsMixin, forms.Form):
     """One row of a repeated-row table; `row()` is the dict the service takes."""
 
     def row(self) -> dict[str, Any]:
@@ -169,11 +172,19 @@ class UnitForm(RowForm):
 
 
 class PersonForm(RowForm):
-    name = forms.CharField(label=_("name"), max_length=100, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=100, required=False)
     unit_name = forms.CharField(label=_("unit"), max_length=200, required=False)
     title = forms.CharField(label=_("professional title"), max_length=50, required=False)
     education = forms.CharField(label=_("education"), max_length=50, required=False)
     birth_year = forms.IntegerField(label=_("birth year"), required=False, min_value=1900, max_value=2100)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The service refuses a person without a name too; said here, the message lands on the row.
+        others = [data.get(name) for name in ("unit_name", "title", "education", "birth_year")]
+        if not (data.get("name") or "").strip() and "name" not in self.errors and any(others):
+            self.add_error("name", _("Give this person's name."))
+        return data
 
 
 class IPItemForm(RowForm):
@@ -219,6 +230,7 @@ IPItemFormSet = formset_factory(IPItemForm, formset=RowFormSet, extra=0, can_del
 
 # Formset prefix → formset class: the three repeated-row tables of the form.
 PARTS: dict[str, Any] = {"units": UnitFormSet, "persons": PersonFormSet, "ip_items": IPItemFormSet}
+MODES_TITLE = _("Intended transfer modes")
 # How each table is titled and explained on the page.
 PART_LABELS: dict[str, tuple[Any, Any, Any]] = {
     "units": (
@@ -229,7 +241,7 @@ PART_LABELS: dict[str, tuple[Any, Any, Any]] = {
     "persons": (_("Completing persons"), _("In order of contribution."), _("Add a person")),
     "ip_items": (
         _("Intellectual property"),
-        _("Patents (with their check digit, e.g. ZL201910123456.7), software copyrights (2019SR0123456), "
+        _("Patents (with their check digit, e.g. ZL202110123456.7), software copyrights (2019SR0123456), "
           "plant variety rights (CNA20171234.5)."),
         _("Add an IP item"),
     ),
@@ -253,7 +265,7 @@ def part_initial(achievement: Achievement | None, owner: Organisation | None) ->
     }
 
 
-class TransferModesForm(forms.Form):
+class TransferModesForm(NamedErrorsMixin, forms.Form):
     transfer_modes = CodeItemMultipleChoiceField(
         label=_("intended transfer modes"),
         queryset=CodeItem.objects.none(),
@@ -278,7 +290,7 @@ class OwnerForm(forms.Form):
         self.fields["owner"].queryset = organisations
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(NamedErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind of material"), choices=AttachmentKind.choices)
     file = forms.FileField(
         label=_("PDF file"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})

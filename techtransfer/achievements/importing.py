@@ -138,7 +138,7 @@ COLUMNS: list[Column] = [
     Column("units", "完成单位", gettext_lazy("Other completing units"), "units", aliases=("其他完成单位", "合作单位"),
            hint="第一完成单位为本单位，无需填写；其他单位用；分隔"),
     Column("patents", "专利号", gettext_lazy("Patent numbers"), "patents", aliases=("专利", "专利申请号"),
-           hint="可填多个，用；分隔，如 ZL202110123456.X"),
+           hint="可填多个，用；分隔，如 ZL202110123456.7"),
     Column("software", "软件著作权登记号", gettext_lazy("Software copyright numbers"), "software",
            aliases=("软件著作权", "软著登记号"), hint="可填多个，如 2022SR0123456"),
     Column("transfer_modes", "转化方式", gettext_lazy("Intended transfer modes"), "codes", "transfer_mode",

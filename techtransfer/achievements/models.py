@@ -8,10 +8,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.choices import AchievementType, AttachmentKind, IPKind, Secrecy, Status
 from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
+from techtransfer.lib.validators import PHONE_HELP_TEXT, validate_phone_number
 
 
 def _code(key: str, verbose: Any, **kwargs: Any) -> models.ForeignKey[Any, Any]:
@@ -100,7 +102,9 @@ class Achievement(TimeStampedModel):
         _("publish after registration"), default=True, help_text=_("Publish on the portal as soon as it is registered.")
     )
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=40, blank=True, validators=[validate_phone_number], help_text=PHONE_HELP_TEXT
+    )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_address = models.CharField(_("contact address"), max_length=300, blank=True)
 
@@ -182,7 +186,8 @@ class CompletingPerson(models.Model):
 
     achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="persons")
     position = models.PositiveSmallIntegerField(_("position"))
-    name = models.CharField(_("name"), max_length=100)
+    # A person's name is 姓名, not the 名称 of a thing (a record, an IP item, an organisation).
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     unit_name = models.CharField(_("unit"), max_length=200, blank=True)
     title = models.CharField(_("professional title"), max_length=50, blank=True)
     education = models.CharField(_("education"), max_length=50, blank=True)

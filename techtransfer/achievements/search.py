@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from techtransfer.achievements.choices import AchievementType, Status
 from techtransfer.achievements.models import Achievement, CompletingPerson, CompletingUnit, IPItem
@@ -92,7 +93,7 @@ def achievements_reindex_all(*, progress: Progress | None = None, batch_size: in
     return done
 
 
-register_indexer(KIND, achievements_reindex_all)
+register_indexer(KIND, achievements_reindex_all, label=gettext_lazy("Achievements"))
 
 
 @dataclass(frozen=True)

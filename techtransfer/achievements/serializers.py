@@ -72,7 +72,7 @@ class PersonInputSerializer(StrictInputMixin, serializers.Serializer):
 class IPItemInputSerializer(StrictInputMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=IPKind.choices)
     number = serializers.CharField(
-        max_length=40, help_text="Patents: application or patent number with its check character, e.g. ZL202110123456.X"
+        max_length=40, help_text="Patents: application or patent number with its check character, e.g. ZL202110123456.7"
     )
     title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     holder = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

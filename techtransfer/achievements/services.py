@@ -39,7 +39,7 @@ from techtransfer.achievements.models import (
 from techtransfer.achievements.workflows import ACHIEVEMENT_FLOW
 from techtransfer.core.audit import audit_record, audit_record_many, diff, snapshot
 from techtransfer.core.codetables import code_table_key
-from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.exceptions import ApplicationError, ErrorCollector
 from techtransfer.core.models import CodeItem
 from techtransfer.core.workflow import transition
 from techtransfer.lib import validators
@@ -132,23 +132,27 @@ def ip_number_validate(kind: str, number: str) -> str:
 
 
 def _units(achievement: Achievement, units: Sequence[dict[str, Any]]) -> list[CompletingUnit]:
-    rows = []
+    rows, errors = [], []
     for position, unit in enumerate(units, start=1):
         name = (unit.get("name") or "").strip()
         if not name:
-            raise ValidationError({"units": [_("Completing unit %(n)d has no name.") % {"n": position}]})
+            errors.append(_("Completing unit %(n)d has no name.") % {"n": position})
+            continue
         rows.append(
             CompletingUnit(achievement=achievement, position=position, name=name, organisation=unit.get("organisation"))
         )
+    if errors:
+        raise ValidationError({"units": errors})
     return rows
 
 
 def _persons(achievement: Achievement, persons: Sequence[dict[str, Any]]) -> list[CompletingPerson]:
-    rows = []
+    rows, errors = [], []
     for position, person in enumerate(persons, start=1):
         name = (person.get("name") or "").strip()
         if not name:
-            raise ValidationError({"persons": [_("Completing person %(n)d has no name.") % {"n": position}]})
+            errors.append(_("Completing person %(n)d has no name.") % {"n": position})
+            continue
         rows.append(
             CompletingPerson(
                 achievement=achievement,
@@ -160,6 +164,8 @@ def _persons(achievement: Achievement, persons: Sequence[dict[str, Any]]) -> lis
                 birth_year=person.get("birth_year"),
             )
         )
+    if errors:
+        raise ValidationError({"persons": errors})
     return rows
 
 
@@ -174,7 +180,7 @@ def _ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> list
         try:
             number = ip_number_validate(kind, item.get("number") or "")
         except ValidationError as exc:
-            errors.extend(f"{_('IP item')} {position}: {m}" for m in exc.messages)
+            errors.extend(_("IP item %(n)d: %(message)s") % {"n": position, "message": m} for m in exc.messages)
             continue
         found[(kind, number)] = IPItem(
             achievement=achievement,
@@ -222,6 +228,50 @@ def _parts(
     )
 
 
+def _checked(
+    achievement: Achievement,
+    data: dict[str, Any],
+    *,
+    units: Sequence[dict[str, Any]] | None,
+    persons: Sequence[dict[str, Any]] | None,
+    ip_items: Sequence[dict[str, Any]] | None,
+    transfer_modes: Iterable[CodeItem] | None,
+) -> Parts:
+    """Apply `data` to `achievement` and build its parts, checking both: one ValidationError with every
+    problem of the fields and of the parts."""
+    _apply(achievement, data)  # a field that cannot be set here is refused alone: the data is not for this form
+    errors = ErrorCollector()
+    with errors.collect():
+        _clean_fields(achievement)
+    parts = Parts()
+    with errors.collect():
+        parts = _parts(achievement, units=units, persons=persons, ip_items=ip_items, transfer_modes=transfer_modes)
+    errors.raise_if_any()
+    return parts
+
+
+def achievement_validate(
+    *,
+    owner: Organisation,
+    data: dict[str, Any],
+    achievement: Achievement | None = None,
+    units: Sequence[dict[str, Any]] | None = None,
+    persons: Sequence[dict[str, Any]] | None = None,
+    ip_items: Sequence[dict[str, Any]] | None = None,
+) -> None:
+    """Every content check of `achievement_create` (or, given `achievement`, of `achievement_update`) on
+    `data` and the parts given, without saving anything; one ValidationError with all the problems.
+
+    The form pages call it when their own input checks fail, with the fields and parts that passed, so that
+    the page shows every problem on one submit instead of the service's only after the form's are fixed.
+    """
+    if achievement is None:
+        target = Achievement(owner=owner, region=owner.region)
+    else:
+        target = Achievement.objects.get(pk=achievement.pk)  # a fresh copy: the form may have changed the given one
+    _checked(target, data, units=units, persons=persons, ip_items=ip_items, transfer_modes=None)
+
+
 @dataclass
 class NewAchievement:
     """What `achievements_create` needs for one draft: the form fields and its repeated parts."""
@@ -246,23 +296,21 @@ def achievements_create(
     user_require_confirmed(by)
     if not perms.can_create_for(by, owner.pk):
         raise PermissionDenied(_("You can only register achievements for your own organisation."))
-    achievements = []
+    achievements, parts = [], []
+    # Every draft and its parts are checked before anything is written, so a bad IP number saves nothing.
     for draft in drafts:
         achievement = Achievement(owner=owner, created_by=by, import_key=draft.import_key, region=owner.region)
-        _apply(achievement, draft.data)
-        _clean_fields(achievement)
-        achievements.append(achievement)
-    # Parts are checked before anything is written, so a bad IP number saves nothing.
-    parts = [
-        _parts(
-            achievement,
-            units=draft.units or [{"name": owner.name, "organisation": owner}],
-            persons=draft.persons,
-            ip_items=draft.ip_items,
-            transfer_modes=draft.transfer_modes,
+        parts.append(
+            _checked(
+                achievement,
+                draft.data,
+                units=draft.units or [{"name": owner.name, "organisation": owner}],
+                persons=draft.persons,
+                ip_items=draft.ip_items,
+                transfer_modes=draft.transfer_modes,
+            )
         )
-        for achievement, draft in zip(achievements, drafts, strict=True)
-    ]
+        achievements.append(achievement)
     Achievement.objects.bulk_create(achievements)  # sets primary keys on SQLite and PostgreSQL
     for part in parts:
         for row in (*part.units, *part.persons, *part.ip_items, *part.transfer_modes):
@@ -320,10 +368,10 @@ def achievement_update(
     if not perms.can_edit(by, achievement):
         raise PermissionDenied(_("You cannot edit this achievement."))
     before = snapshot(achievement, FORM_FIELDS)
-    _apply(achievement, data)
-    _clean_fields(achievement)
+    parts = _checked(
+        achievement, data, units=units, persons=persons, ip_items=ip_items, transfer_modes=transfer_modes
+    )
     achievement.save()
-    parts = _parts(achievement, units=units, persons=persons, ip_items=ip_items, transfer_modes=transfer_modes)
     given = {"units": units, "persons": persons, "ip_items": ip_items, "transfer_modes": transfer_modes}
     replaced = [name for name, value in given.items() if value is not None]
     for name in replaced:  # a part that is given replaces the stored one

@@ -12,7 +12,7 @@ from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField
 from techtransfer.challenges import services
 from techtransfer.challenges.models import Challenge, Proposal
-from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.money import WanYuanField
 
@@ -29,7 +29,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class ChallengeForm(forms.ModelForm):
+class ChallengeForm(NamedErrorsMixin, forms.ModelForm):
     """The fields of a challenge (services.FORM_FIELDS)."""
 
     wide_fields = WIDE_FIELDS
@@ -77,14 +77,16 @@ class ChallengeForm(forms.ModelForm):
         )
 
     def service_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in services.FORM_FIELDS if name in self.cleaned_data}
+        """The cleaned values; of a form that failed its checks, a field that failed is None (unknown), so
+        that the service does not check the other fields against its old value."""
+        return {name: self.cleaned_data.get(name) for name in services.FORM_FIELDS}
 
     def _post_clean(self) -> None:
         # The service validates the model (with the owner set); the form only parses the input.
         pass
 
 
-class ProposalForm(forms.ModelForm):
+class ProposalForm(NamedErrorsMixin, forms.ModelForm):
     """A bidder's proposal; `team_org` offers only the organisations the bidder may bid for."""
 
     wide_fields = WIDE_FIELDS
@@ -117,7 +119,8 @@ class ProposalForm(forms.ModelForm):
             self.fields[name].help_text = self.fields[name].help_text or _("Required before submitting.")
 
     def service_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in services.PROPOSAL_FIELDS if name in self.cleaned_data}
+        """The cleaned values; a field that failed the form's checks is None (see ChallengeForm)."""
+        return {name: self.cleaned_data.get(name) for name in services.PROPOSAL_FIELDS}
 
     def _post_clean(self) -> None:
         pass

@@ -7,6 +7,7 @@ proposals, awarded) are public; drafts, those under review and cancelled ones ar
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from techtransfer.challenges.choices import PUBLIC_STATUSES
 from techtransfer.challenges.models import Challenge
@@ -40,7 +41,7 @@ _INDEXER = KindIndexer(KIND, records=_for_index, document=challenge_document)
 challenge_reindex = _INDEXER.reindex
 challenges_reindex_all = _INDEXER.reindex_all
 
-register_indexer(KIND, challenges_reindex_all)
+register_indexer(KIND, challenges_reindex_all, label=gettext_lazy("Challenges"))
 
 
 def challenge_search_ids(*, query: str, field: str = "", limit: int = 200) -> list[int]:

@@ -49,7 +49,7 @@ from techtransfer.challenges.workflows import (
 )
 from techtransfer.core.audit import audit_record, diff, snapshot
 from techtransfer.core.codetables import code_table_key
-from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.exceptions import ApplicationError, ErrorCollector
 from techtransfer.core.workflow import transition
 from techtransfer.lib.uploads import pdf_upload_check
 
@@ -148,6 +148,18 @@ def _clean(challenge: Challenge) -> None:
         raise ValidationError(errors)
 
 
+def challenge_validate(*, owner: Organisation, data: dict[str, Any], challenge: Challenge | None = None) -> None:
+    """Every content check of `challenge_create` (or, given `challenge`, of `challenge_update`) on `data`,
+    without saving anything; one ValidationError with all the problems. The form page calls it when its own
+    input checks fail, with the fields that passed, so that one submit shows every problem."""
+    if challenge is None:
+        target = Challenge(owner=owner)
+    else:
+        target = Challenge.objects.get(pk=challenge.pk)  # a fresh copy: the form may have changed the given one
+    _apply(target, data, FORM_FIELDS)
+    _clean(target)
+
+
 @transaction.atomic
 def challenge_create(*, by: User, owner: Organisation, data: dict[str, Any]) -> Challenge:
     """Create a draft challenge for `owner`, written by one of its members."""
@@ -189,7 +201,9 @@ def submission_problems(challenge: Challenge, *, now: datetime.datetime | None =
     problems: dict[str, list[str]] = {}
     for name in REQUIRED_TO_SUBMIT:
         if getattr(challenge, name) in (None, ""):
-            problems[name] = [_("This field is required before the challenge is submitted.")]
+            # The message names its field: it is also shown away from it (on the challenge's page).
+            label = Challenge._meta.get_field(name).verbose_name
+            problems[name] = [_("Fill in the %(field)s before the challenge is submitted.") % {"field": label}]
     if challenge.submission_deadline is not None and deadline_passed(challenge, now=now):
         problems["submission_deadline"] = [str(DEADLINE_NOT_FUTURE)]
     return problems
@@ -513,12 +527,49 @@ def proposal_update(
 
 
 def proposal_problems(proposal: Proposal) -> dict[str, list[str]]:
-    """What a proposal lacks before it can be submitted (empty when complete)."""
+    """What a proposal lacks before it can be submitted (empty when complete). The messages name their
+    field: they are also shown away from it (on the proposal's page)."""
     return {
-        name: [_("This field is required before the proposal is submitted.")]
+        name: [
+            _("Fill in the %(field)s before the proposal is submitted.")
+            % {"field": Proposal._meta.get_field(name).verbose_name}
+        ]
         for name in PROPOSAL_REQUIRED_TO_SUBMIT
         if not getattr(proposal, name)
     }
+
+
+def proposal_validate(
+    *,
+    challenge: Challenge,
+    by: User,
+    data: dict[str, Any],
+    proposal: Proposal | None = None,
+    upload: UploadedFile | None = None,
+    submitting: bool = False,
+) -> None:
+    """Every content check of `proposal_create` (or, given `proposal`, of `proposal_update`) on `data` and
+    the upload, and with `submitting` those of `proposal_submit` too, without saving anything; one
+    ValidationError with all the problems, so that the form shows them on one submit. (Whether the challenge
+    still takes proposals is not content: the saving services say so.)"""
+    if proposal is None:
+        target = Proposal(challenge=challenge, submitted_by=by)
+    else:
+        target = Proposal.objects.select_related("team_org").get(pk=proposal.pk)
+        target.challenge = challenge
+    _apply(target, data, PROPOSAL_FIELDS)
+    errors = ErrorCollector()
+    with errors.collect():
+        _check_team_org(target, by)
+    with errors.collect():
+        _clean_proposal(target)
+    if upload is not None:
+        with errors.collect():
+            pdf_upload_check(upload, field="attachment")
+    if submitting:
+        problems = proposal_problems(target)
+        errors.add(ValidationError({f: m for f, m in problems.items() if f not in errors.errors}))
+    errors.raise_if_any()
 
 
 @transaction.atomic

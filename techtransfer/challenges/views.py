@@ -37,8 +37,16 @@ from techtransfer.challenges.models import Challenge, Proposal
 from techtransfer.challenges.search import challenge_search_ids
 from techtransfer.challenges.workflows import CHALLENGE_FLOW, PROPOSAL_FLOW
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.forms import error_summary
 from techtransfer.core.models import CodeItem
-from techtransfer.core.views import apply_service_errors, error_messages, flash_refusal, run_form_step, run_step
+from techtransfer.core.views import (
+    apply_service_errors,
+    check_with_service,
+    error_messages,
+    flash_refusal,
+    run_form_step,
+    run_step,
+)
 
 PAGE_SIZE = 20
 # The list page's status filter: the public states, "open" by default.
@@ -172,7 +180,7 @@ def challenge_new(request: HttpRequest) -> HttpResponse:
             owner = owner_form.cleaned_data["owner"]
     form = ChallengeForm(data)
     owner_ok = owner_form is None or owner_form.is_valid()
-    if request.method == "POST" and owner_ok and form.is_valid():
+    if request.method == "POST" and _check_challenge(form, owner=owner, challenge=None) and owner_ok:
         try:
             challenge = services.challenge_create(by=request.user, owner=owner, data=form.service_data())
         except ValidationError as exc:
@@ -183,8 +191,17 @@ def challenge_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "challenges/form.html",
-        {"form": form, "owner_form": owner_form},
+        {"form": form, "owner_form": owner_form, "error_summary": error_summary(owner_form, form)},
         status=400 if form.is_bound else 200,
+    )
+
+
+def _check_challenge(form: ChallengeForm, *, owner: Organisation, challenge: Challenge | None) -> bool:
+    """The form's checks and, when they fail, the service's on what passed them: one submit, every problem."""
+    if form.is_valid():
+        return True  # challenge_create / challenge_update check the content as they save
+    return check_with_service(
+        form, lambda: services.challenge_validate(owner=owner, challenge=challenge, data=form.service_data())
     )
 
 
@@ -197,7 +214,7 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only a draft can be edited."))
         return redirect("challenges:detail", pk=pk)
     form = ChallengeForm(request.POST if request.method == "POST" else None, instance=challenge)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _check_challenge(form, owner=challenge.owner, challenge=challenge):
         try:
             services.challenge_update(challenge=challenge, by=request.user, data=form.service_data())
         except ValidationError as exc:
@@ -208,7 +225,10 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The challenge is saved."))
             return redirect("challenges:detail", pk=pk)
     return render(
-        request, "challenges/form.html", {"form": form, "challenge": challenge}, status=400 if form.is_bound else 200
+        request,
+        "challenges/form.html",
+        {"form": form, "challenge": challenge, "error_summary": error_summary(form)},
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -338,6 +358,53 @@ def _proposal_form(request: HttpRequest, challenge: Challenge, proposal: Proposa
     )
 
 
+def _on_upload_field(exc: ValidationError) -> ValidationError:
+    """The service's errors about the stored attachment belong to the form's upload field."""
+    errors = error_messages(exc)
+    if "attachment" in errors:
+        errors["upload"] = errors.pop("attachment")
+    return ValidationError(errors)
+
+
+def _check_proposal(
+    request: HttpRequest, form: ProposalForm, challenge: Challenge, proposal: Proposal | None
+) -> bool:
+    """The form's checks and the service's on one submit; with "Submit proposal", also what would stop the
+    submission, so that every problem shows at its field before anything is saved."""
+    submitting = request.POST.get("action") == "submit"
+    if form.is_valid() and not submitting:
+        return True  # proposal_create / proposal_update check the content as they save
+
+    def check() -> None:
+        try:
+            services.proposal_validate(
+                challenge=challenge,
+                by=request.user,
+                proposal=proposal,
+                data=form.service_data(),
+                upload=form.cleaned_data.get("upload"),
+                submitting=submitting,
+            )
+        except ValidationError as exc:
+            raise _on_upload_field(exc) from None
+
+    return check_with_service(form, check)
+
+
+def _proposal_page(
+    request: HttpRequest, form: ProposalForm, challenge: Challenge, proposal: Proposal | None
+) -> HttpResponse:
+    summary = error_summary(form)
+    context = {
+        "form": form,
+        "challenge": challenge,
+        "proposal": proposal,
+        "error_summary": summary,
+        "nothing_saved": bool(summary) and request.POST.get("action") == "submit",
+    }
+    return render(request, "challenges/proposal_form.html", context, status=400 if form.is_bound else 200)
+
+
 def _save_proposal(request: HttpRequest, form: ProposalForm, save: Callable[[], Proposal]) -> HttpResponse | None:
     """Save (and, if asked, submit) the proposal; None when the form must be shown again with errors."""
     try:
@@ -346,10 +413,7 @@ def _save_proposal(request: HttpRequest, form: ProposalForm, save: Callable[[], 
         form.add_error(None, exc.message)
         return None
     except ValidationError as exc:
-        errors = error_messages(exc)
-        if "attachment" in errors:
-            errors["upload"] = errors.pop("attachment")
-        apply_service_errors(ValidationError(errors), form)
+        apply_service_errors(_on_upload_field(exc), form)
         return None
     if request.POST.get("action") == "submit":
         try:
@@ -378,7 +442,7 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("challenges:detail", pk=pk)
     form = _proposal_form(request, challenge, None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _check_proposal(request, form, challenge, None):
         response = _save_proposal(
             request,
             form,
@@ -388,12 +452,7 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if response is not None:
             return response
-    return render(
-        request,
-        "challenges/proposal_form.html",
-        {"form": form, "challenge": challenge},
-        status=400 if form.is_bound else 200,
-    )
+    return _proposal_page(request, form, challenge, None)
 
 
 @login_required
@@ -427,7 +486,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("challenges:proposal", pk=pk)
     form = _proposal_form(request, challenge, proposal)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _check_proposal(request, form, challenge, proposal):
         response = _save_proposal(
             request,
             form,
@@ -437,12 +496,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if response is not None:
             return response
-    return render(
-        request,
-        "challenges/proposal_form.html",
-        {"form": form, "challenge": challenge, "proposal": proposal},
-        status=400 if form.is_bound else 200,
-    )
+    return _proposal_page(request, form, challenge, proposal)
 
 
 @login_required

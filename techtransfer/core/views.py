@@ -37,14 +37,45 @@ def apply_service_errors(
     exc: ValidationError, form: forms.BaseForm, part_errors: dict[str, list[str]] | None = None
 ) -> None:
     """Put a service's ValidationError on the form field it names; parts (units, IP items...) go to
-    `part_errors`, shown above their table; anything else is a form-wide error."""
+    `part_errors`, shown above their table; anything else is a form-wide error.
+
+    A field the form itself found wrong keeps the form's message: the service checked the data without that
+    field's value (see `check_with_service`), so what it says about the field adds nothing.
+    """
     for field, messages_ in error_messages(exc).items():
         if part_errors is not None and field in part_errors:
-            part_errors[field].extend(messages_)
+            part_errors[field].extend(m for m in messages_ if m not in part_errors[field])
         elif field in form.fields:
-            form.add_error(field, messages_)
+            if field not in form.errors:
+                form.add_error(field, messages_)
         else:
-            form.add_error(None, messages_)
+            known = form.non_field_errors()
+            new = [m for m in messages_ if m not in known]
+            if new:
+                form.add_error(None, new)
+
+
+def check_with_service(
+    form: forms.BaseForm,
+    check: Callable[[], Any],
+    part_errors: dict[str, list[str]] | None = None,
+    *,
+    valid: bool | None = None,
+) -> bool:
+    """The form's own checks and the service's, on one submit: `check()` runs the service's checks (it
+    raises ValidationError) on whatever passed the form, and its problems join the form's at their fields.
+
+    Without this a page shows the form's errors first and the service's only once those are fixed (a budget,
+    then on the next submit the deadline...). Returns whether everything passed; `valid` is the result of the
+    form checks when the caller has more than one form.
+    """
+    ok = form.is_valid() if valid is None else valid
+    try:
+        check()
+    except ValidationError as exc:
+        apply_service_errors(exc, form, part_errors)
+        return False
+    return ok
 
 
 def flash_errors(request: HttpRequest, exc: ValidationError) -> None:

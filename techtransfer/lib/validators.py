@@ -1,8 +1,9 @@
-"""Check-character validators for Chinese identifiers: unified social credit codes and patent numbers."""
+"""Validators for Chinese identifiers: unified social credit codes, patent and other IP numbers, phone numbers."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +65,7 @@ def patent_check_character(digits: str) -> str:
 
 
 def normalise_patent_number(value: str) -> str:
-    """ZL201910123456.7 / CN 2019101234567 / 201910123456.7 → 201910123456.7"""
+    """ZL202110123456.7 / CN 2021101234567 / 202110123456.7 → 202110123456.7"""
     raw = (value or "").strip().upper().replace(" ", "")
     match = PATENT_PATTERN.match(raw)
     if not match:
@@ -84,13 +85,13 @@ def patent_kind(value: str) -> str | None:
 
 
 def validate_patent_number(value: str) -> None:
-    """Validate a Chinese patent application/patent number with its check digit (e.g. ZL201910123456.7)."""
+    """Validate a Chinese patent application/patent number with its check digit (e.g. ZL202110123456.7)."""
     raw = (value or "").strip().upper().replace(" ", "")
     match = PATENT_PATTERN.match(raw)
     if not match:
         raise ValidationError(
             _(
-                "A Chinese patent number looks like ZL201910123456.7 (12 digits, a dot and a check digit); "
+                "A Chinese patent number looks like ZL202110123456.7 (12 digits, a dot and a check digit); "
                 "got %(value)s."
             ),
             code="patent_format",
@@ -136,3 +137,79 @@ def validate_plant_variety_number(value: str) -> None:
             code="plant_variety_format",
             params={"value": value},
         )
+
+
+# Chinese phone numbers as people write them: a mobile (138 1234 5678); a landline with its area code
+# (010-6278 0000, 0571-8888 8888 转 123), where the area code is 010, 02x or a three-digit 0xxx and the
+# number has 7 or 8 digits; either with +86 or 0086 in front (the landline then usually without the 0 of
+# its area code: +86 10 6278 0000); or a nationwide service number (400-810-1234, 800 810 1234). Spaces and
+# hyphens may go anywhere; an extension follows 转, 分机, "ext" or, on a landline, a last hyphen.
+PHONE_HELP_TEXT = _("A mobile, a landline with its area code, or a 400/800 number, e.g. 13812345678 or 010-62780000.")
+PHONE_EXAMPLES = ("13812345678", "010-62780000", "0571-88888888 转 123", "+86 10 6278 0000", "400-810-1234")
+MOBILE_PATTERN = re.compile(r"1[3-9]\d{9}")
+LANDLINE_PATTERN = re.compile(r"0(?:10|2\d|(?![48]00)[3-9]\d{2})\d{7,8}")  # 0400, 0800: no such area codes
+SERVICE_PATTERN = re.compile(r"[48]00\d{7}")
+PHONE_CHARACTERS = re.compile(r"\+?[\d \-]+")
+WORD_EXTENSION = re.compile(r"^(?P<main>.+?)\s*(?:转|分机|ext\.?)\s*(?P<ext>\d{1,6})$", re.IGNORECASE)
+HYPHEN_EXTENSION = re.compile(r"^(?P<main>.*\d{7,8})\s*-\s*(?P<ext>\d{1,6})$")
+
+
+def _phone_digits(main: str) -> tuple[str, str] | None:
+    """("mobile" | "landline" | "service", the number with its trunk 0, without +86) or None."""
+    if not PHONE_CHARACTERS.fullmatch(main):
+        return None
+    digits = re.sub(r"[ \-]", "", main)
+    international = digits.startswith(("+86", "0086"))
+    if international:
+        digits = digits.removeprefix("+86").removeprefix("0086")
+    elif digits.startswith("+"):
+        return None  # a number abroad
+    if MOBILE_PATTERN.fullmatch(digits):
+        return "mobile", digits
+    if international and not digits.startswith("0"):
+        digits = "0" + digits
+    if LANDLINE_PATTERN.fullmatch(digits):
+        return "landline", digits
+    if not international and SERVICE_PATTERN.fullmatch(digits):
+        return "service", digits
+    return None
+
+
+def _phone_parts(value: str) -> tuple[str, str, str] | None:
+    """(kind, digits, extension) of a phone number as written, or None if it is not one."""
+    text = unicodedata.normalize("NFKC", value or "").strip()  # full-width digits, ＋ and － as typed by an IME
+    for pattern in (WORD_EXTENSION, HYPHEN_EXTENSION):
+        match = pattern.match(text)
+        if match:
+            parts = _phone_digits(match.group("main"))
+            if parts is not None and parts[0] != "mobile":
+                # A hyphen before the last group of a landline is an extension only after the full number.
+                if pattern is WORD_EXTENSION or parts[0] == "landline":
+                    return parts[0], parts[1], match.group("ext")
+    parts = _phone_digits(text)
+    return (parts[0], parts[1], "") if parts else None
+
+
+def validate_phone_number(value: str) -> None:
+    """Validate a Chinese phone number (mobile, landline with area code, +86 forms, 400/800 numbers)."""
+    if _phone_parts(value) is None:
+        raise ValidationError(
+            _(
+                "Enter a Chinese phone number: a mobile such as 13812345678, a landline with its area code "
+                "such as 010-62780000 (an extension after 转), or a 400/800 number such as 400-810-1234; "
+                "%(value)s is none of these."
+            ),
+            code="phone",
+            params={"value": value},
+        )
+
+
+def normalise_phone_number(value: str) -> str:
+    """The number for a tel: link, "" if it is not a phone number: +8613812345678, +861062780000;ext=123
+    (international form, dialable from anywhere), 4008101234 (service numbers work only inside China)."""
+    parts = _phone_parts(value)
+    if parts is None:
+        return ""
+    kind, digits, extension = parts
+    number = digits if kind == "service" else "+86" + (digits[1:] if kind == "landline" else digits)
+    return f"{number};ext={extension}" if extension else number

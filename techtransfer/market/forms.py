@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField, CodeItemMultipleChoiceField, DateInput
-from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.money import WanYuanField
 from techtransfer.market import services
@@ -32,7 +32,7 @@ FIELDSETS: list[tuple[Any, list[str]]] = [
 WIDE_FIELDS = {"title", "description", "contact_public"}
 
 
-class DemandForm(forms.ModelForm):
+class DemandForm(NamedErrorsMixin, forms.ModelForm):
     """The fields the owner fills (services.FORM_FIELDS) and the wanted cooperation modes."""
 
     wide_fields = WIDE_FIELDS
@@ -98,11 +98,15 @@ class DemandForm(forms.ModelForm):
         return [(title, [self[name] for name in names]) for title, names in FIELDSETS]
 
     def service_data(self) -> dict[str, Any]:
-        """The cleaned values for demand_create/update (model field names only)."""
-        return {name: self.cleaned_data[name] for name in services.FORM_FIELDS}
+        """The cleaned values for demand_create/update (model field names only). Of a form that failed its
+        checks, a field that failed is None: unknown, so that the service does not check the other fields
+        against its old value."""
+        return {name: self.cleaned_data.get(name) for name in services.FORM_FIELDS}
 
-    def service_modes(self) -> list[CodeItem]:
-        return list(self.cleaned_data["cooperation_modes"])
+    def service_modes(self) -> list[CodeItem] | None:
+        """The chosen cooperation modes; None when the choice itself was wrong."""
+        modes = self.cleaned_data.get("cooperation_modes")
+        return None if modes is None else list(modes)
 
 
 class OwnerForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
 from techtransfer.lib.money import money_range
+from techtransfer.lib.validators import PHONE_HELP_TEXT, validate_phone_number
 from techtransfer.market.choices import DemandStatus
 
 BUDGET_ORDER_MESSAGE = _("The lowest budget is above the highest budget.")
@@ -79,7 +80,9 @@ class TechnologyDemand(TimeStampedModel):
         _("contact details public"), default=False, help_text=_("Otherwise only the platform's staff see them.")
     )
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=40, blank=True, validators=[validate_phone_number], help_text=PHONE_HELP_TEXT
+    )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=DemandStatus.choices, default=DemandStatus.DRAFT, db_index=True

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Prefetch, QuerySet
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from techtransfer.accounts.permissions import region_prefix
 from techtransfer.core.models import CodeItem
@@ -65,7 +66,7 @@ demand_reindex = _INDEXER.reindex
 demands_reindex = _INDEXER.reindex_ids
 demands_reindex_all = _INDEXER.reindex_all
 
-register_indexer(KIND, demands_reindex_all)
+register_indexer(KIND, demands_reindex_all, label=gettext_lazy("Technology demands"))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from techtransfer.accounts.permissions import NOT_AN_EDITOR, OWNER_EDITOR
 from techtransfer.accounts.services import user_require_confirmed
 from techtransfer.core.audit import audit_record, diff, snapshot
 from techtransfer.core.codetables import code_table_key
-from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.exceptions import ApplicationError, ErrorCollector
 from techtransfer.core.models import CodeItem
 from techtransfer.core.workflow import transition
 from techtransfer.market import permissions as perms
@@ -90,14 +90,50 @@ def _clean(demand: TechnologyDemand) -> None:
         raise ValidationError(errors)
 
 
-def _set_modes(demand: TechnologyDemand, modes: Iterable[CodeItem]) -> None:
-    modes = list(modes)
+def _check_modes(modes: Iterable[CodeItem]) -> None:
     wrong = [str(m) for m in modes if code_table_key(m.table_id) != COOPERATION_TABLE]
     if wrong:
         raise ValidationError(
             {"cooperation_modes": [_("Not a cooperation mode: %(items)s.") % {"items": ", ".join(wrong)}]}
         )
+
+
+def _set_modes(demand: TechnologyDemand, modes: Iterable[CodeItem]) -> None:
+    modes = list(modes)
+    _check_modes(modes)
     demand.cooperation_modes.set(modes)
+
+
+def demand_validate(
+    *,
+    owner: Organisation,
+    data: dict[str, Any],
+    cooperation_modes: Iterable[CodeItem] | None = None,
+    demand: TechnologyDemand | None = None,
+    submitting: bool = False,
+) -> None:
+    """Every content check of `demand_create` (or, given `demand`, of `demand_update`) on `data`, and with
+    `submitting` those of `demand_submit` too, without saving anything; one ValidationError with all the
+    problems. The form page calls it so that one submit shows every problem: the form's, the content's and
+    what would stop the submission."""
+    if demand is None:
+        target = TechnologyDemand(owner=owner)
+        current_modes: list[CodeItem] = []
+    else:
+        target = TechnologyDemand.objects.get(pk=demand.pk)  # a fresh copy: the form may have changed the given one
+        current_modes = list(target.cooperation_modes.all())
+    _apply(target, data)
+    modes = current_modes if cooperation_modes is None else list(cooperation_modes)
+    errors = ErrorCollector()
+    with errors.collect():
+        _clean(target)
+    with errors.collect():
+        _check_modes(modes)
+    if submitting:
+        problems = submission_problems(target, cooperation_modes=modes)
+        # A field already wrong is not also "missing".
+        errors.add(ValidationError({f: m for f, m in problems.items() if f not in errors.errors}))
+    errors.raise_if_any()
 
 
 @transaction.atomic
@@ -157,18 +193,27 @@ def demand_update(
     return demand
 
 
-def submission_problems(demand: TechnologyDemand, *, today: datetime.date | None = None) -> dict[str, list[str]]:
-    """What stops the demand from going to moderation, by field (empty when it may go)."""
+def submission_problems(
+    demand: TechnologyDemand,
+    *,
+    today: datetime.date | None = None,
+    cooperation_modes: Iterable[CodeItem] | None = None,
+) -> dict[str, list[str]]:
+    """What stops the demand from going to moderation, by field (empty when it may go). The messages name
+    their field: they are also shown away from it (on the demand's page). `cooperation_modes`: the modes
+    about to be saved, instead of the stored ones."""
     today = today or timezone.localdate()
     problems: dict[str, list[str]] = {}
     for name in REQUIRED_TO_SUBMIT:
         if getattr(demand, name) in (None, ""):
-            problems[name] = [_("This field is required before the demand is submitted.")]
+            label = TechnologyDemand._meta.get_field(name).verbose_name
+            problems[name] = [_("Fill in the %(field)s before the demand is submitted.") % {"field": label}]
     if demand.deadline is not None and demand.deadline <= today:
         problems["deadline"] = [
             _("The deadline %(deadline)s is not in the future.") % {"deadline": demand.deadline.isoformat()}
         ]
-    if not demand.cooperation_modes.exists():
+    has_modes = bool(list(cooperation_modes)) if cooperation_modes is not None else demand.cooperation_modes.exists()
+    if not has_modes:
         problems["cooperation_modes"] = [_("Choose at least one cooperation mode.")]
     return problems
 

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_safe
 
 from techtransfer.accounts.permissions import EDITOR_ROLES, editable_organisations, is_moderator, org_ids
 from techtransfer.core.exceptions import ApplicationError
-from techtransfer.core.views import apply_service_errors, flash_errors
+from techtransfer.core.forms import error_summary
+from techtransfer.core.views import apply_service_errors, check_with_service, flash_errors
 from techtransfer.market import permissions as perms
 from techtransfer.market import selectors, services
 from techtransfer.market.choices import DemandStatus
@@ -145,6 +146,39 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "market/detail.html", _detail_context(request, demand))
 
 
+def _check(form: DemandForm, *, owner: Any, demand: TechnologyDemand | None, submitting: bool) -> bool:
+    """The form's checks and the service's on one submit (see check_with_service); with "Save and submit",
+    also what would stop the submission, before anything is saved, so every problem shows at its field."""
+    if form.is_valid() and not submitting:
+        return True  # demand_create / demand_update check the content as they save
+    return check_with_service(
+        form,
+        lambda: services.demand_validate(
+            owner=owner,
+            demand=demand,
+            data=form.service_data(),
+            cooperation_modes=form.service_modes(),
+            submitting=submitting,
+        ),
+    )
+
+
+def _form_page(
+    request: HttpRequest, form: DemandForm, *, demand: TechnologyDemand | None, owner_form: OwnerForm | None = None
+) -> HttpResponse:
+    summary = error_summary(owner_form, form)
+    context: dict[str, Any] = {
+        "form": form,
+        "owner_form": owner_form,
+        "demand": demand,
+        "error_summary": summary,
+        "nothing_saved": bool(summary) and "submit" in request.POST,
+    }
+    if demand is not None:
+        context["problems"] = [m for ms in services.submission_problems(demand).values() for m in ms]
+    return render(request, "market/form.html", context)
+
+
 @login_required
 def demand_new(request: HttpRequest) -> HttpResponse:
     organisations = editable_organisations(request.user)
@@ -160,7 +194,8 @@ def demand_new(request: HttpRequest) -> HttpResponse:
             owner = owner_form.cleaned_data["owner"]
     form = DemandForm(data)
     owner_ok = owner_form is None or owner_form.is_valid()
-    if request.method == "POST" and owner_ok and form.is_valid():
+    submitting = "submit" in request.POST
+    if request.method == "POST" and _check(form, owner=owner, demand=None, submitting=submitting) and owner_ok:
         try:
             demand = services.demand_create(
                 by=request.user, owner=owner, data=form.service_data(), cooperation_modes=form.service_modes()
@@ -168,15 +203,16 @@ def demand_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(exc, form)
         else:
-            if "submit" in request.POST:
+            if submitting:
                 return _submit_after_save(request, demand)
             messages.success(request, _("The draft is saved. Submit it for moderation when it is complete."))
             return redirect("market:detail", pk=demand.pk)
-    return render(request, "market/form.html", {"form": form, "owner_form": owner_form, "demand": None})
+    return _form_page(request, form, demand=None, owner_form=owner_form)
 
 
 def _submit_after_save(request: HttpRequest, demand: TechnologyDemand) -> HttpResponse:
-    """Save and submit: the draft is kept either way; what stops the submission is shown on the form."""
+    """Submit what was just saved. The form checked what could stop it; should something still do (the
+    deadline passed at midnight), the draft is kept and the reasons are shown on its form."""
     try:
         services.demand_submit(demand=demand, by=request.user)
     except ValidationError as exc:
@@ -196,7 +232,8 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not perms.can_edit(request.user, demand):
         raise PermissionDenied(_("Only members of the owning organisation edit a demand, while it is a draft."))
     form = DemandForm(request.POST if request.method == "POST" else None, instance=demand)
-    if request.method == "POST" and form.is_valid():
+    submitting = "submit" in request.POST
+    if request.method == "POST" and _check(form, owner=demand.owner, demand=demand, submitting=submitting):
         try:
             services.demand_update(
                 demand=demand, by=request.user, data=form.service_data(), cooperation_modes=form.service_modes()
@@ -207,12 +244,11 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("market:detail", pk=pk)
         else:
-            if "submit" in request.POST:
+            if submitting:
                 return _submit_after_save(request, demand)
             messages.success(request, _("Your changes are saved."))
             return redirect("market:detail", pk=pk)
-    problems = [m for ms in services.submission_problems(demand).values() for m in ms]
-    return render(request, "market/form.html", {"form": form, "demand": demand, "problems": problems})
+    return _form_page(request, form, demand=demand)
 
 
 # --- workspace lists ------------------------------------------------------------------------------------

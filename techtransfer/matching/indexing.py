@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from techtransfer.core import jobs
 from techtransfer.matching.embeddings import Embedder, get_embedder
 from techtransfer.matching.models import DocumentVector
 from techtransfer.search.models import SearchDocument
-from techtransfer.search.registry import Progress
+from techtransfer.search.registry import Progress, kind_label
 
 EMBED_BATCH = 64
 # Sentence encoders read a few hundred tokens at most; the start of a long abstract says what it is about.
@@ -76,6 +76,25 @@ def index_progress(embedder_name: str | None = None) -> IndexProgress:
     total = SearchDocument.objects.count()
     pending = pending_documents(embedder_name).count()
     return IndexProgress(total=total, current=total - pending, jobs_pending=jobs.jobs_progress().pending)
+
+
+@dataclass(frozen=True)
+class KindProgress:
+    """One kind of document in the index (achievements, demands...), named for people."""
+
+    kind: str
+    label: str
+    total: int
+    pending: int
+
+
+def index_progress_by_kind(embedder_name: str | None = None) -> list[KindProgress]:
+    """Documents and documents still waiting for a vector, per kind, in the order of their labels."""
+    embedder_name = embedder_name or get_embedder().name
+    totals = dict(SearchDocument.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+    pending = dict(pending_documents(embedder_name).values_list("kind").annotate(n=Count("pk")).order_by())
+    rows = [KindProgress(kind, kind_label(kind), total, pending.get(kind, 0)) for kind, total in totals.items()]
+    return sorted(rows, key=lambda row: row.label)
 
 
 def _embed_batch(docs: list[SearchDocument], embedder: Embedder) -> tuple[int, int]:

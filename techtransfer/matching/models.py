@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentVector(models.Model):
@@ -43,7 +44,7 @@ class Expert(models.Model):
     """
 
     key = models.CharField(_("key"), max_length=320, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     unit_name = models.CharField(_("unit"), max_length=200, blank=True)
     organisation = models.ForeignKey(
         "accounts.Organisation",

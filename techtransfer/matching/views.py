@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from techtransfer.accounts.permissions import is_commission_admin
 from techtransfer.achievements.selectors import achievement_get
 from techtransfer.market.selectors import demand_get
 from techtransfer.matching import selectors
-from techtransfer.matching.indexing import index_progress
-from techtransfer.search.models import SearchDocument
+from techtransfer.matching.indexing import index_progress, index_progress_by_kind
 
 
 def _filters(request: HttpRequest) -> dict[str, list[str]]:
@@ -78,11 +79,18 @@ def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matching/expert.html", {"profile": selectors.expert_profile(pk=pk)})
 
 
+NOT_AN_ADMIN = _("The matching index status is for the commission's administrators.")
+
+
 @require_GET
-@user_passes_test(is_commission_admin)
+@login_required
 def index_status(request: HttpRequest) -> HttpResponse:
     """Indexing progress for the commission's staff; the bar refreshes itself while work is pending."""
+    # A signed-in user who may not see it gets a 403: sending them to the login page (user_passes_test)
+    # would send them straight back here, since the login page passes signed-in users on.
+    if not is_commission_admin(request.user):
+        raise PermissionDenied(NOT_AN_ADMIN)
     progress = index_progress()
-    kinds = list(SearchDocument.objects.values_list("kind", flat=True).distinct().order_by("kind"))
+    kinds = index_progress_by_kind()
     template = "matching/_status.html" if _fragment(request) else "matching/status.html"
     return render(request, template, {"progress": progress, "kinds": kinds})

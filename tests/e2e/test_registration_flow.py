@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.utils.text import capfirst
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, override, pgettext
 from playwright.sync_api import Locator, Page, expect
 
 from techtransfer.achievements.choices import Status
@@ -52,9 +52,14 @@ def zh(msgid: str, **params: Any) -> str:
     return text % params if params else text
 
 
-def label(msgid: str) -> re.Pattern[str]:
+def label(msgid: str, context: str | None = None) -> re.Pattern[str]:
     """A form label as the templates show it: capfirst of the translated name, then " *" if required."""
-    return re.compile(rf"^{re.escape(capfirst(zh(msgid)))}(\s*\*)?$")
+    if context is not None:
+        with override("zh-hans"):
+            text = pgettext(context, msgid)
+    else:
+        text = zh(msgid)
+    return re.compile(rf"^{re.escape(capfirst(text))}(\s*\*)?$")
 
 
 def no_horizontal_overflow(page: Page) -> bool:
@@ -132,12 +137,12 @@ def fill_achievement_form(page: Page, *, patent_number: str) -> None:
 
     # Completing persons: the first row is there already; a second one comes from "add a person" (htmx).
     first = page.locator("#row-persons-0")
-    first.get_by_label(label("name")).fill("李研究")
+    first.get_by_label(label("name", "person")).fill("李研究")
     first.get_by_label(label("professional title")).fill("教授")
     page.get_by_role("button", name=f"+ {zh('Add a person')}").click()
     second = page.locator("#row-persons-1")
     expect(second).to_be_visible()
-    second.get_by_label(label("name")).fill("王成果")
+    second.get_by_label(label("name", "person")).fill("王成果")
 
     # One invention patent.
     page.get_by_role("button", name=f"+ {zh('Add an IP item')}").click()

@@ -206,6 +206,10 @@ class TestBadInput:
             )
         )
         assert "keywords" in errors
+        errors = field_errors(
+            client_for(p.tto_officer).post(url("achievements"), new_achievement_payload(contact_phone="abc"), format="json")
+        )
+        assert "abc" in errors["contact_phone"][0]
         assert Achievement.objects.count() == 0
 
     def test_a_file_that_is_not_a_pdf_is_refused(self, p: Personas) -> None:

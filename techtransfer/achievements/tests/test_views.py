@@ -327,6 +327,16 @@ class TestWorkflowPages:
 
 
 class TestTheDetailPage:
+    def test_the_phone_link_dials_the_normalised_number(self, p: Personas) -> None:
+        a = published(p, contact_phone="0571-8888 8888 转 12")
+        body = Client().get(reverse("achievements:detail", args=[a.pk])).content.decode()
+        assert '<a href="tel:+8657188888888;ext=12">0571-8888 8888 转 12</a>' in body
+
+    def test_a_phone_that_is_not_a_number_is_refused_at_its_field(self, p: Personas) -> None:
+        response = client_for(p.tto_officer).post(reverse("achievements:new"), form_data(contact_phone="abc"))
+        assert response.status_code == 200 and "contact_phone" in response.context["form"].errors
+        assert not Achievement.objects.exists()
+
     def test_json_ld_cannot_be_broken_out_of_by_the_data(self, p: Personas) -> None:
         a = published(p, summary="恶意</script><script>alert(1)</script>&简介")
         body = Client().get(reverse("achievements:detail", args=[a.pk])).content.decode()

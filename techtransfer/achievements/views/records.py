@@ -22,6 +22,7 @@ from techtransfer.achievements import permissions as perms
 from techtransfer.achievements import selectors, services
 from techtransfer.achievements.choices import EDITABLE_STATUSES, REGISTERED_STATUSES, Status
 from techtransfer.achievements.forms import (
+    MODES_TITLE,
     PART_LABELS,
     PARTS,
     AchievementForm,
@@ -35,6 +36,8 @@ from techtransfer.achievements.views.common import apply_service_errors, error_m
 from techtransfer.achievements.workflows import ACHIEVEMENT_FLOW
 from techtransfer.core.audit import action_label, audit_for
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.forms import error_summary, formset_errors, labelled
+from techtransfer.core.views import check_with_service
 
 
 class AchievementEditor:
@@ -59,6 +62,22 @@ class AchievementEditor:
         results = [self.form.is_valid(), self.modes.is_valid()] + [fs.is_valid() for fs in self.formsets.values()]
         return all(results)
 
+    def validate(self, *, owner: Organisation, achievement: Achievement | None) -> bool:
+        """The forms' own checks and, when they fail, the service's checks on the fields and tables that
+        passed, so that one submit shows every problem (see check_with_service). When the forms pass, the
+        service checks everything at once as it saves."""
+        if self.is_valid():
+            return True
+        parts = {prefix: formset.rows() for prefix, formset in self.formsets.items() if formset.is_valid()}
+        return check_with_service(
+            self.form,
+            lambda: services.achievement_validate(
+                owner=owner, achievement=achievement, data=self.form.service_data(), **parts
+            ),
+            self.part_errors,
+            valid=False,
+        )
+
     def parts(self) -> dict[str, Any]:
         return {
             "units": self.formsets["units"].rows(),
@@ -70,25 +89,29 @@ class AchievementEditor:
     def apply_errors(self, exc: ValidationError) -> None:
         apply_service_errors(exc, self.form, self.part_errors)
 
-    def context(self) -> dict[str, Any]:
+    def context(self, owner_form: OwnerForm | None = None) -> dict[str, Any]:
         parts = []
+        summary = error_summary(owner_form, self.form)
         for prefix, formset in self.formsets.items():
             title, help_text, add_label = PART_LABELS[prefix]
             parts.append({
                 "prefix": prefix, "title": title, "help": help_text, "add_label": add_label, "formset": formset,
                 "errors": self.part_errors[prefix],
             })
+            summary += formset_errors(formset, str(title), f"#part-{prefix}")
+            summary += error_summary(parts=[(str(title), f"#part-{prefix}", self.part_errors[prefix])])
+        modes_title = str(MODES_TITLE)
+        summary += error_summary(
+            self.modes, parts=[(modes_title, "#part-transfer_modes", self.part_errors["transfer_modes"])]
+        )
         return {
             "form": self.form,
+            "owner_form": owner_form,
             "parts": parts,
             "modes_form": self.modes,
+            "modes_title": modes_title,
             "part_errors": self.part_errors,
-            "has_errors": bool(
-                self.form.errors
-                or self.modes.errors
-                or any(self.part_errors.values())
-                or any(fs.is_bound and not fs.is_valid() for fs in self.formsets.values())
-            ),
+            "error_summary": summary,
         }
 
 
@@ -122,7 +145,7 @@ def achievement_new(request: HttpRequest) -> HttpResponse:
     adding_row = request.method == "POST" and _add_row_fallback(request) is not None
     editor = AchievementEditor(request, achievement=None, owner=owner)
     owner_ok = owner_form is None or owner_form.is_valid()
-    if request.method == "POST" and not adding_row and owner_ok and editor.is_valid():
+    if request.method == "POST" and not adding_row and editor.validate(owner=owner, achievement=None) and owner_ok:
         try:
             achievement = services.achievement_create(
                 by=request.user, owner=owner, data=editor.form.service_data(), **editor.parts()
@@ -132,11 +155,7 @@ def achievement_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The draft is saved. Attach the supporting PDFs, then submit it for review."))
             return redirect("achievements:edit", pk=achievement.pk)
-    return render(
-        request,
-        "achievements/form.html",
-        {**editor.context(), "owner_form": owner_form, "achievement": None},
-    )
+    return render(request, "achievements/form.html", {**editor.context(owner_form), "achievement": None})
 
 
 @login_required
@@ -150,7 +169,8 @@ def achievement_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                  "or has been returned."))
     adding_row = request.method == "POST" and _add_row_fallback(request) is not None
     editor = AchievementEditor(request, achievement=achievement, owner=achievement.owner)
-    if request.method == "POST" and not adding_row and editor.is_valid():
+    submitted = request.method == "POST" and not adding_row
+    if submitted and editor.validate(owner=achievement.owner, achievement=achievement):
         try:
             services.achievement_update(
                 achievement=achievement, by=request.user, data=editor.form.service_data(), **editor.parts()
@@ -353,7 +373,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for message in errors:
-                messages.error(request, f"{label}: {message}" if label else message)
+                messages.error(request, labelled(str(label), message) if label else message)
     return redirect(safe_next(request, reverse("achievements:detail", args=[pk])))
 
 

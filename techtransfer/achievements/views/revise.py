@@ -15,6 +15,7 @@ from techtransfer.achievements import selectors, services
 from techtransfer.achievements.forms import ReviseForm
 from techtransfer.achievements.views.common import apply_service_errors
 from techtransfer.core.exceptions import ApplicationError
+from techtransfer.core.forms import error_summary
 
 
 @login_required
@@ -38,4 +39,5 @@ def achievement_revise(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Revision %(n)d is recorded.") % {"n": revision.number})
             return redirect("achievements:detail", pk=pk)
-    return render(request, "achievements/revise.html", {"achievement": achievement, "form": form})
+    context = {"achievement": achievement, "form": form, "error_summary": error_summary(form)}
+    return render(request, "achievements/revise.html", context)

@@ -2,11 +2,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from techtransfer.lib.validators import (
+    PHONE_EXAMPLES,
     normalise_patent_number,
+    normalise_phone_number,
     patent_check_character,
     patent_kind,
     uscc_check_character,
     validate_patent_number,
+    validate_phone_number,
     validate_plant_variety_number,
     validate_software_copyright_number,
     validate_uscc,
@@ -92,3 +95,74 @@ def test_software_and_plant_variety_shapes() -> None:
         validate_software_copyright_number("SR2019")
     with pytest.raises(ValidationError):
         validate_plant_variety_number("20171234")
+
+
+class TestPhoneNumber:
+    @pytest.mark.parametrize(
+        ("written", "dialled"),
+        [
+            ("13812345678", "+8613812345678"),
+            ("138 1234 5678", "+8613812345678"),
+            ("138-1234-5678", "+8613812345678"),
+            ("+86 138 1234 5678", "+8613812345678"),
+            ("0086 13812345678", "+8613812345678"),
+            ("010-62780000", "+861062780000"),
+            ("010 6278 0000", "+861062780000"),
+            ("021-1234567", "+86211234567"),  # a seven-digit number
+            ("0571-88888888 转 123", "+8657188888888;ext=123"),
+            ("0571-88888888 分机 8", "+8657188888888;ext=8"),
+            ("010-62780000-1234", "+861062780000;ext=1234"),
+            ("010-62780000 ext. 12", "+861062780000;ext=12"),
+            ("+86 10 6278 0000", "+861062780000"),
+            ("+86-10-62780000", "+861062780000"),
+            ("+86 010 62780000", "+861062780000"),
+            ("400-810-1234", "4008101234"),
+            ("800 810 1234", "8008101234"),
+            ("400-810-1234 转 2", "4008101234;ext=2"),
+            ("＋８６ １３８１２３４５６７８", "+8613812345678"),  # typed with a Chinese input method
+        ],
+    )
+    def test_it_accepts_the_usual_spellings_and_normalises_them_for_dialling(self, written: str, dialled: str) -> None:
+        validate_phone_number(written)
+        assert normalise_phone_number(written) == dialled
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "abc",
+            "",
+            "010-1",
+            "62780000",  # no area code
+            "1381234567",  # ten digits
+            "12345678901",  # not a mobile prefix
+            "13812345678-12",  # a mobile has no extension
+            "+1 555 123 4567",  # abroad
+            "+86 400 810 1234",  # service numbers are national only
+            "010/62780000",
+            "010-62780000; 13812345678",  # two numbers
+        ],
+    )
+    def test_it_rejects_what_is_not_a_chinese_phone_number(self, text: str) -> None:
+        with pytest.raises(ValidationError) as exc:
+            validate_phone_number(text)
+        assert exc.value.error_list[0].code == "phone"
+        assert normalise_phone_number(text) == ""
+
+    @pytest.mark.parametrize("example", PHONE_EXAMPLES)
+    def test_its_examples_are_valid(self, example: str) -> None:
+        validate_phone_number(example)
+
+    def test_every_phone_field_of_the_project_checks_its_number(self) -> None:
+        from django.apps import apps
+
+        fields = [
+            field
+            for model in apps.get_models()
+            if model.__module__.startswith("techtransfer.")
+            for field in model._meta.get_fields()
+            if "phone" in field.name
+        ]
+        assert {f"{f.model.__name__}.{f.name}" for f in fields} >= {
+            "Achievement.contact_phone", "TechnologyDemand.contact_phone", "User.phone"
+        }
+        assert all(validate_phone_number in field.validators for field in fields)

@@ -22,7 +22,8 @@ from techtransfer.accounts.models import Membership
 from techtransfer.accounts.permissions import MODERATOR, OWNER_EDITOR, org_ids
 from techtransfer.core.audit import action_label, audit_for
 from techtransfer.core.models import StatusHistory
-from techtransfer.core.workflow import Reason, Role as WorkflowRole, Step, Workflow, register, transition, unregister
+from techtransfer.core.workflow import Reason, Step, Workflow, register, transition, unregister
+from techtransfer.core.workflow import Role as WorkflowRole
 from techtransfer.subscriptions.models import Notification
 from techtransfer.testing import Personas, make_personas
 

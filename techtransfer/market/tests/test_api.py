@@ -174,6 +174,7 @@ class TestDemandCreateAndUpdate:
         assert errors == {"budget_max": ["The lowest budget is above the highest budget."]}
         assert "budget_min" in field_errors(client.post(url("demands"), payload(budget_min="-1"), format="json"))
         assert "title" in field_errors(client.post(url("demands"), payload(title=""), format="json"))
+        assert "contact_phone" in field_errors(client.post(url("demands"), payload(contact_phone="abc"), format="json"))
         assert not TechnologyDemand.objects.exists()
 
     def test_patch_a_draft_by_its_owner_only(

@@ -227,6 +227,15 @@ class TestDetailPage:
         TechnologyDemand.objects.filter(pk=published.pk).update(contact_public=True)
         assert "010-82000000" in html(client.get(reverse("market:detail", args=[published.pk])))
 
+    def test_the_phone_link_dials_the_normalised_number(self, client: Client, published: TechnologyDemand) -> None:
+        TechnologyDemand.objects.filter(pk=published.pk).update(contact_public=True, contact_phone="010 8200 0000")
+        page = html(client.get(reverse("market:detail", args=[published.pk])))
+        assert '<a href="tel:+861082000000">010 8200 0000</a>' in page
+        # A value stored before phone numbers were checked is shown, but not as a link.
+        TechnologyDemand.objects.filter(pk=published.pk).update(contact_phone="abc")
+        page = html(client.get(reverse("market:detail", args=[published.pk])))
+        assert "<dd>abc</dd>" in page and "tel:" not in page
+
     def test_the_matches_panel_is_public_once_published_and_for_insiders_before(
         self, p: Personas, ent: Enterprise, client: Client, published: TechnologyDemand, hidden: list[TechnologyDemand]
     ) -> None:
@@ -298,12 +307,10 @@ class TestForm:
         client = login(Client(), ent.staff)
         response = client.post(reverse("market:new"), form_post(title=""))
         assert response.status_code == 200
-        assert "Please correct the errors marked below." in html(response) and "This field is required." in html(
-            response
-        )
+        assert "There is 1 problem to correct:" in html(response) and "Please fill in the title." in html(response)
         response = client.post(reverse("market:new"), form_post(budget_min="90", budget_max="0.01"))
         page = html(response)
-        assert "Please correct the errors marked below." in page
+        assert "There is 1 problem to correct:" in page
         assert "The lowest budget is above the highest budget." in page
         assert not TechnologyDemand.objects.exists()
         response = client.post(reverse("market:new"), form_post(budget_min="-5"))
@@ -314,14 +321,20 @@ class TestForm:
         client.post(reverse("market:new"), {**form_post(), "submit": "1"})
         assert TechnologyDemand.objects.get().status == DemandStatus.UNDER_REVIEW
 
-    def test_a_demand_past_its_deadline_is_saved_but_not_submitted(self, ent: Enterprise) -> None:
+    def test_a_demand_past_its_deadline_is_not_submitted_and_the_form_says_why(self, ent: Enterprise) -> None:
         client = login(Client(), ent.staff)
         yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
-        response = client.post(reverse("market:new"), {**form_post(deadline=yesterday), "submit": "1"}, follow=True)
+        response = client.post(reverse("market:new"), {**form_post(deadline=yesterday), "submit": "1"})
+        assert response.status_code == 200 and "is not in the future" in html(response)
+        assert "deadline" in response.context["form"].errors
+        assert "Nothing is saved yet." in html(response) and not TechnologyDemand.objects.exists()
+        # The same demand saved as a draft is kept; submitting it from its page says why it cannot go yet.
+        client.post(reverse("market:new"), form_post(deadline=yesterday))
         demand = TechnologyDemand.objects.get()
+        response = client.post(reverse("market:edit", args=[demand.pk]), {**form_post(deadline=yesterday), "submit": "1"})
+        assert "deadline" in response.context["form"].errors
+        demand.refresh_from_db()
         assert demand.status == DemandStatus.DRAFT
-        assert response.redirect_chain[-1][0] == reverse("market:edit", args=[demand.pk])
-        assert "is not in the future" in html(response)
 
     def test_someone_in_two_organisations_chooses_which_one_posts(self, ent: Enterprise) -> None:
         second = make_org("北京第二科技有限公司", "enterprise")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from techtransfer.achievements import services as achievement_services
 from techtransfer.market.tests.helpers import make_demand, make_enterprise, make_published
@@ -115,9 +116,33 @@ class TestIndexStatus:
     def test_only_commission_admins_see_indexing_progress(self, p: Personas, client: Client) -> None:
         url = reverse("matching:status")
         assert client.get(url).status_code == 302  # to the login page
-        assert login(client, p.outsider).get(url).status_code in (302, 403)
+        assert login(client, p.outsider).get(url).status_code == 403  # not the login page: that would loop
         response = login(client, p.commission_admin).get(url)
         assert response.status_code == 200 and "<progress" in response.content.decode()
+
+    def test_the_status_names_the_kinds_for_people_in_both_languages_and_shows_no_command(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        with django_capture_on_commit_callbacks(execute=True):
+            make_published(make_enterprise(), p.reviewer)
+        login(client, p.commission_admin)
+        english = client.get(reverse("matching:status"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        chinese = client.get(reverse("matching:status"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "<th scope=\"row\">Achievements</th>" in english and "<th scope=\"row\">Technology demands</th>" in english
+        assert "<th scope=\"row\">成果</th>" in chinese and "<th scope=\"row\">技术需求</th>" in chinese
+        assert "background worker" in english and "后台任务进程" in chinese
+        for page in (english, chinese):
+            assert "manage.py" not in page and "rebuild_matching_index" not in page
+            assert not re.search(r">\s*(achievement|demand|expert|organisation)\s*<", page)  # no internal kind names
+
+    def test_every_registered_kind_has_a_label(self) -> None:
+        from techtransfer.search.registry import indexers, kind_label
+
+        with translation.override("zh-hans"):
+            labels = {kind: kind_label(kind) for kind in indexers()}
+        assert set(labels) >= {"achievement", "demand", "challenge", "expert", "organisation"}
+        assert all(label != kind for kind, label in labels.items())
 
 
 class TestApi:
