@@ -172,11 +172,16 @@ def workflow_step(request: HttpRequest, kind: str, pk: int, step: str) -> HttpRe
         messages.error(request, exc.message)
         return redirect(back)
     except ValidationError as exc:
-        # Back to the page with the step folded open, the text kept and the message at the field.
+        errors = error_messages(exc)
+        if not the_step.takes_reason or set(errors) - {the_step.reason_name, "reason"}:
+            # What the record lacks (a submission's missing fields): the page lists it, and so do these.
+            flash_refusal(request, exc)
+            return redirect(back)
+        # The reason: back to the page with the step folded open, the text kept and the message at the field.
         request.session[STEP_ERROR_SESSION_KEY] = {
             "target": f"{flow.kind}:{record.pk}:{step}",
             "reason": reason,
-            "errors": [m for ms in error_messages(exc).values() for m in ms],
+            "errors": [m for ms in errors.values() for m in ms],
         }
         return redirect(f"{back.split('#')[0]}#step-{step}")
     messages.success(request, done_message(the_step, result))

@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db
 CHALLENGE_EXPECTED = {
     "en": {
         "title": "Please fill in the title.",
-        "reward": "Reward (yuan): Ensure this value is greater than or equal to 0.",
+        "reward": "Reward (万元): Ensure this value is greater than or equal to 0.",
         "qa_deadline": "The question deadline cannot be after the submission deadline.",
         "max_winners": "Number of winners: Ensure this value is greater than or equal to 1.",
     },
     "zh-hans": {
         "title": "请填写名称。",
-        "reward": "悬赏金额（元）：",
+        "reward": "悬赏金额（万元）：",
         "qa_deadline": "提问截止时间不能晚于方案提交截止时间。",
         "max_winners": "揭榜方数量：",
     },
@@ -36,14 +36,14 @@ CHALLENGE_EXPECTED = {
 PROPOSAL_EXPECTED = {
     "en": {
         "team_name": "Please fill in the team name.",
-        "price_quote": "Price quote (yuan): Ensure this value is greater than or equal to 0.",
+        "price_quote": "Price quote (万元): Ensure this value is greater than or equal to 0.",
         "upload": "PDF attachment: Only PDF files can be attached; notes.txt is not a PDF.",
         "summary": "Fill in the summary before the proposal is submitted.",
         "approach": "Fill in the technical approach before the proposal is submitted.",
     },
     "zh-hans": {
         "team_name": "请填写团队名称。",
-        "price_quote": "报价（元）：",
+        "price_quote": "报价（万元）：",
         "upload": "PDF 附件：只能上传 PDF 文件；notes.txt 不是 PDF 文件。",
         "summary": "提交方案前，请填写",
         "approach": "提交方案前，请填写技术路线。",

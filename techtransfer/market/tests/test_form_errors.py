@@ -14,18 +14,19 @@ from django.utils import timezone
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.tests.helpers import Enterprise, make_demand, make_enterprise
 from techtransfer.market.tests.test_views import form_post
+from techtransfer.testing import step_url
 
 EXPECTED = {
     "en": {
         "title": "Please fill in the title.",
-        "budget_max": "Highest budget (yuan): The lowest budget is above the highest budget.",
+        "budget_max": "Highest budget (万元): The lowest budget is above the highest budget.",
         "deadline": "The deadline",
         "contact_phone": "Contact phone: Enter a Chinese phone number",
         "cooperation_modes": "Wanted cooperation modes: Choose at least one cooperation mode.",
     },
     "zh-hans": {
         "title": "请填写名称。",
-        "budget_max": "最高预算（元）：最低预算高于最高预算。",
+        "budget_max": "最高预算（万元）：最低预算高于最高预算。",
         "deadline": "截止日期 ",
         "contact_phone": "联系电话：请填写中国的电话号码",
         "cooperation_modes": "期望合作方式：请至少选择一种合作方式。",
@@ -93,7 +94,7 @@ def test_submitting_from_the_edit_page_shows_what_stops_it_at_the_fields(ent: En
 
 def test_what_stops_a_submission_names_its_field_on_the_demands_page(ent: Enterprise) -> None:
     draft = make_demand(ent, title="需要改进的需求", deadline=None)
-    response = login(ent.staff).post(reverse("market:submit", args=[draft.pk]), follow=True)
+    response = login(ent.staff).post(step_url(draft, "submit"), follow=True)
     shown = [str(m) for m in response.context["messages"]]
     assert "Fill in the deadline before the demand is submitted." in shown
     assert "This field is required before the demand is submitted." not in response.content.decode()
