@@ -113,7 +113,7 @@ def _from_notification(n: Notification) -> NotificationResult:
         object_id=n.object_id,
         title_html=escape(n.title),
         snippet_html=SafeString(""),
-        url=reverse("subscriptions:open", args=[n.pk]),
+        url=n.url,
         subtitle=n.subscription.name if n.subscription else "",
         field_label="",
         region_label="",

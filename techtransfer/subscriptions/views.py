@@ -159,9 +159,9 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Follow a notification's link, marking it read on the way (links in the inbox and on the home page)."""
+    """Open a notification's record, marking it read on the way (a POST: reading a page never writes)."""
     notification = selectors.notification_get(user=request.user, pk=pk)
     services.notification_mark_read(notification=notification, by=request.user)
     return redirect(notification.url)

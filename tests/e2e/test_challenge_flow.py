@@ -133,7 +133,7 @@ def test_a_team_wins_a_challenge_with_a_sealed_proposal_in_the_browser(
     shots(team_a, "team-a-form")
     team_a.get_by_role("button", name=zh("Submit proposal"), exact=True).click()
     expect(team_a.get_by_role("heading", name=TEAM_A, level=1)).to_be_visible()
-    expect(team_a.locator("main .badge.status-submitted")).to_have_text(zh("Submitted"))
+    expect(team_a.locator("header .badge.status-submitted")).to_have_text(zh("Submitted"))
     expect(team_a.get_by_role("link", name="技术方案.pdf")).to_be_visible()
     proposal = Proposal.objects.get(challenge=challenge)
     assert proposal.status == ProposalStatus.SUBMITTED and proposal.attachment_name == "技术方案.pdf"
@@ -177,7 +177,7 @@ def test_a_team_wins_a_challenge_with_a_sealed_proposal_in_the_browser(
 
     # 5. The deadline passes (moved in the database); A can no longer change its proposal.
     Challenge.objects.filter(pk=challenge.pk).update(
-        submission_deadline=timezone.now() - datetime.timedelta(minutes=1), qa_deadline=None
+        submission_deadline=timezone.now() - datetime.timedelta(seconds=1), qa_deadline=None
     )
     team_a.goto(proposal_url)
     expect(team_a.get_by_role("button", name=zh("Edit"), exact=True)).to_have_count(0)
@@ -230,21 +230,21 @@ def test_a_team_wins_a_challenge_with_a_sealed_proposal_in_the_browser(
     other = Proposal.objects.get(challenge=challenge, team_name=TEAM_B)
     assert challenge.status == ChallengeStatus.AWARDED and challenge.result_note == RESULT
     assert (proposal.status, other.status) == (ProposalStatus.AWARDED, ProposalStatus.NOT_SELECTED)
-    steps = list(challenge.status_changes.values_list("to_status", "by__username"))
+    steps = list(challenge.status_changes.values_list("to_state", "by__username"))
     assert steps == [
         (ChallengeStatus.UNDER_REVIEW, "ent_staff"),
         (ChallengeStatus.OPEN, "reviewer"),
         (ChallengeStatus.CLOSED, None),
         (ChallengeStatus.AWARDED, "ent_staff"),
     ]
-    assert list(proposal.status_changes.values_list("to_status", flat=True)) == [
+    assert list(proposal.status_changes.values_list("to_state", flat=True)) == [
         ProposalStatus.SUBMITTED,
         ProposalStatus.SHORTLISTED,
         ProposalStatus.AWARDED,
     ]
     assert set(audit_for(proposal).values_list("action", flat=True)) == {
         "proposal.create",
-        "proposal.submitted",
-        "proposal.shortlisted",
-        "proposal.awarded",
+        "proposal.submit",
+        "proposal.shortlist",
+        "proposal.award",
     }

@@ -304,7 +304,7 @@ def test_an_achievement_goes_from_registration_to_public_search_in_the_browser(
     assert achievement.status == Status.PUBLISHED
     assert achievement.registration_number == number
     assert achievement.summary == SUMMARY + ADDED_SENTENCE
-    steps = list(achievement.status_changes.values_list("from_status", "to_status", "by__username"))
+    steps = list(achievement.status_changes.values_list("from_state", "to_state", "by__username"))
     assert steps == [
         (Status.DRAFT, Status.SUBMITTED, "tto"),
         (Status.SUBMITTED, Status.RETURNED, "reviewer"),
@@ -317,13 +317,13 @@ def test_an_achievement_goes_from_registration_to_public_search_in_the_browser(
         "achievement.create",
         "attachment.add",
         "achievement.update",
-        "achievement.submitted",
+        "achievement.submit",
     }
     assert set(events.filter(actor=personas.reviewer).values_list("action", flat=True)) == {
-        "achievement.returned",
-        "achievement.registered",
-        "achievement.published",
+        "achievement.return",
+        "achievement.register",
+        "achievement.publish",
     }
     update = events.get(action="achievement.update")
     assert update.changes["summary"] == [SUMMARY, SUMMARY + ADDED_SENTENCE]
-    assert events.get(action="achievement.returned").note == RETURN_REASON
+    assert events.get(action="achievement.return").note == RETURN_REASON

@@ -189,7 +189,8 @@ class TestInbox:
 
     def test_opening_a_notification_marks_it_read_and_goes_to_the_record(self, p: Personas, client: Client) -> None:
         n = notify(p.outsider, None, 7, "一条通知")
-        response = login(client, p.outsider).get(reverse("subscriptions:open", args=[n.pk]))
+        assert login(client, p.outsider).get(reverse("subscriptions:open", args=[n.pk])).status_code == 405
+        response = client.post(reverse("subscriptions:open", args=[n.pk]))
         assert response.status_code == 302 and response["Location"] == "/achievements/7/"
         n.refresh_from_db()
         assert n.read_at is not None
@@ -198,7 +199,7 @@ class TestInbox:
         n = notify(p.outsider, None, 7, "一条通知")
         login(client, p.other_tto)
         assert client.post(reverse("subscriptions:read", args=[n.pk])).status_code == 404
-        assert client.get(reverse("subscriptions:open", args=[n.pk])).status_code == 404
+        assert client.post(reverse("subscriptions:open", args=[n.pk])).status_code == 404
         n.refresh_from_db()
         assert n.read_at is None
 
