@@ -5,7 +5,6 @@ from techtransfer.achievements import views
 app_name = "achievements"
 urlpatterns = [
     path("", views.achievement_list, name="list"),
-    path("workspace/", views.dashboard, name="dashboard"),
     path("new/", views.achievement_new, name="new"),
     path("rows/<slug:prefix>/", views.form_row, name="form_row"),
     path("review/", views.review_queue, name="review_queue"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
@@ -12,12 +13,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
-from django.utils.module_loading import import_string
+from django.views.decorators.http import require_safe
 
 from techtransfer.achievements.search import achievement_search
+from techtransfer.achievements.views import workspace_context
+from techtransfer.core.workbench import queues_for
 from techtransfer.portal import selectors
 from techtransfer.portal.forms import FACET_TITLES, FACETS, MAX_PAGE, PAGE_SIZE, SearchForm, SearchParams, facet_labels
 from techtransfer.search import pages
+from techtransfer.subscriptions.selectors import notification_list
+
+UNREAD_ON_WORKBENCH = 5
 
 # URL parameter → facet name in the search module, where they differ.
 SEARCH_FACET_NAMES = {"transfer_mode": "transfer_modes"}
@@ -92,9 +98,15 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "portal/organisation.html", {"organisation": organisation, "page": page})
 
 
+@login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The signed-in workspace lives in the achievements app; imported here at call time to keep the
-    portal free of a hard dependency on the achievement pages."""
-    view = import_string("techtransfer.achievements.views.dashboard")
-    response: HttpResponse = view(request)
-    return response
+    """The workbench: every queue of work the user has, from every app, with counts; their unread
+    notifications; then their units' records (achievements)."""
+    user = request.user
+    context = {
+        "queues": queues_for(user),
+        "unread": list(notification_list(user=user, unread_only=True)[:UNREAD_ON_WORKBENCH]),
+        **workspace_context(user),
+    }
+    return render(request, "portal/workbench.html", context)

@@ -422,7 +422,7 @@ class TestOutsidersAreRefused:
         client = Client()
         login = reverse("accounts:login")
         pages = [
-            ("get", reverse("achievements:dashboard")), ("get", reverse("achievements:list")),
+            ("get", reverse("portal:dashboard")), ("get", reverse("achievements:list")),
             ("get", reverse("achievements:new")), ("get", reverse("achievements:review_queue")),
             ("get", reverse("achievements:import")), ("get", reverse("achievements:funded")),
             ("get", reverse("achievements:export", args=["csv"])),

@@ -3,7 +3,6 @@
 from techtransfer.achievements.views.lists import (
     achievement_export,
     achievement_list,
-    dashboard,
     funded_import,
     funded_owing,
     funded_owing_export,
@@ -11,6 +10,7 @@ from techtransfer.achievements.views.lists import (
     import_template,
     import_upload,
     review_queue,
+    workspace_context,
 )
 from techtransfer.achievements.views.records import (
     achievement_detail,
@@ -33,7 +33,6 @@ __all__ = [
     "attachment_add",
     "attachment_download",
     "attachment_remove",
-    "dashboard",
     "form_row",
     "funded_import",
     "funded_owing",
@@ -42,4 +41,5 @@ __all__ = [
     "import_template",
     "import_upload",
     "review_queue",
+    "workspace_context",
 ]

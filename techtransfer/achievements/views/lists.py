@@ -62,10 +62,8 @@ def _owing(organisation: Organisation) -> OwingUnit:
     return funded_projects_owing(organisation=organisation)[0]
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's workspace: my units' records, the review queue, totals for the commission."""
-    user = request.user
+def workspace_context(user: Any) -> dict[str, Any]:
+    """The achievements part of the workbench: my units' records, the review queue, totals for the commission."""
     units = []
     for organisation in editable_organisations(user):
         records = selectors.achievement_list_for_org(organisation_id=organisation.pk)
@@ -87,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         everything = Achievement.objects.all()
         context["totals"] = _status_counts(everything)
         context["grand_total"] = everything.count()
-    return render(request, "achievements/dashboard.html", context)
+    return context
 
 
 def _list_queryset(request: HttpRequest) -> tuple[AchievementFilterSet, QuerySet[Achievement]]:
