@@ -45,6 +45,7 @@ test: install install-system
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(PYTHON) manage.py makemigrations --check --dry-run
 
 bench: install

@@ -5,9 +5,24 @@ from django.views.static import serve
 
 from techtransfer.core.views import workflow_step
 
+# The JSON API: its own routes, then each app's (plural kebab-case resources; workflow steps are sub-paths).
+API_ROUTES = [
+    path("", include(module))
+    for module in (
+        "techtransfer.api.urls",
+        "techtransfer.accounts.api_urls",
+        "techtransfer.achievements.api_urls",
+        "techtransfer.market.api_urls",
+        "techtransfer.challenges.api_urls",
+        "techtransfer.matching.api_urls",
+        "techtransfer.matchmaking.api_urls",
+        "techtransfer.subscriptions.api_urls",
+    )
+]
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("techtransfer.api.urls")),
+    path("api/v1/", include((API_ROUTES, "api"))),
     path("admin/", admin.site.urls),
     path("steps/<slug:kind>/<int:pk>/<slug:step>/", workflow_step, name="workflow_step"),
     path("accounts/", include("techtransfer.accounts.urls")),

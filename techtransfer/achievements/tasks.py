@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from techtransfer.achievements.signals import achievement_reindexed
 from techtransfer.core.jobs import enqueue
-from techtransfer.matching.tasks import enqueue_profiles
 
 
 def enqueue_reindex(achievement_id: int) -> None:
@@ -14,5 +14,4 @@ def reindex(*, achievement_id: int) -> None:
     from techtransfer.achievements.search import achievement_reindex
 
     achievement_reindex(achievement_id)
-    # The people and the unit named on it are matched by what they published: their profiles follow.
-    enqueue_profiles(achievement_id)
+    achievement_reindexed.send(sender=None, achievement_id=achievement_id)

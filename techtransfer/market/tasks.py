@@ -18,12 +18,12 @@ def enqueue_reindex_many(demand_ids: list[int]) -> None:
 def reindex(*, demand_id: int) -> None:
     from techtransfer.market.models import TechnologyDemand
     from techtransfer.market.search import demand_reindex
-    from techtransfer.matching.tasks import enqueue_organisation_profile
+    from techtransfer.market.signals import demand_reindexed
 
     demand_reindex(demand_id)
     owner_id = TechnologyDemand.objects.filter(pk=demand_id).values_list("owner_id", flat=True).first()
     if owner_id is not None:
-        enqueue_organisation_profile(owner_id)  # enterprises are matched by the demands they publish
+        demand_reindexed.send(sender=None, demand_id=demand_id, owner_id=owner_id)
 
 
 def reindex_many(*, demand_ids: list[int]) -> None:

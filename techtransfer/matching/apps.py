@@ -8,7 +8,11 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        from techtransfer.matching.tasks import on_documents_indexed
+        from techtransfer.achievements.signals import achievement_reindexed
+        from techtransfer.market.signals import demand_reindexed
+        from techtransfer.matching import tasks
         from techtransfer.search.api import documents_indexed
 
-        documents_indexed.connect(on_documents_indexed, dispatch_uid="matching.embed_on_index")
+        documents_indexed.connect(tasks.on_documents_indexed, dispatch_uid="matching.embed_on_index")
+        achievement_reindexed.connect(tasks.on_achievement_reindexed, dispatch_uid="matching.achievement_profiles")
+        demand_reindexed.connect(tasks.on_demand_reindexed, dispatch_uid="matching.organisation_profile")

@@ -16,6 +16,16 @@ def on_documents_indexed(sender: Any, kinds: set[str], **kwargs: Any) -> None:
     enqueue(EMBED_JOB, kinds=sorted(kinds))
 
 
+def on_achievement_reindexed(sender: Any, achievement_id: int, **kwargs: Any) -> None:
+    """The people and the unit named on an achievement are matched by what they published: re-profile them."""
+    enqueue_profiles(achievement_id)
+
+
+def on_demand_reindexed(sender: Any, owner_id: int, **kwargs: Any) -> None:
+    """Enterprises are matched by the demands they publish: re-profile the owner."""
+    enqueue_organisation_profile(owner_id)
+
+
 def embed_pending(*, kinds: list[str] | None = None) -> None:
     from techtransfer.matching.indexing import embed_pending as run
 

@@ -16,10 +16,18 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from techtransfer.achievements.search import achievement_search
+from techtransfer.achievements.search_form import (
+    FACET_TITLES,
+    FACETS,
+    MAX_PAGE,
+    PAGE_SIZE,
+    SearchForm,
+    SearchParams,
+    facet_labels,
+)
 from techtransfer.achievements.views import workspace_context
 from techtransfer.core.workbench import queues_for
 from techtransfer.portal import selectors
-from techtransfer.portal.forms import FACET_TITLES, FACETS, MAX_PAGE, PAGE_SIZE, SearchForm, SearchParams, facet_labels
 from techtransfer.search import pages
 from techtransfer.subscriptions.selectors import notification_list
 

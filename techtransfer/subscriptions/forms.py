@@ -10,9 +10,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.achievements.forms import CodeItemMultipleChoiceField
+from techtransfer.achievements.search_form import SearchForm, facet_labels
 from techtransfer.core.forms import CodeItemTreeMultipleField
 from techtransfer.core.models import CodeItem
-from techtransfer.portal.forms import SearchForm, facet_labels
 from techtransfer.subscriptions.choices import Frequency, Kind
 from techtransfer.subscriptions.models import Subscription
 

@@ -171,7 +171,7 @@ class TestSearchPage:
     def test_pagination_links_appear_when_there_is_more_than_one_page(
         self, p: Personas, client: Client, django_capture_on_commit_callbacks
     ) -> None:
-        from techtransfer.portal.forms import PAGE_SIZE
+        from techtransfer.achievements.search_form import PAGE_SIZE
 
         with django_capture_on_commit_callbacks(execute=True):
             for i in range(PAGE_SIZE + 1):

@@ -1,4 +1,6 @@
-"""The search page's query string, checked: anything not understood is dropped, never an error page."""
+"""The achievement search page's query string, checked: anything not understood is dropped, never an error page.
+
+The portal's search page reads it, and subscriptions save it as a "saved search"."""
 
 from __future__ import annotations
 
