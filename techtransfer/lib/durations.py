@@ -21,9 +21,14 @@ TIME_STRINGS = {
 }
 
 
+# What Django's timesince joins its parts with, in the active language (Django's own catalogue translates it;
+# a name, not a literal, so that our catalogue does not take the message over).
+DJANGO_SEPARATOR = ", "
+
+
 def _phrase(text: str) -> str:
     # timesince joins the parts with Django's own separator; ours replaces it.
-    return pgettext("duration separator", ", ").join(text.split(gettext(", ")))
+    return pgettext("duration separator", ", ").join(text.split(gettext(DJANGO_SEPARATOR)))
 
 
 def time_left(value: datetime.date, now: datetime.datetime | None = None, depth: int = 2) -> str:
