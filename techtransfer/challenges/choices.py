@@ -100,6 +100,8 @@ CHALLENGE_STEPS = (
         label=_("Award"),
         help=_("The owner awards between one and the allowed number of proposals and publishes the result."),
         irreversible=True,
+        confirm=_("Award the ticked proposals and publish the result? The award is final: no proposal can change "
+                  "afterwards."),
         own_page=True,
         done=_("The challenge is awarded and the result is published."),
         audit_label=_("awarded the challenge"),

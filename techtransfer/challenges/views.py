@@ -297,6 +297,7 @@ def _inbox_context(
         "challenge": challenge,
         "proposals": proposals,
         "can_decide": owner and closed,
+        "award_step": CHALLENGE_FLOW.step("award"),
         "award_form": award_form or AwardForm(proposals=proposals.filter(status__in=AWARDABLE_PROPOSAL_STATUSES)),
     }
 

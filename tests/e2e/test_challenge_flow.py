@@ -29,6 +29,7 @@ from techtransfer.core.audit import audit_for
 from techtransfer.core.codetables import code_item
 from techtransfer.market.tests.helpers import make_enterprise
 from techtransfer.testing import PDF_BYTES, make_personas
+from tests.e2e.steps import take_step
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -200,7 +201,7 @@ def test_a_team_wins_a_challenge_with_a_sealed_proposal_in_the_browser(
     shots(company, "company-shortlisted")
     company.get_by_role("checkbox", name=zh("Award %(team)s", team=TEAM_A), exact=True).check()
     company.get_by_label(label("Published result")).fill(RESULT)
-    company.get_by_role("button", name=zh("Award and publish the result"), exact=True).click()
+    take_step(company, "award")  # folds out "the award is final", then the confirming button
     expect(company.locator("#result")).to_contain_text(RESULT)
     shots(company, "company-awarded")
 
