@@ -48,7 +48,7 @@ from techtransfer.api.schema import (
     WRITE_ERRORS,
     filterset_parameters,
 )
-from techtransfer.api.workflow import StatusHistorySerializer, WorkflowStepApi, step_api_routes
+from techtransfer.api.workflow import StatusHistorySerializer, step_api_routes
 from techtransfer.core.audit import audit_for
 
 # FilterSet filters the search index can apply, and the index's name for each.
@@ -209,19 +209,9 @@ class AchievementUpdateApi(APIView):
         return Response(_detail(request, pk))
 
 
-class AchievementStepApi(WorkflowStepApi):
-    """Base of the record's workflow steps (generated from its table); answers with the record afterwards."""
-
-    def get_record(self, request: Request, pk: int) -> Achievement:
-        return achievement_get(user=request.user, pk=pk)
-
-    def respond(self, request: Request, pk: int, result: Any) -> Response:
-        return Response(_detail(request, pk))
-
-
 STEP_ROUTES = step_api_routes(
     ACHIEVEMENT_FLOW,
-    base=AchievementStepApi,
+    detail=lambda request, pk, result: _detail(request, pk),
     resource="achievements",
     operation_prefix="achievements",
     component_prefix="Achievement",

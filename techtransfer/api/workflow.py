@@ -14,7 +14,7 @@ is 409; a missing reason is 400.
 
 from __future__ import annotations
 
-import abc
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -104,26 +104,24 @@ def _step_input(component_name: str, step: Step, help_text: str = "") -> type[se
     return extend_schema_serializer(component_name=component_name)(serializer_class)
 
 
-class WorkflowStepApi(APIView, abc.ABC):
-    """POST one step of `flow` on one record. An app subclasses it once, saying how to find its record and
-    what to answer; `step_api_routes` makes the per-step classes."""
+# What a step route answers: the record as the app's serializer shows it to the caller (request, pk, and what
+# the service returned, for a record the step took out of the caller's sight).
+Detail = Callable[[Request, Any, Any], Any]
+
+
+class WorkflowStepApi(APIView):
+    """POST one step of `flow` on one record (`step_api_routes` makes one class per step of a table). The
+    record is found through the workflow's selector, so a record the caller may not see is a 404."""
 
     permission_classes = [permissions.IsAuthenticated]
     flow: Workflow
     step_name: str = ""
     InputSerializer: type[serializers.Serializer] | None = None
-
-    @abc.abstractmethod
-    def get_record(self, request: Request, pk: Any) -> Any:
-        """The record, through the app's selector (a 404 when the user may not see it)."""
-
-    @abc.abstractmethod
-    def respond(self, request: Request, pk: Any, result: Any) -> Response:
-        """The answer after the step; `result` is what the service returned."""
+    detail: Detail
 
     def post(self, request: Request, pk: Any, **kwargs: Any) -> Response:
         step = self.flow.step(self.step_name)
-        record = self.get_record(request, pk)
+        record = self.flow.get_record(request.user, pk)
         # Who first: someone who may not take the step learns nothing from the input's validation.
         if not self.flow.has_role(request.user, record, step):
             raise PermissionDenied(self.flow.refusal(record, step, request.user))
@@ -133,13 +131,14 @@ class WorkflowStepApi(APIView, abc.ABC):
             serializer.is_valid(raise_exception=True)
             reason = serializer.validated_data.get(step.reason_name, "")
         result = self.flow.run(step.name, record=record, by=request.user, reason=reason)
-        return self.respond(request, pk, result)
+        # type(self): a plain function stored on the class, not a method to bind.
+        return Response(type(self).detail(request, pk, result))
 
 
 def step_api_routes(
     flow: Workflow,
     *,
-    base: type[WorkflowStepApi],
+    detail: Detail,
     resource: str,
     operation_prefix: str,
     component_prefix: str,
@@ -158,9 +157,10 @@ def step_api_routes(
         input_serializer = _step_input(f"{component_prefix}{camel}", step, (input_help or {}).get(step.name, ""))
         view = type(
             f"{component_prefix}{camel}Api",
-            (base,),
+            (WorkflowStepApi,),
             {
                 "flow": flow,
+                "detail": detail,
                 "step_name": step.name,
                 "InputSerializer": input_serializer,
                 "__doc__": _step_doc(flow, step),

@@ -26,7 +26,7 @@ from techtransfer.api.fields import ChoiceLabelField, CodeField, CodeLabelField,
 from techtransfer.api.pagination import LimitOffsetPagination, paginated_response
 from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
-from techtransfer.api.workflow import AllowedActionsField, WorkflowStepApi, step_api_routes
+from techtransfer.api.workflow import AllowedActionsField, step_api_routes
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges import selectors, services
 from techtransfer.challenges.choices import ChallengeStatus
@@ -302,19 +302,9 @@ class ChallengeUpdateApi(APIView):
         return Response(_challenge(request, pk))
 
 
-class ChallengeStepApi(WorkflowStepApi):
-    """Base of the challenge's workflow steps (generated from its table); answers with the challenge afterwards."""
-
-    def get_record(self, request: Request, pk: int) -> Challenge:
-        return selectors.challenge_get(user=request.user, pk=pk)
-
-    def respond(self, request: Request, pk: int, result: Any) -> Response:
-        return Response(_challenge(request, pk))
-
-
 CHALLENGE_STEP_ROUTES = step_api_routes(
     CHALLENGE_FLOW,
-    base=ChallengeStepApi,
+    detail=lambda request, pk, result: _challenge(request, pk),
     resource="challenges",
     operation_prefix="challenges",
     component_prefix="Challenge",
@@ -549,19 +539,9 @@ class ProposalUpdateApi(APIView):
         return Response(_proposal(request, pk))
 
 
-class ProposalStepApi(WorkflowStepApi):
-    """Base of the proposal's workflow steps (generated from its table); answers with the proposal afterwards."""
-
-    def get_record(self, request: Request, pk: int) -> Proposal:
-        return selectors.proposal_get(user=request.user, pk=pk)
-
-    def respond(self, request: Request, pk: int, result: Any) -> Response:
-        return Response(_proposal(request, pk))
-
-
 PROPOSAL_STEP_ROUTES = step_api_routes(
     PROPOSAL_FLOW,
-    base=ProposalStepApi,
+    detail=lambda request, pk, result: _proposal(request, pk),
     resource="challenge-proposals",
     operation_prefix="challenge_proposals",
     component_prefix="Proposal",

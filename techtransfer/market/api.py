@@ -24,7 +24,7 @@ from techtransfer.api.fields import ChoiceLabelField, CodeField, CodeLabelField,
 from techtransfer.api.pagination import LimitOffsetPagination, Window, paginated_response
 from techtransfer.api.schema import NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
-from techtransfer.api.workflow import AllowedActionsField, WorkflowStepApi, step_api_routes
+from techtransfer.api.workflow import AllowedActionsField, step_api_routes
 from techtransfer.market import permissions as perms
 from techtransfer.market import services
 from techtransfer.market.choices import DemandStatus
@@ -290,18 +290,13 @@ class DemandUpdateApi(APIView):
         return Response(_detail(request, pk))
 
 
-class DemandStepApi(WorkflowStepApi):
-    """Base of the demand's workflow steps (generated from its table); answers with the demand afterwards."""
-
-    def get_record(self, request: Request, pk: int) -> TechnologyDemand:
-        return demand_get(user=request.user, pk=pk)
-
-    def respond(self, request: Request, pk: int, result: TechnologyDemand) -> Response:
-        try:
-            return Response(_detail(request, pk))
-        except Http404:
-            # A moderator who returned a demand no longer sees the draft: answer with the demand as they left it.
-            return Response(DemandDetailOutputSerializer(_as_left(request, result), context={"request": request}).data)
+def _step_detail(request: Request, pk: int, result: TechnologyDemand) -> dict[str, Any]:
+    """The demand after a step, as the caller now sees it; a moderator who returned it no longer sees the
+    draft, and gets the demand as they left it."""
+    try:
+        return _detail(request, pk)
+    except Http404:
+        return DemandDetailOutputSerializer(_as_left(request, result), context={"request": request}).data
 
 
 def _as_left(request: Request, demand: TechnologyDemand) -> TechnologyDemand:
@@ -315,7 +310,7 @@ def _as_left(request: Request, demand: TechnologyDemand) -> TechnologyDemand:
 
 STEP_ROUTES = step_api_routes(
     DEMAND_FLOW,
-    base=DemandStepApi,
+    detail=_step_detail,
     resource="demands",
     operation_prefix="demands",
     component_prefix="Demand",

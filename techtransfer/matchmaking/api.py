@@ -20,7 +20,7 @@ from techtransfer.api.fields import ChoiceLabelField, StrictInputMixin
 from techtransfer.api.pagination import LimitOffsetPagination, paginated_response
 from techtransfer.api.schema import NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
-from techtransfer.api.workflow import AllowedActionsField, StatusHistorySerializer, WorkflowStepApi, step_api_routes
+from techtransfer.api.workflow import AllowedActionsField, StatusHistorySerializer, step_api_routes
 from techtransfer.matchmaking import selectors, services
 from techtransfer.matchmaking.choices import Stage
 from techtransfer.matchmaking.models import ContactRequest
@@ -248,19 +248,9 @@ class ContactNoteCreateApi(APIView):
         return Response(self.OutputSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
-class ContactRequestStepApi(WorkflowStepApi):
-    """Base of the request's workflow steps (generated from its table); answers with the request afterwards."""
-
-    def get_record(self, request: Request, pk: int) -> ContactRequest:
-        return selectors.contact_request_get(user=request.user, pk=pk)
-
-    def respond(self, request: Request, pk: int, result: Any) -> Response:
-        return Response(_detail(request, pk))
-
-
 STEP_ROUTES = step_api_routes(
     CONTACT_REQUEST_FLOW,
-    base=ContactRequestStepApi,
+    detail=lambda request, pk, result: _detail(request, pk),
     resource="contact-requests",
     operation_prefix="contact_requests",
     component_prefix="ContactRequest",
