@@ -133,6 +133,21 @@ def _patent_check(digits: str) -> str:
     return patent_check_character(digits)
 
 
+def url_routes() -> list[str]:
+    """Every route of the site as written in the URL patterns ("achievements/<int:pk>/"), for tests that visit
+    them all."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(resolver: URLResolver, prefix: str = "") -> list[str]:
+        routes: list[str] = []
+        for entry in resolver.url_patterns:
+            route = prefix + str(entry.pattern)
+            routes += walk(entry, route) if isinstance(entry, URLResolver) else [route]
+        return routes
+
+    return walk(get_resolver())
+
+
 def step_url(record: Any, step: str) -> str:
     """The page URL that takes a workflow step on a record (what its button posts to)."""
     from django.urls import reverse

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
-from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from techtransfer.accounts.models import Organisation
@@ -29,22 +27,13 @@ from techtransfer.market.tests.helpers import make_demand, make_enterprise, make
 from techtransfer.matchmaking import services as matchmaking_services
 from techtransfer.subscriptions import services as subscription_services
 from techtransfer.subscriptions.models import Notification
-from techtransfer.testing import Personas, make_achievement
+from techtransfer.testing import Personas, make_achievement, url_routes
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 SKIPPED_PREFIXES = ("admin/", "i18n/", "media/")
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 ALLOWED_TABLE = re.compile(r'\b(INTO|UPDATE|FROM)\s+"?django_session"?', re.IGNORECASE)
-
-
-def _routes(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _routes(entry, route)
-        else:
-            yield route
 
 
 def build_world(p: Personas) -> dict[str, list[int]]:
@@ -115,7 +104,7 @@ WORKFLOW_KINDS = {
 
 def paths_for(world: dict[str, list[int]]) -> list[str]:
     paths: set[str] = set()
-    for route in _routes(get_resolver()):
+    for route in url_routes():
         if route.startswith(SKIPPED_PREFIXES) or route.startswith("^") or "(?" in route or "<slug:step>" in route:
             continue
         if "steps/" in route:

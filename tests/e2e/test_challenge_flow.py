@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext, override
 from playwright.sync_api import Page, expect
 
 from techtransfer.challenges.choices import ChallengeStatus, ProposalStatus
@@ -29,11 +28,10 @@ from techtransfer.core.audit import audit_for
 from techtransfer.core.codetables import code_item
 from techtransfer.market.tests.helpers import make_enterprise
 from techtransfer.testing import PDF_BYTES, make_personas
-from tests.e2e.steps import take_step
+from tests.e2e.browsing import PASSWORD, take_step, zh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct-horse-battery"
 TITLE = "高镍三元正极材料循环寿命提升"
 PROBLEM = "现有高镍正极材料在45℃高温循环500次后容量保持率不足80%，影响动力电池寿命。"
 REQUIREMENTS = "45℃、1C循环1000次容量保持率≥90%；成本增加不超过5%。"
@@ -42,12 +40,6 @@ SUMMARY_A = "采用单晶化与表面包覆协同改性，抑制高温下的相�
 TEAM_B = "京东理工正极攻关组"
 RESULT = "经专家评审，示范大学电池材料团队的方案最优，授予揭榜。"
 
-
-def zh(msgid: str, **params: Any) -> str:
-    """The text the Chinese (default) pages show for an English msgid."""
-    with override("zh-hans"):
-        text = gettext(msgid)
-    return text % params if params else text
 
 
 def label(msgid: str) -> re.Pattern[str]:

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from techtransfer.core.codetables import code_item
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.tests.helpers import make_enterprise
-from tests.e2e.test_demand_flow import label, log_in, no_horizontal_overflow, zh
+from tests.e2e.browsing import log_in, zh
+from tests.e2e.test_demand_flow import label, no_horizontal_overflow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TITLE = "蓟州区农产品冷链温度在线监测"

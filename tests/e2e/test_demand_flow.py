@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext, override
 from playwright.sync_api import Page, expect
 
 from techtransfer.achievements import services as achievement_services
@@ -26,20 +25,15 @@ from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.tests.helpers import make_enterprise
 from techtransfer.matchmaking.models import ContactRequest
 from techtransfer.testing import make_achievement, make_personas
+from tests.e2e.browsing import log_in, zh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct-horse-battery"
 SOLUTION = "锂离子电池极片涂布厚度激光在线测量装置"
 OTHER = "基于深度学习的肺结节CT影像辅助诊断系统"
 TITLE = "锂电池极片涂布厚度在线检测"
 PROBLEM = "现有离线抽检无法发现极片涂布厚度波动，需要一种在线、非接触、精度达到±1微米的测量方法。"
 
-
-def zh(msgid: str) -> str:
-    """The text the Chinese (default) pages show for an English msgid."""
-    with override("zh-hans"):
-        return gettext(msgid)
 
 
 def label(msgid: str) -> re.Pattern[str]:
@@ -49,13 +43,6 @@ def label(msgid: str) -> re.Pattern[str]:
 def no_horizontal_overflow(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label(zh("User name or e-mail")).fill(username)
-    page.get_by_label(zh("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=zh("Log in"), exact=True).click()
-    expect(page.get_by_role("heading", name=zh("My workspace"), exact=True)).to_be_visible()
 
 
 def publish_solution(personas: Any) -> Any:

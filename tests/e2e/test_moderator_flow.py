@@ -9,35 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.utils.translation import gettext, override
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from techtransfer.market import services as market_services
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.tests.helpers import make_demand, make_enterprise
 from techtransfer.subscriptions.models import Notification
 from techtransfer.testing import make_personas
-from tests.e2e.steps import take_step
+from tests.e2e.browsing import log_in, take_step, zh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct-horse-battery"
 TITLE = "高温合金叶片涂层寿命评估"
 REASON = "请补充现有涂层的型号与服役温度，便于专家判断。"
 
 
-def zh(msgid: str, **values: Any) -> str:
-    with override("zh-hans"):
-        text = gettext(msgid)
-    return text % values if values else text
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label(zh("User name or e-mail")).fill(username)
-    page.get_by_label(zh("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=zh("Log in"), exact=True).click()
-    expect(page.get_by_role("heading", name=zh("My workspace"), exact=True)).to_be_visible()
 
 
 def test_a_moderator_goes_from_the_notification_to_the_queue_to_the_decision(

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.utils.text import capfirst
-from django.utils.translation import gettext, override, pgettext
+from django.utils.translation import override, pgettext
 from playwright.sync_api import Locator, Page, expect
 
 from techtransfer.achievements.choices import Status
@@ -28,11 +28,10 @@ from techtransfer.core.audit import audit_for
 from techtransfer.core.codetables import code_item
 from techtransfer.lib.validators import patent_check_character
 from techtransfer.testing import PDF_BYTES, make_personas
-from tests.e2e.steps import take_step
+from tests.e2e.browsing import PASSWORD, take_step, zh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct-horse-battery"
 NAME = "基于深度学习的肺结节CT影像辅助诊断系统"
 NAME_EN = "Deep-learning assisted diagnosis of pulmonary nodules in CT images"
 SUMMARY = "本成果研制了一套肺部CT影像中肺结节自动检测与良恶性判别的辅助诊断软件，敏感度达到96%，已在三家医院试用。"
@@ -44,12 +43,6 @@ NUMBER_PATTERN = re.compile(r"^110\d{4}Y\d{4}$")
 CHINESE_QUERY = "肺结节诊断"
 ENGLISH_QUERY = "pulmonary nodule diagnosis"
 
-
-def zh(msgid: str, **params: Any) -> str:
-    """The text the Chinese (default) pages show for an English msgid."""
-    with override("zh-hans"):
-        text = gettext(msgid)
-    return text % params if params else text
 
 
 def label(msgid: str, context: str | None = None) -> re.Pattern[str]:

@@ -7,26 +7,16 @@ The login page passes signed-in users on to `next`, so sending them there from a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from techtransfer.testing import Personas
+from techtransfer.testing import Personas, url_routes
 
 # Django's admin has its own login page, which tells a signed-in user that they lack the rights.
 SKIPPED_PREFIXES = ("admin/",)
-
-
-def _routes(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _routes(entry, route)
-        else:
-            yield route
 
 
 def _example_path(route: str) -> str | None:
@@ -38,7 +28,7 @@ def _example_path(route: str) -> str | None:
 
 def page_paths() -> list[str]:
     paths = []
-    for route in _routes(get_resolver()):
+    for route in url_routes():
         if route.startswith(SKIPPED_PREFIXES):
             continue
         path = _example_path(route)

@@ -1,0 +1,38 @@
+"""What every browser test does: read the Chinese (default) pages' words, log in, take a workflow step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext, override
+from playwright.sync_api import expect
+
+# The password of every user the tests make (techtransfer.testing.make_user).
+PASSWORD = "correct-horse-battery"
+
+
+def zh(msgid: str, **params: Any) -> str:
+    """The text the Chinese (default) pages show for an English msgid, with its parameters filled in."""
+    with override("zh-hans"):
+        text = gettext(msgid)
+    return text % params if params else text
+
+
+def log_in(page: Any, username: str) -> None:
+    """Log in through the login page; a signed-in user lands on the workbench."""
+    page.goto("/accounts/login/")
+    page.get_by_label(zh("User name or e-mail")).fill(username)
+    page.get_by_label(zh("Password")).fill(PASSWORD)
+    page.get_by_role("button", name=zh("Log in"), exact=True).click()
+    expect(page.get_by_role("heading", name=zh("My workspace"), exact=True)).to_be_visible()
+
+
+def take_step(page: Any, name: str, *, reason: str | None = None) -> None:
+    """Take a workflow step from the record's page: every step's button comes from the record's workflow table
+    and carries the id `step-<name>`; one that takes a reason or cannot be undone folds out first."""
+    step = page.locator(f"#step-{name}")
+    if step.evaluate("element => element.tagName") == "DETAILS":
+        step.locator("summary").click()
+    if reason is not None:
+        page.locator(f"#step-{name}-reason").fill(reason)
+    step.locator("button[type=submit]").click()
