@@ -124,7 +124,7 @@ class WorkflowStepApi(APIView):
         record = self.flow.get_record(request.user, pk)
         # Who first: someone who may not take the step learns nothing from the input's validation.
         if not self.flow.has_role(request.user, record, step):
-            raise PermissionDenied(self.flow.refusal(record, step, request.user))
+            raise PermissionDenied(self.flow.role_refusal(request.user, record, step))
         reason = ""
         if self.InputSerializer is not None:
             serializer = self.InputSerializer(data=request.data)
@@ -255,7 +255,7 @@ class WorkflowRecordStepApi(APIView):
             raise Http404("This step has its own route")
         record = flow.get_record(request.user, pk)
         if not flow.has_role(request.user, record, the_step):
-            raise PermissionDenied(flow.refusal(record, the_step, request.user))
+            raise PermissionDenied(flow.role_refusal(request.user, record, the_step))
         serializer = _step_input("WorkflowStepReason", the_step)
         reason = ""
         if serializer is not None:

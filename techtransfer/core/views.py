@@ -160,7 +160,7 @@ def workflow_step(request: HttpRequest, kind: str, pk: int, step: str) -> HttpRe
     record = flow.get_record(request.user, pk)  # 404 for a record the user may not see
     # Who first: someone who may not take the step learns nothing from the form's messages.
     if not flow.has_role(request.user, record, the_step):
-        raise PermissionDenied(flow.refusal(record, the_step, request.user))
+        raise PermissionDenied(flow.role_refusal(request.user, record, the_step))
     back = _safe_next(request, flow.detail_url(record))
     if the_step.irreversible and request.POST.get("confirmed") != "yes":
         context = {"flow": flow, "record": record, "step": the_step, "next": back}

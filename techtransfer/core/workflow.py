@@ -248,13 +248,8 @@ class Workflow:
             return False
         return any(name != SYSTEM and self.roles[name].check(user, record) for name in step.who)
 
-    def refusal(self, record: Any, step: Step, user: Any) -> str | None:
-        """Why `user` may not take `step` on `record` now (None: they may). Permission before state."""
-        if not self.has_role(user, record, step):
-            return None if user is None else self._role_refusal(user, record, step)
-        return self.state_refusal(record, step, user)
-
-    def _role_refusal(self, user: Any, record: Any, step: Step) -> str:
+    def role_refusal(self, user: Any, record: Any, step: Step) -> str:
+        """What someone without a role for the step is told (the first role's refusal)."""
         roles = [self.roles[name] for name in step.who if name != SYSTEM]
         return roles[0].refusal_for(user, record) if roles else str(NOT_ALLOWED)
 
@@ -299,7 +294,7 @@ class Workflow:
         """Refuse the step as the services do: PermissionDenied (403) for who, ApplicationError (409) for when."""
         step = self.step(step_name)
         if not self.has_role(by, record, step):
-            raise PermissionDenied(self._role_refusal(by, record, step) if by is not None else NOT_ALLOWED)
+            raise PermissionDenied(self.role_refusal(by, record, step) if by is not None else NOT_ALLOWED)
         refusal = self.state_refusal(record, step, by)
         if refusal:
             raise ApplicationError(refusal)
