@@ -364,10 +364,8 @@ class Workflow:
             if any(f.name == "updated" for f in self.model._meta.concrete_fields):
                 values["updated"] = now
             self.model._default_manager.filter(pk__in=pks).update(**values)
-        history_ids = [row.pk for row in rows]
-        if all(history_ids):  # PostgreSQL and SQLite return the new ids from bulk_create
-            for pk, history_id in zip(pks, history_ids, strict=True):
-                self._announce(pk, step, None, history_id)
+        for pk, row in zip(pks, rows, strict=True):  # PostgreSQL and SQLite give bulk_create's rows their ids
+            self._announce(pk, step, None, row.pk)
 
     def audit_code(self, step: Step) -> str:
         return f"{self.kind}.{step.name}"
@@ -394,22 +392,17 @@ class Workflow:
             return self._detail_url(record)
         return str(record.get_absolute_url())
 
-    def service(self, step_name: str) -> Callable[..., Any]:
-        """The function that takes the step: the app's service, or the generic `step_take`."""
+    def run(self, step_name: str, *, record: Any, by: Any, reason: str = "") -> Any:
+        """Take a step the way pages and the API do: through the app's service for it, given the reason if the
+        step takes one, or through the generic `step_take` when the app has none."""
+        step = self.step(step_name)
         service = self._services.get(step_name)
         if service is None:
-            return lambda *, by, reason="", **record: step_take(
-                record=record[self.record_name], step=step_name, by=by, reason=reason
-            )
-        return _resolved(service)
-
-    def run(self, step_name: str, *, record: Any, by: Any, reason: str = "") -> Any:
-        """Take a step the way pages and the API do: through its service, with the reason if it takes one."""
-        step = self.step(step_name)
+            return step_take(record=record, step=step_name, by=by, reason=reason)
         kwargs: dict[str, Any] = {self.record_name: record, "by": by}
         if step.takes_reason:
-            kwargs[step.reason_name if step_name in self._services else "reason"] = reason
-        return self.service(step_name)(**kwargs)
+            kwargs[step.reason_name] = reason
+        return _resolved(service)(**kwargs)
 
     def history_of(self, record: Any) -> models.QuerySet[Any]:
         return self.history.objects.filter(record=record).select_related("by").order_by("at", "id")
