@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,9 @@ from techtransfer.core.audit import audit_record, diff, snapshot
 from techtransfer.core.jobs import enqueue
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.validators import normalise_uscc
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Messages are constants so tests and callers can compare against them.
 EMAIL_NOT_CONFIRMED = _(
@@ -227,7 +230,7 @@ def user_settings_update(*, user: User, by: User, preferred_language: str, notif
     """A user's own settings: the language of their e-mails, and how work notifications reach them."""
     if by.pk != user.pk:
         raise PermissionDenied(_("You can only change your own settings."))
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[StrOrPromise]] = {}
     if preferred_language and preferred_language not in dict(settings.LANGUAGES):
         errors["preferred_language"] = [_("Choose one of the site's languages.")]
     if notify_email not in NotifyEmail.values:

@@ -137,6 +137,7 @@ def market_feed(*, limit: int = 10, since: datetime.datetime | None = None) -> l
             url=reverse("market:detail", args=[d.pk]),
         )
         for d in demands[:limit]
+        if d.published_at is not None  # as the query filters: says so to the type checker
     ]
     items += [
         FeedItem(
@@ -150,6 +151,7 @@ def market_feed(*, limit: int = 10, since: datetime.datetime | None = None) -> l
             url=reverse("achievements:detail", args=[a.pk]),
         )
         for a in achievements[:limit]
+        if a.published_at is not None
     ]
     items.sort(key=lambda item: (item.published_at, item.kind, item.pk), reverse=True)
     return items[:limit]

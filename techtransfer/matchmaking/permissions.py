@@ -56,7 +56,7 @@ def is_party(user: Any, contact_request: ContactRequest) -> bool:
 def sides_of(user: Any, contact_request: ContactRequest) -> set[str]:
     """The signing sides the user may confirm for: the demand's owner, the achievement's owner, or both."""
     ids = acting_org_ids(user)
-    sides = set()
+    sides: set[str] = set()
     if contact_request.demand.owner_id in ids:
         sides.add(Side.DEMAND)
     if contact_request.achievement.owner_id in ids:

@@ -126,10 +126,12 @@ def _mark_demand_matched(contact_request: ContactRequest) -> None:
     """A signed deal solves the demand: mark it matched if it is still open to that (and say so if not)."""
     from techtransfer.market.services import demand_mark_matched
 
+    confirmer = contact_request.demand_confirmed_by
+    assert confirmer is not None  # called once both sides have confirmed
     try:
         demand_mark_matched(
             demand=contact_request.demand,
-            by=contact_request.demand_confirmed_by,
+            by=confirmer,
             note=_("Signed through contact request #%(pk)s.") % {"pk": contact_request.pk},
         )
     except (ApplicationError, PermissionDenied) as exc:

@@ -407,7 +407,7 @@ def digest_send(*, user_id: int, subscription_ids: list[int]) -> bool | None:
             Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(digest_pending=False)
             if user is None or not user.is_active or not user.email:
                 return False
-            by_subscription: dict[int, list[Notification]] = defaultdict(list)
+            by_subscription: dict[int | None, list[Notification]] = defaultdict(list)  # None: work
             for n in notifications:
                 by_subscription[n.subscription_id].append(n)
             inbox = site + reverse("subscriptions:inbox")
