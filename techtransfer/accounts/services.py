@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.accounts import tokens
 from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, MembershipStatus, NotifyEmail, Role
 from techtransfer.accounts.models import ApiToken, Membership, Organisation, User
+from techtransfer.accounts.permissions import AnyUser, is_signed_in
 from techtransfer.core.audit import audit_record, diff, snapshot
 from techtransfer.core.jobs import enqueue
 from techtransfer.core.models import CodeItem
@@ -55,13 +56,13 @@ class OrganisationRequest:
     region: CodeItem
 
 
-def user_require_confirmed(user: Any) -> None:
+def user_require_confirmed(user: AnyUser) -> None:
     """Refuse (PermissionDenied) unless the user has confirmed their e-mail address.
 
     Services that create records call this, so the rule holds for pages, the API and importers alike.
     Superusers are exempt: they are made on the command line, not through sign-up.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         raise PermissionDenied(LOGIN_REQUIRED)
     if user.is_superuser or user.email_confirmed:
         return

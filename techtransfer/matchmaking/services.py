@@ -7,8 +7,6 @@ notifications. Pages and the API both call these.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -205,7 +203,7 @@ def contact_note_add(*, contact_request: ContactRequest, by: User, text: str) ->
 
 @transaction.atomic
 def contact_request_link_contract(
-    *, contact_request: ContactRequest, contract_id: int, contract_number: str = "", by: Any
+    *, contact_request: ContactRequest, contract_id: int, contract_number: str = "", by: User
 ) -> ContactRequest:
     """Link a signed request to the technology contract that records the deal.
 
