@@ -328,8 +328,8 @@ class Workflow:
         caller saves it), and the announcement after commit. No checks: `transition` checks first."""
         before = self.state_of(record) if from_state is None else from_state
         after = step.target or before
-        # `record` is the foreign key each concrete history declares; the abstract base has none to check.
-        row = self.history._default_manager.create(  # type: ignore[misc]
+        # `record` is the foreign key each concrete history declares; the plugin checks the abstract base's fields.
+        row = self.history._default_manager.create(  # type: ignore[misc]  # `record`: see the comment above
             record=record,
             from_state=before,
             to_state=after,
@@ -351,7 +351,7 @@ class Workflow:
         now = timezone.now()
         target = step.target or ""
         rows = self.history._default_manager.bulk_create(
-            self.history(  # type: ignore[misc]  # `record`: declared by each concrete history, as above
+            self.history(  # type: ignore[misc]  # `record`: declared by each concrete history (see `record()`)
                 record=r, from_state=self.state_of(r), to_state=target or self.state_of(r), step=step.name, at=now,
                 reason=reason,
             )
