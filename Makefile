@@ -46,6 +46,7 @@ test: install install-system
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(PYTHON) manage.py makemigrations --check --dry-run
 
 bench: install

@@ -34,6 +34,9 @@ class User(AbstractUser):
                     "lists them."),
     )
 
+    # Not a field: the user's active memberships, read once per request by accounts.permissions.memberships.
+    _membership_cache: list[Membership]
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -9,14 +9,22 @@ on them.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
 from techtransfer.accounts.models import Membership, Organisation, User
 from techtransfer.core.workflow import Role as WorkflowRole
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+    from typing_extensions import TypeIs
+
+# Whom a request comes from (request.user): a signed-in user or an anonymous visitor.
+AnyUser = User | AnonymousUser
 
 # Roles in an organisation that write and manage its records (demands, challenges, achievements).
 EDITOR_ROLES = frozenset({Role.MEMBER, Role.TTO_OFFICER})
@@ -28,9 +36,14 @@ OWN_ORGANISATION = _(
 )
 
 
-def memberships(user: Any) -> list[Membership]:
+def is_signed_in(user: AnyUser | None) -> TypeIs[User]:
+    """A signed-in user, not a visitor (nor None, the scheduler); the type checker then knows it is a User."""
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def memberships(user: AnyUser) -> list[Membership]:
     """The user's active memberships, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return []
     cached = getattr(user, "_membership_cache", None)
     if cached is None:
@@ -43,17 +56,17 @@ def memberships(user: Any) -> list[Membership]:
     return cached
 
 
-def org_ids(user: Any, roles: Collection[str] | None = None) -> set[int]:
+def org_ids(user: AnyUser, roles: Collection[str] | None = None) -> set[int]:
     return {m.organisation_id for m in memberships(user) if roles is None or m.role in roles}
 
 
-def is_commission_admin(user: Any) -> bool:
+def is_commission_admin(user: AnyUser) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return any(m.role == Role.COMMISSION_ADMIN for m in memberships(user))
 
 
-def primary_organisation(user: Any) -> Organisation | None:
+def primary_organisation(user: AnyUser) -> Organisation | None:
     ms = memberships(user)
     return ms[0].organisation if ms else None
 
@@ -75,7 +88,7 @@ def owner_in_regions_q(prefixes: list[str]) -> Q:
     return q
 
 
-def review_regions(user: Any) -> list[str]:
+def review_regions(user: AnyUser) -> list[str]:
     """Region-code prefixes in which the user reviews registrations (reviewer at a registration body)."""
     return [
         region_prefix(m.organisation.region.code)
@@ -84,7 +97,7 @@ def review_regions(user: Any) -> list[str]:
     ]
 
 
-def supervised_by(user: Any) -> set[int]:
+def supervised_by(user: AnyUser) -> set[int]:
     """Ids of supervising departments in which the user is a reviewer."""
     return {
         m.organisation_id
@@ -93,10 +106,10 @@ def supervised_by(user: Any) -> set[int]:
     }
 
 
-def can_moderate(user: Any, owner: Organisation) -> bool:
+def can_moderate(user: AnyUser, owner: Organisation) -> bool:
     """Moderate (review, register, publish, award...) a record owned by `owner`: commission administrators
     and the reviewers of a registration body whose region covers the owner; never a member of the owner."""
-    if not getattr(user, "is_authenticated", False) or owner.pk in org_ids(user):
+    if not is_signed_in(user) or owner.pk in org_ids(user):
         return False
     if is_commission_admin(user):
         return True
@@ -104,9 +117,9 @@ def can_moderate(user: Any, owner: Organisation) -> bool:
     return any(code.startswith(prefix) for prefix in review_regions(user))
 
 
-def moderated_q(user: Any, owner: str = "owner") -> Q:
+def moderated_q(user: AnyUser, owner: str = "owner") -> Q:
     """A filter for the records (owned through the `owner` relation) that the user moderates (a queue)."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return Q(pk__in=[])
     own = Q(**{f"{owner}_id__in": org_ids(user)})
     if is_commission_admin(user):
@@ -117,7 +130,7 @@ def moderated_q(user: Any, owner: str = "owner") -> Q:
     return q & ~own
 
 
-def would_moderate_but_belongs(user: Any, owner: Organisation) -> bool:
+def would_moderate_but_belongs(user: AnyUser, owner: Organisation) -> bool:
     """A moderator who is refused only because the record is their own organisation's."""
     if owner.pk not in org_ids(user):
         return False
@@ -125,12 +138,12 @@ def would_moderate_but_belongs(user: Any, owner: Organisation) -> bool:
     return is_commission_admin(user) or any(code.startswith(prefix) for prefix in review_regions(user))
 
 
-def is_moderator(user: Any) -> bool:
+def is_moderator(user: AnyUser) -> bool:
     """Moderates someone's records (the moderation queues are theirs)."""
     return is_commission_admin(user) or bool(review_regions(user))
 
 
-def editable_organisations(user: Any, roles: Iterable[str] = EDITOR_ROLES) -> QuerySet[Organisation]:
+def editable_organisations(user: AnyUser, roles: Iterable[str] = EDITOR_ROLES) -> QuerySet[Organisation]:
     """The organisations the user may write records for, by name."""
     return Organisation.objects.filter(pk__in=org_ids(user, set(roles))).order_by("name")
 
@@ -163,7 +176,7 @@ def moderators_of(owner: Organisation) -> QuerySet[User]:
     )
 
 
-def _moderator_refusal(user: Any, record: Any) -> Any:
+def _moderator_refusal(user: AnyUser, record: Any) -> StrOrPromise:
     return OWN_ORGANISATION if would_moderate_but_belongs(user, record.owner) else NOT_A_MODERATOR
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.accounts import tokens
 from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, MembershipStatus, NotifyEmail, Role
 from techtransfer.accounts.models import ApiToken, Membership, Organisation, User
+from techtransfer.accounts.permissions import AnyUser, is_signed_in
 from techtransfer.core.audit import audit_record, diff, snapshot
 from techtransfer.core.jobs import enqueue
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.validators import normalise_uscc
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Messages are constants so tests and callers can compare against them.
 EMAIL_NOT_CONFIRMED = _(
@@ -52,13 +56,13 @@ class OrganisationRequest:
     region: CodeItem
 
 
-def user_require_confirmed(user: Any) -> None:
+def user_require_confirmed(user: AnyUser) -> None:
     """Refuse (PermissionDenied) unless the user has confirmed their e-mail address.
 
     Services that create records call this, so the rule holds for pages, the API and importers alike.
     Superusers are exempt: they are made on the command line, not through sign-up.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         raise PermissionDenied(LOGIN_REQUIRED)
     if user.is_superuser or user.email_confirmed:
         return
@@ -227,7 +231,7 @@ def user_settings_update(*, user: User, by: User, preferred_language: str, notif
     """A user's own settings: the language of their e-mails, and how work notifications reach them."""
     if by.pk != user.pk:
         raise PermissionDenied(_("You can only change your own settings."))
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[StrOrPromise]] = {}
     if preferred_language and preferred_language not in dict(settings.LANGUAGES):
         errors["preferred_language"] = [_("Choose one of the site's languages.")]
     if notify_email not in NotifyEmail.values:

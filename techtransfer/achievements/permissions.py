@@ -5,16 +5,16 @@ Pages, the API, exports and search all go through these functions or `achievemen
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.choices import Role
 from techtransfer.accounts.permissions import (
     EDITOR_ROLES,
+    AnyUser,
     can_moderate,
     is_commission_admin,
+    is_signed_in,
     members_of,
     org_ids,
     owner_in_regions_q,
@@ -31,12 +31,12 @@ MANAGER_ROLES = {Role.TTO_OFFICER}
 NOT_THE_MANAGER = _("Only the unit's TTO officer can do this.")
 
 
-def achievement_visible_q(user: Any) -> Q:
+def achievement_visible_q(user: AnyUser) -> Q:
     """A filter for every achievement the user may read."""
     if is_commission_admin(user):
         return Q()
     q = Q(status=Status.PUBLISHED)
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return q
     q |= Q(owner_id__in=org_ids(user))
     prefixes = review_regions(user)
@@ -48,41 +48,41 @@ def achievement_visible_q(user: Any) -> Q:
     return q
 
 
-def can_view(user: Any, achievement: Achievement) -> bool:
+def can_view(user: AnyUser, achievement: Achievement) -> bool:
     return Achievement.objects.filter(achievement_visible_q(user), pk=achievement.pk).exists()
 
 
-def can_edit(user: Any, achievement: Achievement) -> bool:
+def can_edit(user: AnyUser, achievement: Achievement) -> bool:
     """Members and TTO officers of the owning unit, while the record is a draft or was returned."""
     return achievement.status in EDITABLE_STATUSES and achievement.owner_id in org_ids(user, EDITOR_ROLES)
 
 
-def can_manage(user: Any, achievement: Achievement) -> bool:
+def can_manage(user: AnyUser, achievement: Achievement) -> bool:
     """TTO officers of the owning unit submit, withdraw, publish and revise."""
     return achievement.owner_id in org_ids(user, MANAGER_ROLES)
 
 
-def can_create_for(user: Any, organisation_id: int) -> bool:
+def can_create_for(user: AnyUser, organisation_id: int) -> bool:
     return organisation_id in org_ids(user, EDITOR_ROLES)
 
 
-def can_see_materials(user: Any, achievement: Achievement) -> bool:
+def can_see_materials(user: AnyUser, achievement: Achievement) -> bool:
     """Registration materials (PDF proofs) stay with the unit and its reviewers, even once published."""
     if achievement.owner_id in org_ids(user) or can_moderate(user, achievement.owner):
         return True
     return achievement.owner.supervising_department_id in supervised_by(user)
 
 
-def can_revise(user: Any, achievement: Achievement) -> bool:
+def can_revise(user: AnyUser, achievement: Achievement) -> bool:
     if achievement.status not in REGISTERED_STATUSES:
         return False
     return can_manage(user, achievement) or can_moderate(user, achievement.owner)
 
 
-def is_insider(user: Any, achievement: Achievement) -> bool:
+def is_insider(user: AnyUser, achievement: Achievement) -> bool:
     """Someone who works on the record (its unit, its reviewers, its supervising department), as opposed to
     the public reading it."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     return achievement.owner_id in org_ids(user) or can_see_materials(user, achievement)
 

@@ -7,13 +7,13 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from techtransfer.accounts.permissions import moderated_q
+from techtransfer.accounts.permissions import AnyUser, moderated_q
 from techtransfer.achievements.choices import Status
 from techtransfer.achievements.models import Achievement, CompletingPerson, CompletingUnit
 from techtransfer.achievements.permissions import achievement_visible_q
 
 
-def achievement_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Achievement]:
+def achievement_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Achievement]:
     """Achievements the user may see, filtered with the shared FilterSet."""
     from techtransfer.achievements.filters import AchievementFilterSet
 
@@ -23,7 +23,7 @@ def achievement_list(*, user: Any, filters: dict[str, Any] | None = None) -> Que
     return qs
 
 
-def achievement_get(*, user: Any, pk: int) -> Achievement:
+def achievement_get(*, user: AnyUser, pk: int) -> Achievement:
     """One achievement with its parts; 404 when it does not exist or the user may not see it."""
     try:
         return (
@@ -42,7 +42,7 @@ def achievement_get(*, user: Any, pk: int) -> Achievement:
         raise Http404("No such achievement") from None
 
 
-def achievement_review_queue(*, user: Any) -> QuerySet[Achievement]:
+def achievement_review_queue(*, user: AnyUser) -> QuerySet[Achievement]:
     """Submitted records waiting for this reviewer (never their own unit's), oldest first."""
     qs = Achievement.objects.with_codes().filter(moderated_q(user), status=Status.SUBMITTED)
     return qs.order_by("submitted_at", "id")

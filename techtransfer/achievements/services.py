@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,11 +57,20 @@ FORM_FIELDS = [
     "contact_address",
 ]
 AUDITED_FIELDS = [*FORM_FIELDS, "status", "registration_number"]
+
+
+def _code_table(field: models.ForeignKey[Any, Any]) -> str:
+    """The code table a foreign key to CodeItem is limited to (`_code` in models.py limits it by a dict)."""
+    limit = field.remote_field.limit_choices_to
+    assert isinstance(limit, dict)
+    return str(limit["table__key"])
+
+
 # Form fields that point at a code item, and the code table each must come from.
 CODE_FIELDS = {
-    f.name: f.remote_field.limit_choices_to["table__key"]
+    f.name: _code_table(f)
     for f in Achievement._meta.get_fields()
-    if f.is_relation and f.many_to_one and f.related_model is CodeItem and f.name in FORM_FIELDS
+    if isinstance(f, models.ForeignKey) and f.many_to_one and f.related_model is CodeItem and f.name in FORM_FIELDS
 }
 
 
@@ -553,6 +562,7 @@ def attachment_add(*, achievement: Achievement, by: User, upload: UploadedFile, 
     if not perms.can_edit(by, achievement):
         raise PermissionDenied(_("You cannot add files to this achievement."))
     sha256 = pdf_upload_check(upload)
+    assert upload.name is not None and upload.size is not None  # the check refused a file without either
     attachment = Attachment(
         achievement=achievement, kind=kind, original_name=upload.name[:255], size=upload.size,
         sha256=sha256, uploaded_by=by,

@@ -12,15 +12,14 @@ existence or its status; after the award they see the winners' team names and su
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.models import User
 from techtransfer.accounts.permissions import (
     EDITOR_ROLES,
+    AnyUser,
     can_moderate,
     is_commission_admin,
     members_of,
@@ -36,11 +35,11 @@ NOT_THE_BIDDER = _("Only the team that wrote this proposal can change it.")
 NOT_THE_CHALLENGE_OWNER = _("Only members of the organisation that posted the challenge can do this.")
 
 
-def _authenticated(user: Any) -> bool:
+def _authenticated(user: AnyUser) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def challenge_visible_q(user: Any) -> Q:
+def challenge_visible_q(user: AnyUser) -> Q:
     """A filter for every challenge the user may read: published ones for everybody.
 
     A challenge cancelled after publication stays readable, so bidders and the public see that it was.
@@ -57,42 +56,42 @@ def challenge_visible_q(user: Any) -> Q:
     return q
 
 
-def can_create_for(user: Any, organisation_id: int) -> bool:
+def can_create_for(user: AnyUser, organisation_id: int) -> bool:
     return organisation_id in org_ids(user, EDITOR_ROLES)
 
 
-def is_owner_member(user: Any, challenge: Challenge) -> bool:
+def is_owner_member(user: AnyUser, challenge: Challenge) -> bool:
     """Members of the owning organisation who manage its challenges (and, after the deadline, read the proposals)."""
     return challenge.owner_id in org_ids(user, EDITOR_ROLES)
 
 
-def can_edit(user: Any, challenge: Challenge) -> bool:
+def can_edit(user: AnyUser, challenge: Challenge) -> bool:
     """Members of the owning organisation, while the challenge is a draft."""
     return challenge.status == ChallengeStatus.DRAFT and is_owner_member(user, challenge)
 
 
-def is_insider(user: Any, challenge: Challenge) -> bool:
+def is_insider(user: AnyUser, challenge: Challenge) -> bool:
     """Works on the challenge (its organisation, its moderators, the commission): reads its history."""
     if not _authenticated(user):
         return False
     return challenge.owner_id in org_ids(user) or can_moderate(user, challenge.owner) or is_commission_admin(user)
 
 
-def reads_proposals(user: Any, challenge: Challenge) -> bool:
+def reads_proposals(user: AnyUser, challenge: Challenge) -> bool:
     """Who opens the inbox once the deadline has passed: the owner's members and commission administrators."""
     return is_owner_member(user, challenge) or is_commission_admin(user)
 
 
-def can_read_proposals(user: Any, challenge: Challenge) -> bool:
+def can_read_proposals(user: AnyUser, challenge: Challenge) -> bool:
     return challenge.proposals_open and reads_proposals(user, challenge)
 
 
-def can_bid(user: Any, challenge: Challenge) -> bool:
+def can_bid(user: AnyUser, challenge: Challenge) -> bool:
     """Anyone signed in may answer a challenge, except the organisation that posted it."""
     return _authenticated(user) and challenge.owner_id not in org_ids(user)
 
 
-def _bidder_q(user: Any) -> Q:
+def _bidder_q(user: AnyUser) -> Q:
     return Q(submitted_by=user) | Q(team_org_id__in=org_ids(user))
 
 
@@ -105,7 +104,7 @@ def opened_proposals_q() -> Q:
     )
 
 
-def proposal_visible_q(user: Any) -> Q:
+def proposal_visible_q(user: AnyUser) -> Q:
     """A filter for every proposal the user may read (nothing for the anonymous): their team's own, and, once
     the challenge's deadline has passed, the handed-in proposals of their organisation's challenges."""
     if not _authenticated(user):
@@ -116,7 +115,7 @@ def proposal_visible_q(user: Any) -> Q:
     return _bidder_q(user) | (Q(challenge__owner_id__in=org_ids(user, EDITOR_ROLES)) & opened)
 
 
-def is_bidder(user: Any, proposal: Proposal) -> bool:
+def is_bidder(user: AnyUser, proposal: Proposal) -> bool:
     """The author, or a member of the team's organisation: they write and change the proposal."""
     if not _authenticated(user):
         return False
@@ -125,7 +124,7 @@ def is_bidder(user: Any, proposal: Proposal) -> bool:
     )
 
 
-def question_visible_q(user: Any, challenge: Challenge) -> Q:
+def question_visible_q(user: AnyUser, challenge: Challenge) -> Q:
     """Answered questions are public; open ones are seen by the asker, the owner and the moderators."""
     if is_owner_member(user, challenge) or can_moderate(user, challenge.owner):
         return Q()
@@ -135,14 +134,14 @@ def question_visible_q(user: Any, challenge: Challenge) -> Q:
     return q
 
 
-def can_answer(user: Any, question: ChallengeQuestion) -> bool:
+def can_answer(user: AnyUser, question: ChallengeQuestion) -> bool:
     return is_owner_member(user, question.challenge)
 
 
 # ---- workflow roles (see choices.CHALLENGE_STEPS and PROPOSAL_STEPS)
 
 
-def _bidders_of_challenge(challenge: Challenge) -> Any:
+def _bidders_of_challenge(challenge: Challenge) -> QuerySet[User]:
     handed_in = Proposal.objects.filter(challenge=challenge, status__in=HANDED_IN_STATUSES)
     teams = handed_in.exclude(team_org=None).values("team_org_id")
     return User.objects.filter(
@@ -152,7 +151,7 @@ def _bidders_of_challenge(challenge: Challenge) -> Any:
     ).distinct()
 
 
-def _bidders_of_proposal(proposal: Proposal) -> Any:
+def _bidders_of_proposal(proposal: Proposal) -> QuerySet[User]:
     team = Q(memberships__organisation_id=proposal.team_org_id, memberships__role__in=list(EDITOR_ROLES))
     return User.objects.filter(Q(pk=proposal.submitted_by_id) | team, is_active=True).distinct()
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from techtransfer.accounts.permissions import EDITOR_ROLES, moderated_q, org_ids, region_prefix
+from techtransfer.accounts.permissions import EDITOR_ROLES, AnyUser, is_signed_in, moderated_q, org_ids, region_prefix
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges.choices import HANDED_IN_STATUSES, ChallengeStatus, ProposalStatus
 from techtransfer.challenges.models import Challenge, ChallengeQuestion, Proposal
 
 
-def _base(user: Any) -> QuerySet[Challenge]:
+def _base(user: AnyUser) -> QuerySet[Challenge]:
     return Challenge.objects.filter(perms.challenge_visible_q(user)).select_related(
         "owner", "owner__region", "field", "region"
     )
@@ -39,7 +39,7 @@ def status_q(statuses: list[str]) -> Q:
 SEALED = _lazy("The proposals are sealed until the submission deadline; they all open then.")
 
 
-def challenge_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Challenge]:
+def challenge_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Challenge]:
     """Challenges the user may see, newest published first.
 
     Filters (all optional): status (one or a list), owner (id), field / region (code), q (title, problem or
@@ -67,7 +67,7 @@ def challenge_list(*, user: Any, filters: dict[str, Any] | None = None) -> Query
     return qs.order_by("-published_at", "-created", "-id")
 
 
-def challenge_get(*, user: Any, pk: Any) -> Challenge:
+def challenge_get(*, user: AnyUser, pk: Any) -> Challenge:
     """One challenge; 404 when it does not exist or the user may not see it."""
     try:
         return _base(user).get(pk=pk)
@@ -75,12 +75,12 @@ def challenge_get(*, user: Any, pk: Any) -> Challenge:
         raise Http404("No such challenge") from None
 
 
-def challenges_of_my_organisations(*, user: Any) -> QuerySet[Challenge]:
+def challenges_of_my_organisations(*, user: AnyUser) -> QuerySet[Challenge]:
     """Every challenge (drafts too) of the organisations the user manages challenges for."""
     return _base(user).filter(owner_id__in=org_ids(user, EDITOR_ROLES)).order_by("-updated", "-id")
 
 
-def challenge_review_queue(*, user: Any) -> QuerySet[Challenge]:
+def challenge_review_queue(*, user: AnyUser) -> QuerySet[Challenge]:
     """Challenges waiting for this moderator (never their own organisation's), oldest first."""
     return _base(user).filter(moderated_q(user), status=ChallengeStatus.UNDER_REVIEW).order_by("submitted_at", "id")
 
@@ -95,13 +95,13 @@ def challenge_winners(*, challenge: Challenge) -> list[Proposal]:
 # ---------------------------------------------------------------- proposals
 
 
-def _proposals(user: Any) -> QuerySet[Proposal]:
+def _proposals(user: AnyUser) -> QuerySet[Proposal]:
     return Proposal.objects.filter(perms.proposal_visible_q(user)).select_related(
         "challenge", "challenge__owner", "team_org", "submitted_by"
     )
 
 
-def proposal_get(*, user: Any, pk: Any) -> Proposal:
+def proposal_get(*, user: AnyUser, pk: Any) -> Proposal:
     """One proposal; 404 for everybody who may not see it (other bidders learn nothing, not even that it exists;
     the challenge's owner nothing before the deadline)."""
     try:
@@ -110,22 +110,22 @@ def proposal_get(*, user: Any, pk: Any) -> Proposal:
         raise Http404("No such proposal") from None
 
 
-def proposal_list_mine(*, user: Any) -> QuerySet[Proposal]:
+def proposal_list_mine(*, user: AnyUser) -> QuerySet[Proposal]:
     """The proposals the user wrote or that their organisation's teams wrote, newest first."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return Proposal.objects.none()
     mine = Q(submitted_by=user) | Q(team_org_id__in=org_ids(user))
     return _proposals(user).filter(mine).order_by("-updated", "-id")
 
 
-def proposal_for_bidder(*, user: Any, challenge: Challenge) -> Proposal | None:
+def proposal_for_bidder(*, user: AnyUser, challenge: Challenge) -> Proposal | None:
     """The user's own proposal for this challenge, if they have one."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return None
     return _proposals(user).filter(challenge=challenge, submitted_by=user).first()
 
 
-def proposal_inbox(*, user: Any, challenge: Challenge) -> QuerySet[Proposal]:
+def proposal_inbox(*, user: AnyUser, challenge: Challenge) -> QuerySet[Proposal]:
     """The proposals handed in for a challenge, for its owner (and commission administrators), once they have
     opened at the deadline."""
     if not perms.can_read_proposals(user, challenge):
@@ -138,7 +138,7 @@ def proposal_inbox(*, user: Any, challenge: Challenge) -> QuerySet[Proposal]:
 # ---------------------------------------------------------------- questions
 
 
-def question_list(*, user: Any, challenge: Challenge) -> QuerySet[ChallengeQuestion]:
+def question_list(*, user: AnyUser, challenge: Challenge) -> QuerySet[ChallengeQuestion]:
     """The questions of a challenge the user may read: answered ones, and their own."""
     return (
         challenge.questions.filter(perms.question_visible_q(user, challenge))
@@ -147,7 +147,7 @@ def question_list(*, user: Any, challenge: Challenge) -> QuerySet[ChallengeQuest
     )
 
 
-def question_get(*, user: Any, challenge: Challenge, pk: Any) -> ChallengeQuestion:
+def question_get(*, user: AnyUser, challenge: Challenge, pk: Any) -> ChallengeQuestion:
     try:
         return question_list(user=user, challenge=challenge).get(pk=pk)
     except (ChallengeQuestion.DoesNotExist, ValueError, TypeError):

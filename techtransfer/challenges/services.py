@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -202,7 +202,9 @@ def submission_problems(challenge: Challenge, *, now: datetime.datetime | None =
     for name in REQUIRED_TO_SUBMIT:
         if getattr(challenge, name) in (None, ""):
             # The message names its field: it is also shown away from it (on the challenge's page).
-            label = Challenge._meta.get_field(name).verbose_name
+            field = Challenge._meta.get_field(name)
+            assert isinstance(field, models.Field)  # the challenge's own fields, not reverse relations
+            label = field.verbose_name
             problems[name] = [_("Fill in the %(field)s before the challenge is submitted.") % {"field": label}]
     if challenge.submission_deadline is not None and deadline_passed(challenge, now=now):
         problems["submission_deadline"] = [str(DEADLINE_NOT_FUTURE)]
@@ -529,14 +531,14 @@ def proposal_update(
 def proposal_problems(proposal: Proposal) -> dict[str, list[str]]:
     """What a proposal lacks before it can be submitted (empty when complete). The messages name their
     field: they are also shown away from it (on the proposal's page)."""
-    return {
-        name: [
-            _("Fill in the %(field)s before the proposal is submitted.")
-            % {"field": Proposal._meta.get_field(name).verbose_name}
-        ]
-        for name in PROPOSAL_REQUIRED_TO_SUBMIT
-        if not getattr(proposal, name)
-    }
+    problems: dict[str, list[str]] = {}
+    for name in PROPOSAL_REQUIRED_TO_SUBMIT:
+        if not getattr(proposal, name):
+            field = Proposal._meta.get_field(name)
+            assert isinstance(field, models.Field)  # the proposal's own fields, not reverse relations
+            label = field.verbose_name
+            problems[name] = [_("Fill in the %(field)s before the proposal is submitted.") % {"field": label}]
+    return problems
 
 
 def proposal_validate(

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import models
+from django.utils.functional import Promise
 
 from techtransfer.core.models import AuditEvent
 
 # What each recorded action is called on the pages (the action codes stay stable in the table). Apps register
 # their own (workflow steps register theirs through the workflow registry), so this module names no app.
-_ACTION_LABELS: dict[str, Any] = {}
+_ACTION_LABELS: dict[str, str | Promise] = {}
 
 
-def register_action_labels(labels: dict[str, Any]) -> None:
+def register_action_labels(labels: Mapping[str, str | Promise]) -> None:
     """Say how the pages name an app's audit actions ({"attachment.add": _("attached a file"), ...})."""
     _ACTION_LABELS.update(labels)
 

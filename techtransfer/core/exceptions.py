@@ -2,15 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class ApplicationError(Exception):
-    """A business rule refused the operation; `message` is shown to the user as it is."""
+    """A business rule refused the operation; `message` is shown to the user as it is (a lazy translation
+    is rendered in the language of the response)."""
 
-    def __init__(self, message: str, extra: dict[str, Any] | None = None) -> None:
+    def __init__(self, message: StrOrPromise, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.extra = extra or {}

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
@@ -267,7 +267,9 @@ def _redis_key() -> str:
 
 def _redis_promote_due(client: redis.Redis, key: str) -> None:
     """Move retries whose backoff has passed back onto the queue; ZREM decides which worker moves each."""
-    for message in client.zrangebyscore(f"{key}:delayed", "-inf", time.time()):
+    # redis-py types every reply for any client; ours does not decode, and without scores members are bytes.
+    due = cast("list[bytes]", client.zrangebyscore(f"{key}:delayed", "-inf", time.time()))
+    for message in due:
         if client.zrem(f"{key}:delayed", message):
             client.rpush(key, message)  # the front of the queue: it has waited already
 
@@ -319,10 +321,12 @@ def jobs_work(
         else:
             assert client is not None
             _redis_promote_due(client, key)
+            # Replies are bytes (the client does not decode); RPOP without a count pops one message, BRPOP
+            # a (list, message) pair.
             if once:
-                raw = client.rpop(key)
+                raw = cast("bytes | None", client.rpop(key))
             else:
-                popped = client.brpop([key], timeout=max(1, int(sleep)))
+                popped = cast("tuple[bytes, bytes] | None", client.brpop([key], timeout=max(1, int(sleep))))
                 raw = popped[1] if popped else None
             outcome = (
                 redis_job_run(client=client, key=key, raw=raw, max_attempts=max_attempts, backoff=backoff)

@@ -323,7 +323,8 @@ class Workflow:
         caller saves it), and the announcement after commit. No checks: `transition` checks first."""
         before = self.state_of(record) if from_state is None else from_state
         after = step.target or before
-        row = self.history.objects.create(
+        # `record` is the foreign key each concrete history declares; the plugin checks the abstract base's fields.
+        row = self.history._default_manager.create(  # type: ignore[misc]  # `record`: see the comment above
             record=record,
             from_state=before,
             to_state=after,
@@ -344,8 +345,8 @@ class Workflow:
             return
         now = timezone.now()
         target = step.target or ""
-        rows = self.history.objects.bulk_create(
-            self.history(
+        rows = self.history._default_manager.bulk_create(
+            self.history(  # type: ignore[misc]  # `record`: declared by each concrete history (see `record()`)
                 record=r, from_state=self.state_of(r), to_state=target or self.state_of(r), step=step.name, at=now,
                 reason=reason,
             )
@@ -404,8 +405,9 @@ class Workflow:
             kwargs[step.reason_name] = reason
         return _resolved(service)(**kwargs)
 
-    def history_of(self, record: Any) -> models.QuerySet[Any]:
-        return self.history.objects.filter(record=record).select_related("by").order_by("at", "id")
+    def history_of(self, record: Any) -> models.QuerySet[StatusHistory]:
+        rows = self.history._default_manager.filter(record=record)  # type: ignore[misc]  # `record`: see `record()`
+        return rows.select_related("by").order_by("at", "id")
 
 
 def _resolved(target: str | Callable[..., Any]) -> Callable[..., Any]:
@@ -493,7 +495,7 @@ def announce(*, kind: str, record_id: Any, step: str, actor_id: int | None, hist
 
     flow = workflow(kind)
     record = flow.model._default_manager.filter(pk=record_id).first()
-    history = flow.history.objects.filter(pk=history_id).first()
+    history = flow.history._default_manager.filter(pk=history_id).first()
     if record is None or history is None:
         return
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None

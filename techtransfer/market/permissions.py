@@ -6,14 +6,14 @@ market.workflows); moderators are those of accounts.permissions.can_moderate.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 
 from techtransfer.accounts.permissions import (
     EDITOR_ROLES,
+    AnyUser,
     can_moderate,
     is_commission_admin,
+    is_signed_in,
     org_ids,
     owner_in_regions_q,
     review_regions,
@@ -25,12 +25,12 @@ from techtransfer.market.models import TechnologyDemand
 MODERATED_VISIBLE = [s for s in DemandStatus.values if s != DemandStatus.DRAFT]
 
 
-def demand_visible_q(user: Any) -> Q:
+def demand_visible_q(user: AnyUser) -> Q:
     """A filter for every demand the user may read: published (and formerly published) ones for everybody."""
     if is_commission_admin(user):
         return Q()
     q = Q(status__in=PUBLIC_STATUSES)
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return q
     q |= Q(owner_id__in=org_ids(user))
     prefixes = review_regions(user)
@@ -39,28 +39,28 @@ def demand_visible_q(user: Any) -> Q:
     return q
 
 
-def can_create_for(user: Any, organisation_id: int) -> bool:
+def can_create_for(user: AnyUser, organisation_id: int) -> bool:
     return organisation_id in org_ids(user, EDITOR_ROLES)
 
 
-def can_edit(user: Any, demand: TechnologyDemand) -> bool:
+def can_edit(user: AnyUser, demand: TechnologyDemand) -> bool:
     """Members of the owning organisation, while the demand is a draft."""
     return demand.status == DemandStatus.DRAFT and demand.owner_id in org_ids(user, EDITOR_ROLES)
 
 
-def is_insider(user: Any, demand: TechnologyDemand) -> bool:
+def is_insider(user: AnyUser, demand: TechnologyDemand) -> bool:
     """Someone who works on the demand (its organisation, its moderators), as opposed to the public."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return False
     return demand.owner_id in org_ids(user) or can_moderate(user, demand.owner)
 
 
-def demand_contact_visible_q(user: Any) -> Q:
+def demand_contact_visible_q(user: AnyUser) -> Q:
     """A filter for the demands whose contact details the user may read (see `demand_contact_visible`)."""
     if is_commission_admin(user):
         return Q(pk__isnull=False)  # "everything", but not an empty Q: the selectors use it inside When()
     q = Q(contact_public=True, status=DemandStatus.PUBLISHED)
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return q
     q |= Q(owner_id__in=org_ids(user))
     prefixes = review_regions(user)
@@ -69,7 +69,7 @@ def demand_contact_visible_q(user: Any) -> Q:
     return q
 
 
-def demand_contact_visible(user: Any, demand: TechnologyDemand) -> bool:
+def demand_contact_visible(user: AnyUser, demand: TechnologyDemand) -> bool:
     """The owner and moderators always see the contact; others only on a published demand marked public.
 
     Once a demand is matched, closed or expired its contact goes private again: nobody should still be

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.permissions import moderated_q, org_ids, region_prefix
+from techtransfer.accounts.permissions import AnyUser, moderated_q, org_ids, region_prefix
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.permissions import demand_contact_visible_q, demand_visible_q
@@ -24,7 +24,7 @@ from techtransfer.market.permissions import demand_contact_visible_q, demand_vis
 CONTACT_FIELDS = ["contact_name", "contact_phone", "contact_email"]
 
 
-def _base(user: Any) -> QuerySet[TechnologyDemand]:
+def _base(user: AnyUser) -> QuerySet[TechnologyDemand]:
     visible = demand_contact_visible_q(user)
     shown = {
         f"shown_{name}": Case(When(visible, then=F(name)), default=Value(""), output_field=CharField())
@@ -41,7 +41,7 @@ def _base(user: Any) -> QuerySet[TechnologyDemand]:
     )
 
 
-def demand_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[TechnologyDemand]:
+def demand_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[TechnologyDemand]:
     """Demands the user may see, newest published first.
 
     Filters (all optional): status, owner (id), field / region / cooperation_mode (code), q (title or
@@ -66,7 +66,7 @@ def demand_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
     return qs.order_by("-published_at", "-created", "-id")
 
 
-def demand_get(*, user: Any, pk: Any) -> TechnologyDemand:
+def demand_get(*, user: AnyUser, pk: Any) -> TechnologyDemand:
     """One demand; 404 when it does not exist or the user may not see it."""
     try:
         return _base(user).get(pk=pk)
@@ -74,12 +74,12 @@ def demand_get(*, user: Any, pk: Any) -> TechnologyDemand:
         raise Http404("No such technology demand") from None
 
 
-def demand_list_mine(*, user: Any) -> QuerySet[TechnologyDemand]:
+def demand_list_mine(*, user: AnyUser) -> QuerySet[TechnologyDemand]:
     """The demands of every organisation the user belongs to, most recently changed first."""
     return _base(user).filter(owner_id__in=org_ids(user)).order_by("-updated", "-id")
 
 
-def demand_review_queue(*, user: Any) -> QuerySet[TechnologyDemand]:
+def demand_review_queue(*, user: AnyUser) -> QuerySet[TechnologyDemand]:
     """Demands under review that the user moderates (never their own organisation's), oldest submission first."""
     return _base(user).filter(moderated_q(user), status=DemandStatus.UNDER_REVIEW).order_by("submitted_at", "id")
 
@@ -137,6 +137,7 @@ def market_feed(*, limit: int = 10, since: datetime.datetime | None = None) -> l
             url=reverse("market:detail", args=[d.pk]),
         )
         for d in demands[:limit]
+        if d.published_at is not None  # as the query filters: says so to the type checker
     ]
     items += [
         FeedItem(
@@ -150,6 +151,7 @@ def market_feed(*, limit: int = 10, since: datetime.datetime | None = None) -> l
             url=reverse("achievements:detail", args=[a.pk]),
         )
         for a in achievements[:limit]
+        if a.published_at is not None
     ]
     items.sort(key=lambda item: (item.published_at, item.kind, item.pk), reverse=True)
     return items[:limit]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -206,7 +206,9 @@ def submission_problems(
     problems: dict[str, list[str]] = {}
     for name in REQUIRED_TO_SUBMIT:
         if getattr(demand, name) in (None, ""):
-            label = TechnologyDemand._meta.get_field(name).verbose_name
+            field = TechnologyDemand._meta.get_field(name)
+            assert isinstance(field, models.Field)  # the demand's own fields, not reverse relations
+            label = field.verbose_name
             problems[name] = [_("Fill in the %(field)s before the demand is submitted.") % {"field": label}]
     if demand.deadline is not None and demand.deadline <= today:
         problems["deadline"] = [

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -64,7 +64,7 @@ class MatchResult:
     same_region: bool
     lexical_rank: int | None
     semantic_score: float | None
-    obj: Any = None
+    obj: models.Model | None = None  # the record matched (a notification, among the recommendations)
 
     @property
     def reasons(self) -> list[str]:
@@ -136,7 +136,7 @@ def _present(kind: str, matches: Sequence[Match]) -> list[MatchResult]:
     return results
 
 
-def _load(kind: str, ids: list[int]) -> dict[int, tuple[Any, str, str, str, str, str, str]]:
+def _load(kind: str, ids: list[int]) -> dict[int, tuple[models.Model, str, str, str, str, str, str]]:
     """object id → (object, title, text, subtitle, url, field code, district code), public objects only."""
     if not ids:
         return {}
@@ -350,7 +350,7 @@ def filter_options() -> dict[str, list[CodeItem]]:
 class ExpertProfile:
     expert: Expert
     achievements: list[Achievement]
-    projects: list[Any]
+    projects: list[FundedProject]
 
 
 def expert_profile(*, pk: int) -> ExpertProfile:

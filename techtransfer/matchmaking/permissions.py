@@ -7,14 +7,12 @@ commission administrators see every request but only read. Everybody else is tol
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
 from techtransfer.accounts.models import User
-from techtransfer.accounts.permissions import is_commission_admin, memberships, org_ids
+from techtransfer.accounts.permissions import AnyUser, is_commission_admin, is_signed_in, memberships, org_ids
 from techtransfer.achievements.choices import Status as AchievementStatus
 from techtransfer.achievements.models import Achievement
 from techtransfer.core.workflow import Role as WorkflowRole
@@ -30,33 +28,33 @@ NOT_A_SIDE = _("Only the demand's organisation and the achievement's organisatio
 ALREADY_CONFIRMED = _("Your side has already confirmed signing; waiting for the other side.")
 
 
-def acting_org_ids(user: Any) -> set[int]:
+def acting_org_ids(user: AnyUser) -> set[int]:
     return org_ids(user, PARTY_ROLES)
 
 
-def contact_request_visible_q(user: Any) -> Q:
+def contact_request_visible_q(user: AnyUser) -> Q:
     """A filter for every contact request the user may read."""
     if is_commission_admin(user):
         return Q()
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return Q(pk__in=[])
     ids = acting_org_ids(user)
     return Q(demand__owner_id__in=ids) | Q(achievement__owner_id__in=ids) | Q(opened_by_org_id__in=ids)
 
 
-def party_orgs_of(user: Any, contact_request: ContactRequest) -> set[int]:
+def party_orgs_of(user: AnyUser, contact_request: ContactRequest) -> set[int]:
     """The parties of the request the user acts for (empty: not a party)."""
     return contact_request.party_org_ids & acting_org_ids(user)
 
 
-def is_party(user: Any, contact_request: ContactRequest) -> bool:
+def is_party(user: AnyUser, contact_request: ContactRequest) -> bool:
     return bool(party_orgs_of(user, contact_request))
 
 
-def sides_of(user: Any, contact_request: ContactRequest) -> set[str]:
+def sides_of(user: AnyUser, contact_request: ContactRequest) -> set[str]:
     """The signing sides the user may confirm for: the demand's owner, the achievement's owner, or both."""
     ids = acting_org_ids(user)
-    sides = set()
+    sides: set[str] = set()
     if contact_request.demand.owner_id in ids:
         sides.add(Side.DEMAND)
     if contact_request.achievement.owner_id in ids:
@@ -64,7 +62,7 @@ def sides_of(user: Any, contact_request: ContactRequest) -> set[str]:
     return sides
 
 
-def opener_org_ids(user: Any, demand: TechnologyDemand, achievement: Achievement) -> list[int]:
+def opener_org_ids(user: AnyUser, demand: TechnologyDemand, achievement: Achievement) -> list[int]:
     """The organisations the user may open a request for on this pair, best first (none: may not open).
 
     Members of the demand's owner, of the achievement's owner, and of any technology-transfer institution
@@ -95,7 +93,7 @@ def pair_problem(demand: TechnologyDemand, achievement: Achievement) -> str | No
     return None
 
 
-def unconfirmed_sides_of(user: Any, contact_request: ContactRequest) -> set[str]:
+def unconfirmed_sides_of(user: AnyUser, contact_request: ContactRequest) -> set[str]:
     """The signing sides the user may still confirm for (empty when theirs have confirmed)."""
     confirmed = {
         side

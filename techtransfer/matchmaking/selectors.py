@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from techtransfer.accounts.models import Organisation
-from techtransfer.accounts.permissions import is_commission_admin
+from techtransfer.accounts.permissions import AnyUser, is_commission_admin, is_signed_in
 from techtransfer.achievements.models import Achievement
 from techtransfer.market.choices import MATCHABLE_STATUSES
 from techtransfer.market.models import TechnologyDemand
@@ -21,11 +21,11 @@ from techtransfer.matchmaking.models import ContactNote, ContactRequest
 RELATED = ["demand", "demand__owner", "achievement", "achievement__owner", "opened_by", "opened_by_org"]
 
 
-def _base(user: Any) -> QuerySet[ContactRequest]:
+def _base(user: AnyUser) -> QuerySet[ContactRequest]:
     return ContactRequest.objects.filter(perms.contact_request_visible_q(user)).select_related(*RELATED)
 
 
-def contact_request_list(*, user: Any, stage: str | None = None, waiting: bool = False) -> QuerySet[ContactRequest]:
+def contact_request_list(*, user: AnyUser, stage: str | None = None, waiting: bool = False) -> QuerySet[ContactRequest]:
     """The requests the user takes part in (commission admins: all), recently active first; `waiting`: only
     those waiting for the user (see `contact_requests_waiting_q`)."""
     qs = _base(user)
@@ -36,7 +36,7 @@ def contact_request_list(*, user: Any, stage: str | None = None, waiting: bool =
     return qs.order_by("-updated", "-id")
 
 
-def contact_requests_waiting_q(user: Any) -> Q:
+def contact_requests_waiting_q(user: AnyUser) -> Q:
     """Open requests that wait for the user's organisation: one another party opened and nobody has taken up,
     or one in negotiation whose signing their side has not confirmed."""
     ids = perms.acting_org_ids(user)
@@ -47,7 +47,7 @@ def contact_requests_waiting_q(user: Any) -> Q:
     ) & (Q(demand__owner_id__in=ids) | Q(achievement__owner_id__in=ids) | Q(opened_by_org_id__in=ids))
 
 
-def contact_request_stage_counts(*, user: Any) -> dict[str, int]:
+def contact_request_stage_counts(*, user: AnyUser) -> dict[str, int]:
     """How many of the user's requests are at each stage (for the list tabs)."""
     rows = ContactRequest.objects.filter(perms.contact_request_visible_q(user)).values("stage").annotate(n=Count("id"))
     counts = {stage: 0 for stage in Stage.values}
@@ -55,7 +55,7 @@ def contact_request_stage_counts(*, user: Any) -> dict[str, int]:
     return counts
 
 
-def contact_request_get(*, user: Any, pk: Any) -> ContactRequest:
+def contact_request_get(*, user: AnyUser, pk: Any) -> ContactRequest:
     """One request; 404 when it does not exist or the user is not a party (nor a commission admin)."""
     try:
         return _base(user).select_related("demand_confirmed_by", "achievement_confirmed_by").get(pk=pk)
@@ -67,7 +67,7 @@ def contact_request_notes(*, contact_request: ContactRequest) -> QuerySet[Contac
     return contact_request.notes.select_related("author", "org").order_by("created", "id")
 
 
-def openable_demand(*, user: Any, pk: Any) -> TechnologyDemand:
+def openable_demand(*, user: AnyUser, pk: Any) -> TechnologyDemand:
     """A demand a request may be asked about: one the user may see, or an expired one (once public).
 
     Expired demands leave the public market, but talks about them may still start (MATCHABLE_STATUSES).
@@ -81,7 +81,7 @@ def openable_demand(*, user: Any, pk: Any) -> TechnologyDemand:
         raise Http404("No such technology demand") from None
 
 
-def openable_achievement(*, user: Any, pk: Any) -> Achievement:
+def openable_achievement(*, user: AnyUser, pk: Any) -> Achievement:
     """An achievement the user may see (the service then insists that it is published)."""
     from techtransfer.achievements.permissions import achievement_visible_q
 
@@ -91,7 +91,7 @@ def openable_achievement(*, user: Any, pk: Any) -> Achievement:
         raise Http404("No such achievement") from None
 
 
-def opener_organisations(*, user: Any, demand: TechnologyDemand, achievement: Achievement) -> list[Organisation]:
+def opener_organisations(*, user: AnyUser, demand: TechnologyDemand, achievement: Achievement) -> list[Organisation]:
     """The organisations the user may open a request for on this pair, in the order the service prefers."""
     ids = perms.opener_org_ids(user, demand, achievement)
     by_id = Organisation.objects.in_bulk(ids)
@@ -106,9 +106,9 @@ class OpenState:
     existing: list[ContactRequest] = field(default_factory=list)
 
 
-def contact_request_open_state(*, user: Any, demand: TechnologyDemand, achievement: Achievement) -> OpenState:
+def contact_request_open_state(*, user: AnyUser, demand: TechnologyDemand, achievement: Achievement) -> OpenState:
     """May the user open a request on this pair now (an eligible org with no open request of its own)?"""
-    if not getattr(user, "is_authenticated", False) or perms.pair_problem(demand, achievement):
+    if not is_signed_in(user) or perms.pair_problem(demand, achievement):
         return OpenState()
     eligible = perms.opener_org_ids(user, demand, achievement)
     if not eligible:
@@ -120,5 +120,5 @@ def contact_request_open_state(*, user: Any, demand: TechnologyDemand, achieveme
     return OpenState(can_open=any(org_id not in busy for org_id in eligible), existing=existing)
 
 
-def is_read_only_viewer(user: Any, contact_request: ContactRequest) -> bool:
+def is_read_only_viewer(user: AnyUser, contact_request: ContactRequest) -> bool:
     return not perms.is_party(user, contact_request) and is_commission_admin(user)

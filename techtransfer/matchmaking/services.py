@@ -7,8 +7,6 @@ notifications. Pages and the API both call these.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -126,10 +124,12 @@ def _mark_demand_matched(contact_request: ContactRequest) -> None:
     """A signed deal solves the demand: mark it matched if it is still open to that (and say so if not)."""
     from techtransfer.market.services import demand_mark_matched
 
+    confirmer = contact_request.demand_confirmed_by
+    assert confirmer is not None  # called once both sides have confirmed
     try:
         demand_mark_matched(
             demand=contact_request.demand,
-            by=contact_request.demand_confirmed_by,
+            by=confirmer,
             note=_("Signed through contact request #%(pk)s.") % {"pk": contact_request.pk},
         )
     except (ApplicationError, PermissionDenied) as exc:
@@ -203,7 +203,7 @@ def contact_note_add(*, contact_request: ContactRequest, by: User, text: str) ->
 
 @transaction.atomic
 def contact_request_link_contract(
-    *, contact_request: ContactRequest, contract_id: int, contract_number: str = "", by: Any
+    *, contact_request: ContactRequest, contract_id: int, contract_number: str = "", by: User
 ) -> ContactRequest:
     """Link a signed request to the technology contract that records the deal.
 

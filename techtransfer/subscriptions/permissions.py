@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from techtransfer.accounts.permissions import AnyUser, is_signed_in
 from techtransfer.subscriptions.models import Notification, Subscription
 
 
-def can_subscribe(user: Any) -> bool:
+def can_subscribe(user: AnyUser) -> bool:
     """Any signed-in, active user may subscribe (no organisation needed: the records followed are public)."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+    return (is_signed_in(user) and user.is_active)
 
 
-def owns(user: Any, obj: Subscription | Notification) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and obj.user_id == user.pk)
+def owns(user: AnyUser, obj: Subscription | Notification) -> bool:
+    return (is_signed_in(user) and obj.user_id == user.pk)

@@ -4,7 +4,6 @@ points at, and the signed-in home page's recommendations."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
@@ -13,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from techtransfer.accounts.permissions import org_ids
+from techtransfer.accounts.permissions import AnyUser, is_signed_in, org_ids
 from techtransfer.achievements.models import Achievement
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
@@ -30,13 +29,13 @@ RECOMMEND_SOURCES = 2
 # --- subscriptions and notifications -----------------------------------------------------------------
 
 
-def subscription_list(*, user: Any) -> QuerySet[Subscription]:
-    if not getattr(user, "is_authenticated", False):
+def subscription_list(*, user: AnyUser) -> QuerySet[Subscription]:
+    if not is_signed_in(user):
         return Subscription.objects.none()
     return Subscription.objects.filter(user=user).prefetch_related("fields", "regions").order_by("-created", "-id")
 
 
-def subscription_get(*, user: Any, pk: int) -> Subscription:
+def subscription_get(*, user: AnyUser, pk: int) -> Subscription:
     """The user's own subscription; anybody else's is a 404, as if it did not exist."""
     subscription = subscription_list(user=user).filter(pk=pk).first()
     if subscription is None:
@@ -44,9 +43,9 @@ def subscription_get(*, user: Any, pk: int) -> Subscription:
     return subscription
 
 
-def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
+def notification_list(*, user: AnyUser, unread_only: bool = False) -> QuerySet[Notification]:
     """The user's notifications, unread first, then newest first."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return Notification.objects.none()
     qs = Notification.objects.filter(user=user).select_related("subscription", "actor")
     if unread_only:
@@ -55,16 +54,16 @@ def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notif
     return qs.order_by(unread_first, "-created", "-id")
 
 
-def notification_get(*, user: Any, pk: int) -> Notification:
+def notification_get(*, user: AnyUser, pk: int) -> Notification:
     notification = notification_list(user=user).filter(pk=pk).first()
     if notification is None:
         raise Http404
     return notification
 
 
-def unread_count(*, user: Any) -> int:
+def unread_count(*, user: AnyUser) -> int:
     """Unread notifications, counted up to UNREAD_BADGE_CAP + 1 (one small query; none for anonymous)."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).values("id")[: UNREAD_BADGE_CAP + 1].count()
 
@@ -127,14 +126,14 @@ def _from_notification(n: Notification) -> NotificationResult:
     )
 
 
-def recommendations_for(user: Any, limit: int = 6) -> list[MatchResult]:
+def recommendations_for(user: AnyUser, limit: int = 6) -> list[MatchResult]:
     """What the signed-in home page suggests, best first, each record once.
 
     For a member of an organisation with published demands: achievements matching its newest demands; with
     published achievements: demands matching those; then the user's newest unread notifications (up to half
     of the list when there are matches too). Records of the user's own organisations are left out.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return []
     orgs = org_ids(user)
     matches: list[MatchResult] = []

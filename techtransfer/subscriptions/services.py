@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -225,7 +225,7 @@ class CheckResult:
     users: set[int] = field(default_factory=set)
 
 
-def due_subscriptions(*, now: datetime.datetime, frequency: str | None = None) -> Any:
+def due_subscriptions(*, now: datetime.datetime, frequency: str | None = None) -> QuerySet[Subscription]:
     """Subscriptions whose period has passed since their last check (new ones: at once)."""
     due = Q()
     for name, period in PERIODS.items():
@@ -407,7 +407,7 @@ def digest_send(*, user_id: int, subscription_ids: list[int]) -> bool | None:
             Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(digest_pending=False)
             if user is None or not user.is_active or not user.email:
                 return False
-            by_subscription: dict[int, list[Notification]] = defaultdict(list)
+            by_subscription: dict[int | None, list[Notification]] = defaultdict(list)  # None: work
             for n in notifications:
                 by_subscription[n.subscription_id].append(n)
             inbox = site + reverse("subscriptions:inbox")
