@@ -1,5 +1,6 @@
 """The parties hear of each step of a contact request: an in-site notification and, by their preference, an
-e-mail (the workflow's notifications; jobs run after commit, mail in the locmem outbox)."""
+e-mail in their language, Chinese by default (the workflow's notifications; jobs run after commit, mail in
+the locmem outbox)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ class TestNotifications:
         with django_capture_on_commit_callbacks(execute=True):
             services.contact_request_advance(contact_request=cr, by=w.p.tto_officer, note="下周三面谈")
         assert told(cr, "advance") == {w.ent.staff.username, w.ent.colleague.username, w.broker.username}
-        assert "negotiation" in mailoutbox[0].subject and "下周三面谈" in mailoutbox[0].body
+        assert "推进至洽谈阶段" in mailoutbox[0].subject and "下周三面谈" in mailoutbox[0].body
 
         with django_capture_on_commit_callbacks(execute=True):
             services.contact_request_confirm_signing(contact_request=cr, by=w.ent.staff, note="合同已盖章")
@@ -65,7 +66,7 @@ class TestNotifications:
         with django_capture_on_commit_callbacks(execute=True):
             services.contact_request_confirm_signing(contact_request=cr, by=w.p.tto_officer)
         assert w.ent.staff.username in told(cr, "sign") and w.p.tto_officer.username not in told(cr, "sign")
-        assert any("is signed" in m.subject for m in mailoutbox)
+        assert any("已签约" in m.subject for m in mailoutbox)
 
     def test_abandoning_says_why(
         self, w: World, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
@@ -74,7 +75,7 @@ class TestNotifications:
         with django_capture_on_commit_callbacks(execute=True):
             services.contact_request_abandon(contact_request=cr, by=w.p.tto_officer, reason="成果已独家许可给他人")
         assert told(cr, "abandon") == {w.ent.staff.username, w.ent.colleague.username}
-        assert "abandoned" in mailoutbox[0].subject and "成果已独家许可给他人" in mailoutbox[0].body
+        assert "终止了对接申请" in mailoutbox[0].subject and "成果已独家许可给他人" in mailoutbox[0].body
 
     def test_people_who_wrote_notes_hear_about_later_steps(
         self, w: World, django_capture_on_commit_callbacks: Any
