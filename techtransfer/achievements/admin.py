@@ -14,7 +14,6 @@ from techtransfer.achievements.models import (
     CompletingPerson,
     CompletingUnit,
     FundedProject,
-    ImportBatch,
     IPItem,
     NumberSequence,
     RegistrationScheme,
@@ -121,18 +120,3 @@ class FundedProjectAdmin(admin.ModelAdmin):
     raw_id_fields = ["programme"]
     autocomplete_fields = ["organisation"]
     list_select_related = ["organisation", "programme"]
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["created", "kind", "file_name", "organisation", "by", "total_rows", "created_count",
-                    "unchanged_count", "error_count"]
-    list_filter = ["kind"]
-    search_fields = ["file_name", "organisation__name"]
-    list_select_related = ["organisation", "by"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

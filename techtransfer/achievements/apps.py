@@ -51,3 +51,5 @@ class AchievementsConfig(AppConfig):
                 order=10,
             )
         )
+        # The import formats register themselves with core.imports.
+        from techtransfer.achievements import funded, importing  # noqa: F401

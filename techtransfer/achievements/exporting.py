@@ -1,106 +1,29 @@
-"""Exports of lists as XLSX or CSV: the columns the list shows, labels in the active language.
+"""Exports of achievement lists as XLSX or CSV: the columns the list shows, labels in the active language.
 
-Money is written as numbers and dates in ISO form. CSV is UTF-8 with a BOM so that Excel opens Chinese
-text correctly. Every achievement export starts with the record ID: importing an export back into the same
-unit recognises its records by it and creates nothing (see importing.py).
+The file itself (numbers as numbers, ISO dates, UTF-8 CSV with a BOM, formula-safe cells) is
+`techtransfer.lib.tables.rows_export`'s. Every achievement export starts with the record ID: importing an
+export back into the same unit recognises its records by it and creates nothing (see importing.py).
 """
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from techtransfer.achievements.choices import PATENT_KINDS, IPKind
-from techtransfer.achievements.importing import COLUMNS, EXPORT_ONLY, FORMULA_START, HASH_KEY, RECORD_ID
+from techtransfer.achievements.importing import COLUMNS, EXPORT_ONLY, RECORD_ID
 from techtransfer.achievements.models import Achievement
+from techtransfer.core.imports import HASH_KEY
+from techtransfer.lib.tables import EXPORT_FORMATS, rows_export
 
-FORMATS = ("xlsx", "csv")
-LIST_JOIN = "；"
+__all__ = ["DEFAULT_COLUMNS", "EXPORT_COLUMNS", "FORMATS", "FULL_COLUMNS", "achievements_export", "rows_export"]
 
-
-def _cell_value(value: Any) -> Any:
-    """A value as a spreadsheet cell: local dates for datetimes, numbers stay numbers, lists joined."""
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, list | tuple):
-        return LIST_JOIN.join(str(v) for v in value)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, Promise):
-        return str(value)
-    return value
-
-
-def _csv_text(value: Any) -> str:
-    value = _cell_value(value)
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text  # keep spreadsheets from running cell text as a formula
-    return text
-
-
-def rows_export(*, headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, sheet_title: str = "") -> bytes:
-    """Any table as an XLSX or CSV file. Usable by every list page, not only achievements."""
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([str(h) for h in headers])
-        for row in rows:
-            writer.writerow([_csv_text(v) for v in row])
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
-    if fmt == "xlsx":
-        return _xlsx(headers, rows, sheet_title)
-    raise ValueError(f"Unknown export format {fmt!r}; use one of {FORMATS}")
-
-
-def _xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(sheet_title or "Export")[:31])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        cells = []
-        for raw in row:
-            value = _cell_value(raw)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
-            elif isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+FORMATS = EXPORT_FORMATS
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from techtransfer.achievements.choices import AttachmentKind, IPKind, Secrecy
 from techtransfer.achievements.models import Achievement, FundedProject
 from techtransfer.achievements.services import CODE_FIELDS  # field → code table
 from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin
-from techtransfer.core.models import CodeItem
+from techtransfer.core.models import CodeItem, ImportMode
 
 # Tables whose codes mean something to the reader (GB/T 13745 disciplines, GB/T 4754 sections, GB/T 2260).
 SHOW_CODE = {"discipline", "industry", "region"}
@@ -306,6 +306,16 @@ class ReviseForm(AchievementForm):
     )
 
 
+class ImportModeField(forms.TypedChoiceField):
+    """Save the good rows and report the bad ones, or save nothing if any row is bad."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label=_("If a row is bad"), choices=ImportMode.choices, initial=ImportMode.GOOD_ROWS,
+            widget=forms.RadioSelect, required=False, empty_value=ImportMode.GOOD_ROWS, **kwargs,
+        )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("XLSX or CSV file"),
@@ -313,6 +323,7 @@ class ImportForm(forms.Form):
         help_text=_("Use the template: one achievement per row, the first row holds the column names."),
     )
     owner = forms.ModelChoiceField(label=_("registering unit"), queryset=Organisation.objects.none(), empty_label=None)
+    mode = ImportModeField()
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -338,6 +349,7 @@ class FundedImportForm(forms.Form):
             "批准号/项目名称/依托单位/负责人/金额/起止年月."
         ),
     )
+    mode = ImportModeField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

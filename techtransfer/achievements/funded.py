@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import hashlib
 import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,21 +29,18 @@ from techtransfer.accounts.permissions import is_commission_admin
 from techtransfer.achievements import permissions as perms
 from techtransfer.achievements import services
 from techtransfer.achievements.choices import REGISTERED_STATUSES, Status
-from techtransfer.achievements.exporting import rows_export
-from techtransfer.achievements.importing import (
-    DEFAULT_IMPORT_MAX_BYTES,
-    BatchRecorder,
+from techtransfer.achievements.models import Achievement, FundedProject
+from techtransfer.core.imports import (
     CodeLookup,
-    Column,
-    columns_map,
-    is_blank,
-    table_open,
-    text_of,
-    upload_read,
+    ImportFormat,
+    ParsedRow,
+    RowErrors,
+    RowInvalid,
+    register_import_format,
+    table_import,
 )
-from techtransfer.achievements.models import Achievement, FundedProject, ImportBatch
-from techtransfer.core.audit import audit_record
-from techtransfer.core.models import CodeItem
+from techtransfer.core.models import CodeItem, ImportBatch, ImportMode
+from techtransfer.lib.tables import Column, rows_export, text_of
 
 logger = logging.getLogger(__name__)
 
@@ -131,39 +125,39 @@ def _programme(programme_code: str) -> CodeItem:
     return item
 
 
-class FundedImport:
-    """One run of `funded_projects_import`."""
+@register_import_format
+class FundedProjectFormat(ImportFormat):
+    """A programme's list of funded projects (NSFC-style English or Chinese headers), keyed by grant number."""
 
-    def __init__(self, *, batch: ImportBatch, programme: CodeItem, titles: dict[str, str],
-                 columns: dict[int, Column]) -> None:
-        self.batch = batch
-        self.recorder = BatchRecorder(batch)
+    kind = "funded_projects"
+    label = gettext_lazy("Funded projects")
+    columns = FUNDED_COLUMNS
+    audit_action = "funded_projects.import"
+    chunk_size = CHUNK_SIZE
+    repeat_message = gettext_lazy("This grant number appears already in row %(row)d.")
+
+    def __init__(self, *, by: User | None, programme: CodeItem) -> None:
+        super().__init__(by=by, scope=None)
         self.programme = programme
-        self.titles = titles
-        self.columns = columns
         self.matcher = OrganisationMatcher()
-        self.seen: dict[str, int] = {}
 
-    def title(self, key: str) -> str:
-        return self.titles.get(key, key)
+    def check_permission(self) -> None:
+        if self.by is not None and not is_commission_admin(self.by):
+            raise PermissionDenied(_("Only commission administrators import funded-project lists."))
 
-    def parse(self, values: Sequence[Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    def row_parse(self, number: int, cells: dict[str, Any]) -> ParsedRow:
         fields: dict[str, Any] = {}
-        errors: list[tuple[str, str]] = []
-        for index, column in self.columns.items():
-            value = values[index] if index < len(values) else None
-            text = text_of(value)
-            if not text:
-                continue
+        errors: RowErrors = []
+        for key, value in cells.items():
             try:
-                if column.key == "amount":
+                if key == "amount":
                     fields["amount"] = amount_parse(value)
-                elif column.key == "period":
-                    fields["start"], fields["end"] = period_parse(text)
+                elif key == "period":
+                    fields["start"], fields["end"] = period_parse(text_of(value))
                 else:
-                    fields[column.key] = text
+                    fields[key] = text_of(value)
             except ValueError as exc:
-                errors.append((column.key, str(exc)))
+                errors.append((key, str(exc)))
         for column in FUNDED_COLUMNS:
             if column.required and not fields.get(column.key) and not any(k == column.key for k, _m in errors):
                 errors.append((column.key, _("This column is required.")))
@@ -177,57 +171,39 @@ class FundedImport:
                 if name not in known:
                     key = "period" if name in {"start", "end"} else name
                     errors.extend((key, m) for m in messages)
-        return fields, errors
+        if errors:
+            raise RowInvalid(errors)
+        return ParsedRow(number, fields["grant_number"], fields, key_column="grant_number")
 
-    def run_chunk(self, chunk: list[tuple[int, list[Any]]]) -> None:
-        good: list[dict[str, Any]] = []
-        for number, values in chunk:
-            if is_blank(values):
-                continue
-            self.batch.total_rows += 1
-            fields, errors = self.parse(values)
-            if not errors and fields["grant_number"] in self.seen:
-                errors = [("grant_number", _("This grant number appears already in row %(row)d.") % {
-                    "row": self.seen[fields["grant_number"]]})]
-            if errors:
-                self.recorder.error(number, [(self.title(k), m) for k, m in errors])
-                continue
-            self.seen[fields["grant_number"]] = number
-            good.append(fields)
-        if good:
-            self._save(good)
-
-    def _save(self, rows: list[dict[str, Any]]) -> None:
+    def keys_stored(self, keys: Sequence[str]) -> set[str]:
         existing = dict(
-            FundedProject.objects.filter(programme=self.programme, grant_number__in=[r["grant_number"] for r in rows])
+            FundedProject.objects.filter(programme=self.programme, grant_number__in=keys)
             .values_list("grant_number", "organisation_id")
         )
-        new = []
-        for fields in rows:
-            organisation_id = self.matcher.find(fields["institution_name"])
-            if fields["grant_number"] in existing:
-                self.batch.unchanged_count += 1
-                if existing[fields["grant_number"]] is None and organisation_id:
-                    # The host institution joined the platform since the last import: link it now.
-                    FundedProject.objects.filter(
-                        programme=self.programme, grant_number=fields["grant_number"]
-                    ).update(organisation_id=organisation_id)
-                continue
-            new.append(FundedProject(programme=self.programme, organisation_id=organisation_id, **fields))
-        try:
-            with transaction.atomic():
-                FundedProject.objects.bulk_create(new)
-            self.batch.created_count += len(new)
-        except IntegrityError:
-            # Another import of the same list ran at the same time: decide row by row.
-            for project in new:
-                try:
-                    with transaction.atomic():
-                        project.pk = None
-                        project.save()
-                    self.batch.created_count += 1
-                except IntegrityError:
-                    self.batch.unchanged_count += 1
+        unlinked = [grant for grant, organisation_id in existing.items() if organisation_id is None]
+        if unlinked:
+            self._link_hosts(unlinked)
+        return set(existing)
+
+    def _link_hosts(self, grants: list[str]) -> None:
+        """The host institution of a project imported before may have joined the platform since: link it now."""
+        for project in FundedProject.objects.filter(programme=self.programme, grant_number__in=grants):
+            organisation_id = self.matcher.find(project.institution_name)
+            if organisation_id:
+                FundedProject.objects.filter(pk=project.pk).update(organisation_id=organisation_id)
+
+    def rows_save(self, rows: Sequence[ParsedRow]) -> list[int]:
+        new = [
+            FundedProject(
+                programme=self.programme, organisation_id=self.matcher.find(r.values["institution_name"]), **r.values
+            )
+            for r in rows
+        ]
+        FundedProject.objects.bulk_create(new)
+        return [p.pk for p in new]
+
+    def audit_object(self) -> CodeItem:
+        return self.programme
 
 
 def funded_projects_import(
@@ -237,48 +213,16 @@ def funded_projects_import(
     by: User | None,
     file_name: str = "",
     max_bytes: int | None = None,
+    mode: str = ImportMode.GOOD_ROWS,
 ) -> ImportBatch:
     """Import a programme's list of funded projects (TSV, CSV or XLSX; NSFC-style or Chinese headers).
 
-    Idempotent on (programme, grant number): a project already imported is counted unchanged. Amounts in
-    万元 are stored in yuan. `by=None` means the system (management command); people must be commission
-    administrators.
+    Idempotent on (programme, grant number): a project already imported is counted unchanged (and linked to
+    its host if the host has joined the platform since). Amounts in 万元 are stored in yuan. `by=None` means
+    the system (management command); people must be commission administrators.
     """
-    if by is not None and not is_commission_admin(by):
-        raise PermissionDenied(_("Only commission administrators import funded-project lists."))
-    programme = _programme(programme_code)
-    limit = max_bytes or getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES)
-    content = upload_read(file, max_bytes=limit)
-    file_name = file_name or getattr(file, "name", "") or (str(file) if isinstance(file, str | Path) else "")
-    headers, rows = table_open(content, file_name)
-    header = columns_map(headers, FUNDED_COLUMNS)
-    missing = [c.zh for c in FUNDED_COLUMNS if c.required and not header.has(c.key)]
-    if missing:
-        raise ValidationError(
-            {"file": [_("The header row lacks the columns %(names)s.") % {"names": "、".join(missing)}]}
-        )
-    batch = ImportBatch.objects.create(
-        kind="funded_projects", organisation=None, by=by, file_name=Path(file_name).name[:255],
-        sha256=hashlib.sha256(content).hexdigest(), errors=header.notes,
-    )
-    run = FundedImport(batch=batch, programme=programme, titles=header.titles, columns=header.columns)
-    chunk: list[tuple[int, list[Any]]] = []
-    try:
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= CHUNK_SIZE:
-                run.run_chunk(chunk)
-                chunk = []
-        if chunk:
-            run.run_chunk(chunk)
-    finally:
-        batch.save()
-    audit_record(
-        actor=by, action="funded_projects.import", obj=programme,
-        changes={"created": batch.created_count, "unchanged": batch.unchanged_count, "errors": batch.error_count},
-        note=f"{batch.file_name} (import batch {batch.pk})",
-    )
-    return batch
+    fmt = FundedProjectFormat(by=by, programme=_programme(programme_code))
+    return table_import(fmt, file=file, file_name=file_name, mode=mode, max_bytes=max_bytes)
 
 
 # ---------------------------------------------------------------------------------------------------------

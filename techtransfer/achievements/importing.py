@@ -1,37 +1,27 @@
-"""Bulk import of achievements from XLSX and CSV files, and the template that units fill in.
+"""The achievement import format: the 科技成果登记表 as a table, one achievement per row, and its template.
 
-Every good row becomes a draft through `services.achievement_create`, so permissions, validation and the
-audit trail apply as on the form. Every bad row is reported with the row number Excel shows (the header is
-row 1), the column and the reason. A row's import key (its external ID, or a hash of its normalised
-content) is unique per owner, so importing the same file again creates nothing twice.
-
-The table reading here (size limit, XLSX/CSV detection, UTF-8/GB18030/UTF-16 decoding, bilingual
-headers, code lookups) is shared with the funded-project import in `funded.py`.
+Every good row becomes a draft through `services.achievements_create`, so permissions, validation and the
+audit trail apply as on the form. Reading the file, reporting every bad row with its row number, column and
+reason, the two import modes and the batch record are `techtransfer.core.imports`' (shared with funded
+projects and, next, technology contracts); this module declares the columns and how a row becomes a draft.
+A row's import key (its external ID, or a hash of its normalised content) is unique per owner, so importing
+the same file again creates nothing twice; a row of the unit's own export is recognised by its record ID.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import datetime
-import hashlib
 import importlib
 import io
-import json
 import logging
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,68 +29,48 @@ from techtransfer.accounts.models import Organisation, User
 from techtransfer.achievements import permissions as perms
 from techtransfer.achievements import services
 from techtransfer.achievements.choices import AchievementType, IPKind, Secrecy
-from techtransfer.achievements.models import (
-    Achievement,
-    ImportBatch,
-)
+from techtransfer.achievements.models import Achievement, FundedProject
 from techtransfer.core import jobs
-from techtransfer.core.audit import audit_record
-from techtransfer.core.models import CodeItem
+from techtransfer.core.imports import (
+    CodeLookup,
+    ImportFormat,
+    ParsedRow,
+    RowErrors,
+    RowInvalid,
+    RowSkipped,
+    content_key,
+    register_import_format,
+    table_import,
+)
+from techtransfer.core.models import CodeItem, ImportBatch, ImportMode
 from techtransfer.lib import validators
+from techtransfer.lib.tables import (
+    LIST_SEPARATORS,
+    Column,
+    HeaderMap,
+    list_split,
+    month_parse,
+    text_of,
+    value_normalise,
+)
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_IMPORT_MAX_BYTES = 200 * 1024 * 1024
-# Rows are committed in chunks: one transaction per chunk, one savepoint per row inside it.
-CHUNK_SIZE = 500
-# A file of 100,000 bad rows must not make a 100,000-entry error list; the count stays exact.
-MAX_STORED_ERRORS = 5000
-# Above this many new records (and a fifth of all) the index is rebuilt in batches, not record by record.
-REINDEX_ALL_ABOVE = 50
+# Rows are saved in chunks: one transaction and one `achievements_create` call per chunk.
+CHUNK_SIZE = 1000
+# Imported records are indexed by background jobs of at most this many ids each; after this many in all,
+# the last job compacts the full-text index (as achievements_reindex does for a long list of ids).
+INDEX_JOB_SIZE = 5000
+OPTIMIZE_AFTER = 10_000
 MAX_KEYWORDS = services.MAX_KEYWORDS
-HASH_KEY = re.compile(r"^[0-9a-f]{64}$")
 
-XLSX_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy binary .xls (and .doc)
-LIST_SEPARATORS = re.compile(r"[;；,，、\n]+")
-NAME_SEPARATORS = re.compile(r"[;；,，、\n]+")
+NAME_SEPARATORS = LIST_SEPARATORS
 UNIT_SEPARATORS = re.compile(r"[;；、\n]+")  # unit names may contain commas
 IP_SEPARATORS = re.compile(r"[;；,，、\s]+")
-# Characters a spreadsheet would run as a formula; exports prefix them with ' and imports take it off.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Columns
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an import file: how it is named (Chinese, English, key) and how its cells are read."""
-
-    key: str
-    zh: str
-    en: str | Promise
-    kind: str = "text"
-    table: str = ""
-    required: bool = False
-    example: str = ""
-    hint: str = ""
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def english(self) -> str:
-        with translation.override("en"):
-            return str(self.en)
-
-    def names(self) -> set[str]:
-        """Every header text that means this column: key, Chinese, English and the active-language label."""
-        return {header_normalise(n) for n in (self.key, self.zh, self.english, str(self.en), *self.aliases) if n}
-
-    def header(self) -> str:
-        """The template's header: Chinese (with * when required) on the first line, English on the second."""
-        return f"{self.zh}{'*' if self.required else ''}\n{self.english}"
-
 
 
 COLUMNS: list[Column] = [
@@ -150,8 +120,6 @@ COLUMNS: list[Column] = [
     Column("contact_email", "联系邮箱", gettext_lazy("Contact e-mail"),
            aliases=("邮箱", "电子邮箱", "email", "e-mail")),
 ]
-COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
-TEXT_FIELDS = {c.key for c in COLUMNS if c.kind == "text"}
 
 # Columns an export adds that carry no form data: an import accepts and ignores them, except the record ID,
 # which lets a unit re-import its own export without creating anything.
@@ -177,306 +145,48 @@ SECRECY_WORDS = {
 }
 
 
-def header_normalise(text: Any) -> str:
-    """Compare headers and coded values loosely: full-width to half-width, case, spaces and the * marker."""
-    value = unicodedata.normalize("NFKC", str(text or ""))
-    value = re.sub(r"\s+", " ", value).strip().strip("*").strip()
-    return value.lower()
-
-
-def value_normalise(text: Any) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text or ""))).strip().lower()
-
-
-@dataclass
-class HeaderMap:
-    """Which file column (by index) holds which Column, and how the user's file names it."""
-
-    columns: dict[int, Column]
-    titles: dict[str, str]  # column key → the header as the user sees it (its first line)
-    notes: list[dict[str, Any]]
-
-    def has(self, key: str) -> bool:
-        return key in self.titles
-
-    def index(self, key: str) -> int | None:
-        return next((i for i, c in self.columns.items() if c.key == key), None)
-
-    def title(self, key: str) -> str:
-        if key in self.titles:
-            return self.titles[key]
-        column = COLUMNS_BY_KEY.get(key)
-        return column.zh if column else key
-
-
-def columns_map(headers: Sequence[Any], columns: Sequence[Column], *, ignored: Sequence[Column] = ()) -> HeaderMap:
-    """Match a header row to columns. Unknown headers are listed as notes (row 1) and their cells ignored."""
-    lookup: dict[str, Column] = {}
-    for column in [*ignored, *columns]:  # a real column wins over an ignored one of the same name
-        for name in column.names():
-            lookup[name] = column
-    found: dict[int, Column] = {}
-    titles: dict[str, str] = {}
-    notes: list[dict[str, Any]] = []
-    for index, raw in enumerate(headers):
-        text = str(raw or "").strip()
-        if not text:
-            continue
-        candidates = [text, *text.splitlines(), *re.split(r"[/|]", text)]
-        column = next((lookup[n] for n in map(header_normalise, candidates) if n in lookup), None)
-        shown = text.splitlines()[0].strip().rstrip("*＊").strip()
-        if column is None:
-            notes.append({"row": 1, "field": shown, "message": _("Unknown column; its cells were ignored.")})
-            continue
-        if column.key in titles:
-            raise ValidationError(
-                {"file": [_("The column %(name)s appears twice in the header row.") % {"name": shown}]}
-            )
-        titles[column.key] = shown
-        if column in columns:
-            found[index] = column
-    return HeaderMap(columns=found, titles=titles, notes=notes)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Reading files
-
-
-def upload_read(file: Any, *, max_bytes: int) -> bytes:
-    """The whole upload as bytes, refusing oversize or empty files with one clear message."""
-    too_big = ValidationError(
-        {"file": [_("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": max_bytes // 2**20}]}
-    )
-    if isinstance(file, bytes | bytearray):
-        content = bytes(file)
-    elif isinstance(file, str | Path):
-        path = Path(file)
-        if path.stat().st_size > max_bytes:
-            raise too_big
-        content = path.read_bytes()
-    else:
-        size = getattr(file, "size", None)
-        if size is not None and size > max_bytes:
-            raise too_big
-        if hasattr(file, "seek"):
-            file.seek(0)
-        content = b"".join(file.chunks()) if hasattr(file, "chunks") else file.read(max_bytes + 1)
-        if isinstance(content, str):
-            content = content.encode("utf-8")
-    if len(content) > max_bytes:
-        raise too_big
-    if not content.strip():
-        raise ValidationError({"file": [_("The file is empty.")]})
-    return content
-
-
-def _decode(content: bytes) -> str:
-    """Text of a CSV: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 (Chinese Excel's 'CSV')."""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in content[:8192]:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return content.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-    raise ValidationError(
-        {"file": [_("The file could not be read: it is neither an Excel workbook (.xlsx) nor a CSV text file in "
-                    "UTF-8 or GB18030.")]}
-    )
-
-
-def _cell_text(value: Any) -> Any:
-    """Strip text cells, and the ' that our exports put before formula-like values."""
-    if isinstance(value, str):
-        value = value.strip()
-        if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
-            value = value[1:]
-        return value
-    return value
-
-
-def table_open(content: bytes, file_name: str = "") -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
-    """The header row and an iterator of (Excel row number, cell values) for the first sheet or the CSV.
-
-    Rows stream: openpyxl read-only mode for XLSX, the csv module for text.
-    """
-    if content.startswith(OLE_MAGIC):
-        raise ValidationError(
-            {"file": [_("This is an old-style Excel file (.xls); save it as .xlsx or CSV and upload it again.")]}
-        )
-    if content.startswith(XLSX_MAGIC):
-        rows = _xlsx_rows(content)
-    else:
-        if file_name.lower().endswith((".xlsx", ".xlsm")):
-            raise ValidationError({"file": [_("The file is named .xlsx but is not an Excel workbook.")]})
-        rows = _csv_rows(_decode(content))
-    header = next(rows, None)
-    if header is None or not any(str(v or "").strip() for v in header):
-        raise ValidationError({"file": [_("The first row must hold the column headers; it is empty.")]})
-    numbered = ((number, row) for number, row in enumerate(rows, start=2))
-    return list(header), numbered
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers record wrong sheet dimensions
-        rows = sheet.iter_rows(values_only=True)
-        first = next(rows, None)
-    except Exception as exc:  # any failure inside a damaged workbook is the same problem for the user
-        logger.info("unreadable workbook: %r", exc)
-        raise ValidationError(
-            {"file": [_("The Excel file could not be read; it may be damaged or password-protected.")]}
-        ) from None
-
-    def generate() -> Iterator[list[Any]]:
-        try:
-            if first is not None:
-                yield [_cell_text(v) for v in first]
-            for row in rows:
-                yield [_cell_text(v) for v in row]
-        finally:
-            workbook.close()
-
-    return generate()
-
-
-def _csv_rows(text: str) -> Iterator[list[Any]]:
-    first_line = text.split("\n", 1)[0]
-    if "\t" in first_line:
-        return _tsv_rows(text)
-    delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return ([_cell_text(v) for v in row] for row in reader)
-
-
-def _tsv_rows(text: str) -> Iterator[list[Any]]:
-    """Tab-separated lists (programme data, Excel's "Unicode text"): one record a line.
-
-    Quotes are not special, since titles such as "规模导向"还是"创新导向" start with one; a whole cell in
-    quotes (as Excel writes a cell that holds quotes) is unquoted.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
-    return ([_cell_text(_unquote(v)) for v in row] for row in reader)
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"' and '"' not in value[1:-1].replace('""', ""):
-        return value[1:-1].replace('""', '"')
-    return value
-
-
-def is_blank(values: Sequence[Any]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
-
-
-def text_of(value: Any) -> str:
-    """A cell as text: whole numbers without '.0' (Excel stores 13800138000 and 320 as numbers)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
-    if isinstance(value, datetime.date | Decimal | int | float):
-        return str(value)
-    return str(value).strip()
-
-
-MONTH_PATTERN = re.compile(
-    r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*(?:月)?\s*(?:[-./]?\s*(\d{1,2})\s*日?)?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
-)
-
-
-def month_parse(value: Any) -> datetime.date:
-    """YYYY-MM, YYYY.MM, YYYY/MM, YYYY年MM月, YYYYMM or a date → the first day of that month."""
-    if isinstance(value, datetime.datetime):
-        return value.date().replace(day=1)
-    if isinstance(value, datetime.date):
-        return value.replace(day=1)
-    if isinstance(value, float):
-        # Excel turns a typed 2021.10 into the number 2021.1: read the decimals as a two-digit month.
-        year = int(value)
-        month = round((value - year) * 100)
-        return _month(year, month, str(value))
-    text = text_of(value)
-    compact = re.fullmatch(r"(\d{4})(\d{2})", text)
-    match = compact or MONTH_PATTERN.match(text)
-    if not match:
-        raise ValueError(_("Write the month as YYYY-MM (e.g. 2021-03); got %(value)s.") % {"value": text})
-    return _month(int(match.group(1)), int(match.group(2)), text)
-
-
-def _month(year: int, month: int, text: str) -> datetime.date:
-    if not (1 <= month <= 12 and 1900 <= year <= 2100):
-        raise ValueError(_("%(value)s is not a valid year and month.") % {"value": text})
-    return datetime.date(year, month, 1)
-
-
-class CodeLookup:
-    """Current code-table items by code, Chinese or English label (case-insensitive), loaded once per import."""
-
-    def __init__(self) -> None:
-        self._tables: dict[str, dict[str, CodeItem]] = {}
-
-    def table(self, key: str) -> dict[str, CodeItem]:
-        if key not in self._tables:
-            mapping: dict[str, CodeItem] = {}
-            items = list(CodeItem.objects.current(key).order_by("-sort_order"))
-            # Labels first, in reverse order so the first item wins a shared label (industry 教育 is P and 83);
-            # codes last, so a code always wins over a label.
-            for item in items:
-                for label in (item.label_en, item.label_zh):
-                    if label:
-                        mapping[value_normalise(label)] = item
-            for item in items:
-                mapping[value_normalise(item.code)] = item
-            self._tables[key] = mapping
-        return self._tables[key]
-
-    def find(self, key: str, value: Any) -> CodeItem | None:
-        table = self.table(key)
-        text = value_normalise(text_of(value))
-        item = table.get(text)
-        if item is None and " " in text:  # "320 临床医学"
-            item = table.get(text.split(" ", 1)[0])
-        if item is None and text.isdigit() and len(text) == 1:  # Excel dropped the 0 of industry code 01
-            item = table.get(text.zfill(2))
-        return item
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Rows
 
 
 @dataclass
-class ParsedRow:
+class AchievementRow:
     """One parsed row, ready for `services.achievements_create`."""
 
-    row: int
-    key: str
-    data: dict[str, Any]
-    units: list[dict[str, Any]]
-    persons: list[dict[str, Any]]
-    ip_items: list[dict[str, Any]]
-    transfer_modes: list[CodeItem]
+    data: dict[str, Any] = field(default_factory=dict)
+    units: list[dict[str, Any]] = field(default_factory=list)
+    persons: list[dict[str, Any]] = field(default_factory=list)
+    ip_items: list[dict[str, Any]] = field(default_factory=list)
+    transfer_modes: list[CodeItem] = field(default_factory=list)
     unit_names: list[str] = field(default_factory=list)
+    external_id: str = ""
 
-    def draft(self) -> services.NewAchievement:
+    def draft(self, key: str) -> services.NewAchievement:
         return services.NewAchievement(
             data=self.data, units=self.units, persons=self.persons, ip_items=self.ip_items,
-            transfer_modes=self.transfer_modes, import_key=self.key,
+            transfer_modes=self.transfer_modes, import_key=key,
         )
 
+    def key(self) -> str:
+        """The external ID, or sha256 of the normalised content: codes rather than labels, so 应用技术 and
+        applied agree. The content's shape must not change (see `core.imports.content_key`)."""
+        if self.external_id:
+            return self.external_id
+        return content_key({
+            "data": {k: _plain(v) for k, v in self.data.items()},
+            "units": self.unit_names,
+            "persons": [p["name"] for p in self.persons],
+            "ip": sorted((i["kind"], i["number"]) for i in self.ip_items),
+            "modes": sorted(m.code for m in self.transfer_modes),
+        })
 
-RowErrors = list[tuple[str, str]]  # (column key, message)
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, CodeItem):
+        return value.code
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def _choice_words(choices: type[Any], extra: dict[str, str]) -> dict[str, str]:
@@ -487,118 +197,6 @@ def _choice_words(choices: type[Any], extra: dict[str, str]) -> dict[str, str]:
         with translation.override("en"):
             words[value_normalise(str(label))] = value
     return words
-
-
-class RowParser:
-    """Turns the cells of one row into form data, collecting every problem with its column."""
-
-    def __init__(self, *, owner: Organisation, header: HeaderMap, lookup: CodeLookup) -> None:
-        self.owner = owner
-        self.header = header
-        self.lookup = lookup
-        self.types = _choice_words(AchievementType, TYPE_WORDS)
-        self.secrecy = _choice_words(Secrecy, SECRECY_WORDS)
-
-    def parse(self, number: int, values: Sequence[Any]) -> tuple[ParsedRow | None, RowErrors]:
-        errors: RowErrors = []
-        data: dict[str, Any] = {}
-        row = ParsedRow(number, "", data, [], [], [], [])
-        for index, column in self.header.columns.items():
-            value = values[index] if index < len(values) else None
-            if value is None or (isinstance(value, str) and not value):
-                continue
-            try:
-                self._read(row, column, value)
-            except ValueError as exc:
-                errors.append((column.key, str(exc)))
-        for column in COLUMNS:
-            if column.required and column.key not in data and not any(k == column.key for k, _m in errors):
-                errors.append((column.key, _("This column is required.")))
-        if errors:
-            return None, errors
-        data.setdefault("secrecy", Secrecy.NONE)
-        row.units = [{"name": self.owner.name, "organisation": self.owner}] + [{"name": n} for n in row.unit_names]
-        row.key = row.key or content_key(row)
-        return row, []
-
-    def _read(self, row: ParsedRow, column: Column, value: Any) -> None:
-        kind = column.kind
-        text = text_of(value)
-        if kind == "text":
-            row.data[column.key] = text
-        elif kind == "external_id":
-            if len(text) > 64:
-                raise ValueError(_("An external ID has at most 64 characters."))
-            row.key = text
-        elif kind == "record_id":
-            pass  # read before the row is parsed (AchievementImport.run_chunk)
-        elif kind == "type":
-            if value_normalise(text) not in self.types:
-                raise ValueError(
-                    _("%(value)s is not an achievement type; use 应用技术, 基础理论 or 软科学.") % {"value": text}
-                )
-            row.data["achievement_type"] = self.types[value_normalise(text)]
-        elif kind == "secrecy":
-            secrecy = self.secrecy.get(value_normalise(text))
-            if secrecy is None:
-                raise ValueError(_("%(value)s is not a secrecy level; write 无 for unclassified.") % {"value": text})
-            if secrecy != Secrecy.NONE:
-                raise ValueError(
-                    _("Classified achievements (%(value)s) are not registered on this platform; they follow the "
-                      "secrecy rules (R1.1).") % {"value": text}
-                )
-            row.data["secrecy"] = secrecy
-        elif kind == "code":
-            item = self.lookup.find(column.table, value)
-            if item is None:
-                raise ValueError(_unknown_code(text))
-            row.data[column.key] = item
-        elif kind == "codes":
-            items, unknown = [], []
-            for part in _split(text, LIST_SEPARATORS):
-                item = self.lookup.find(column.table, part)
-                if item is None:
-                    unknown.append(part)
-                elif item not in items:
-                    items.append(item)
-            if unknown:
-                raise ValueError(_unknown_code("；".join(unknown)))
-            row.transfer_modes = items
-        elif kind == "keywords":
-            keywords = _split(text, LIST_SEPARATORS)
-            if len(keywords) > MAX_KEYWORDS:
-                raise ValueError(
-                    _("At most %(max)d keywords are allowed; this row has %(n)d.")
-                    % {"max": MAX_KEYWORDS, "n": len(keywords)}
-                )
-            row.data["keywords"] = keywords
-        elif kind == "month":
-            row.data[column.key] = month_parse(value)
-        elif kind == "persons":
-            names = _split(text, NAME_SEPARATORS)
-            too_long = [n for n in names if len(n) > 100]
-            if too_long:
-                raise ValueError(_("A person's name has at most 100 characters: %(name)s") % {"name": too_long[0][:30]})
-            row.persons = [{"name": n} for n in names]
-        elif kind == "units":
-            names = [n for n in _split(text, UNIT_SEPARATORS) if n != self.owner.name]
-            too_long = [n for n in names if len(n) > 200]
-            if too_long:
-                raise ValueError(_("A unit name has at most 200 characters: %(name)s") % {"name": too_long[0][:30]})
-            row.unit_names = names
-        elif kind in {"patents", "software"}:
-            row.ip_items.extend(_ip_items(kind, text))
-        else:  # pragma: no cover - a programming error in COLUMNS
-            raise AssertionError(kind)
-
-
-def _split(text: str, separators: re.Pattern[str]) -> list[str]:
-    parts: list[str] = []
-    for part in separators.split(text):
-        part = part.strip()
-        if part and part not in parts:
-            parts.append(part)
-    return parts
 
 
 def _unknown_code(text: str) -> str:
@@ -614,7 +212,7 @@ PATENT_KIND_OF = {
 
 def _ip_items(kind: str, text: str) -> list[dict[str, Any]]:
     items, problems = [], []
-    for number in _split(text, IP_SEPARATORS):
+    for number in list_split(text, IP_SEPARATORS):
         if kind == "software":
             ip_kind = IPKind.SOFTWARE_COPYRIGHT
         else:
@@ -630,122 +228,249 @@ def _ip_items(kind: str, text: str) -> list[dict[str, Any]]:
     return items
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, CodeItem):
-        return value.code
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
+Reader = Callable[[AchievementRow, Any], None]
 
 
-def content_key(row: ParsedRow) -> str:
-    """sha256 of the row's normalised content: codes rather than labels, so 应用技术 and applied agree."""
-    content = {
-        "data": {k: _plain(v) for k, v in row.data.items()},
-        "units": row.unit_names,
-        "persons": [p["name"] for p in row.persons],
-        "ip": sorted((i["kind"], i["number"]) for i in row.ip_items),
-        "modes": sorted(m.code for m in row.transfer_modes),
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+class RowReader:
+    """Turns the cells of one row into form data, collecting every problem with its column.
+
+    One reader function per column, chosen once per import rather than per cell.
+    """
+
+    def __init__(self, *, owner: Organisation, codes: CodeLookup) -> None:
+        self.owner = owner
+        self.codes = codes
+        self.types = _choice_words(AchievementType, TYPE_WORDS)
+        self.secrecy = _choice_words(Secrecy, SECRECY_WORDS)
+        self.required = [c.key for c in COLUMNS if c.required]
+        self.readers: dict[str, Reader] = {}
+        for column in COLUMNS:
+            make = getattr(self, f"_{column.kind}")
+            self.readers[column.key] = make(column)
+
+    def parse(self, cells: dict[str, Any]) -> AchievementRow:
+        """The row's values, or RowInvalid with every problem; `cells` holds the non-empty cells by key."""
+        row = AchievementRow()
+        errors: RowErrors = []
+        readers = self.readers
+        for key, value in cells.items():
+            reader = readers.get(key)
+            if reader is None:
+                continue
+            try:
+                reader(row, value)
+            except ValueError as exc:
+                errors.append((key, str(exc)))
+        data = row.data
+        for key in self.required:
+            if key not in data and not any(k == key for k, _m in errors):
+                errors.append((key, _("This column is required.")))
+        if errors:
+            raise RowInvalid(errors)
+        data.setdefault("secrecy", Secrecy.NONE)
+        row.units = [{"name": self.owner.name, "organisation": self.owner}, *({"name": n} for n in row.unit_names)]
+        return row
+
+    # One factory per column kind: each returns the function that reads a cell of that column.
+
+    def _text(self, column: Column) -> Reader:
+        key = column.key
+
+        def read(row: AchievementRow, value: Any) -> None:
+            row.data[key] = text_of(value)
+
+        return read
+
+    def _external_id(self, column: Column) -> Reader:
+        def read(row: AchievementRow, value: Any) -> None:
+            text = text_of(value)
+            if len(text) > 64:
+                raise ValueError(_("An external ID has at most 64 characters."))
+            row.external_id = text
+
+        return read
+
+    def _type(self, column: Column) -> Reader:
+        def read(row: AchievementRow, value: Any) -> None:
+            text = text_of(value)
+            code = self.types.get(value_normalise(text))
+            if code is None:
+                raise ValueError(
+                    _("%(value)s is not an achievement type; use 应用技术, 基础理论 or 软科学.") % {"value": text}
+                )
+            row.data["achievement_type"] = code
+
+        return read
+
+    def _secrecy(self, column: Column) -> Reader:
+        def read(row: AchievementRow, value: Any) -> None:
+            text = text_of(value)
+            secrecy = self.secrecy.get(value_normalise(text))
+            if secrecy is None:
+                raise ValueError(_("%(value)s is not a secrecy level; write 无 for unclassified.") % {"value": text})
+            if secrecy != Secrecy.NONE:
+                raise ValueError(
+                    _("Classified achievements (%(value)s) are not registered on this platform; they follow the "
+                      "secrecy rules (R1.1).") % {"value": text}
+                )
+            row.data["secrecy"] = secrecy
+
+        return read
+
+    def _code(self, column: Column) -> Reader:
+        key, table, find = column.key, column.table, self.codes.find
+
+        def read(row: AchievementRow, value: Any) -> None:
+            item = find(table, value)
+            if item is None:
+                raise ValueError(_unknown_code(text_of(value)))
+            row.data[key] = item
+
+        return read
+
+    def _codes(self, column: Column) -> Reader:
+        table, find = column.table, self.codes.find
+
+        def read(row: AchievementRow, value: Any) -> None:
+            items: list[CodeItem] = []
+            unknown = []
+            for part in list_split(text_of(value)):
+                item = find(table, part)
+                if item is None:
+                    unknown.append(part)
+                elif item not in items:
+                    items.append(item)
+            if unknown:
+                raise ValueError(_unknown_code("；".join(unknown)))
+            row.transfer_modes = items
+
+        return read
+
+    def _keywords(self, column: Column) -> Reader:
+        def read(row: AchievementRow, value: Any) -> None:
+            keywords = list_split(text_of(value))
+            if len(keywords) > MAX_KEYWORDS:
+                raise ValueError(
+                    _("At most %(max)d keywords are allowed; this row has %(n)d.")
+                    % {"max": MAX_KEYWORDS, "n": len(keywords)}
+                )
+            row.data["keywords"] = keywords
+
+        return read
+
+    def _month(self, column: Column) -> Reader:
+        key = column.key
+
+        def read(row: AchievementRow, value: Any) -> None:
+            row.data[key] = month_parse(value)
+
+        return read
+
+    def _persons(self, column: Column) -> Reader:
+        def read(row: AchievementRow, value: Any) -> None:
+            names = list_split(text_of(value), NAME_SEPARATORS)
+            too_long = [n for n in names if len(n) > 100]
+            if too_long:
+                raise ValueError(_("A person's name has at most 100 characters: %(name)s") % {"name": too_long[0][:30]})
+            row.persons = [{"name": n} for n in names]
+
+        return read
+
+    def _units(self, column: Column) -> Reader:
+        def read(row: AchievementRow, value: Any) -> None:
+            names = [n for n in list_split(text_of(value), UNIT_SEPARATORS) if n != self.owner.name]
+            too_long = [n for n in names if len(n) > 200]
+            if too_long:
+                raise ValueError(_("A unit name has at most 200 characters: %(name)s") % {"name": too_long[0][:30]})
+            row.unit_names = names
+
+        return read
+
+    def _patents(self, column: Column) -> Reader:
+        def read(row: AchievementRow, value: Any) -> None:
+            row.ip_items.extend(_ip_items("patents", text_of(value)))
+
+        return read
+
+    def _software(self, column: Column) -> Reader:
+        def read(row: AchievementRow, value: Any) -> None:
+            row.ip_items.extend(_ip_items("software", text_of(value)))
+
+        return read
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The import
+# The format
 
 
-def _chunks(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
-    chunk: list[tuple[int, list[Any]]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+@register_import_format
+class AchievementFormat(ImportFormat):
+    """Achievements into the drafts of one unit (`scope`), through `services.achievements_create`."""
 
+    kind = "achievements"
+    label = gettext_lazy("Achievements")
+    columns = [*COLUMNS, RECORD_ID]
+    ignored_columns = EXPORT_ONLY
+    audit_action = "achievement.import"
+    chunk_size = CHUNK_SIZE
 
-class BatchRecorder:
-    """Counts and error messages of an ImportBatch while it runs."""
+    def __init__(self, *, by: User, scope: Organisation) -> None:
+        super().__init__(by=by, scope=scope)
+        self.owner = scope
+        self.reader = RowReader(owner=scope, codes=self.codes)
+        self.note = ""
+        self.example_key = ""
 
-    def __init__(self, batch: ImportBatch) -> None:
-        self.batch = batch
+    def check_permission(self) -> None:
+        if not perms.can_create_for(self.by, self.owner.pk):
+            raise PermissionDenied(_("You can only import achievements into your own organisation."))
 
-    def error(self, row: int, messages: Sequence[tuple[str, str]]) -> None:
-        self.batch.error_count += 1
-        for field_name, message in messages:
-            self.note(row, field_name, message)
+    def check_header(self, header: HeaderMap) -> None:
+        if not (header.has("name") or header.has("id")):
+            raise ValidationError(
+                {"file": [_("The header row has no 成果名称 (Name) column; start from the import template.")]}
+            )
 
-    def note(self, row: int, field_name: str, message: str) -> None:
-        errors = self.batch.errors
-        if len(errors) < MAX_STORED_ERRORS:
-            errors.append({"row": row, "field": field_name, "message": str(message)})
-        elif len(errors) == MAX_STORED_ERRORS:
-            errors.append({"row": row, "field": "", "message": _("Further problems are not listed.")})
-
-
-class AchievementImport:
-    """One run of `achievement_import`: parses, de-duplicates and saves rows chunk by chunk."""
-
-    def __init__(self, *, batch: ImportBatch, by: User, owner: Organisation, header: HeaderMap) -> None:
-        self.batch = batch
-        self.recorder = BatchRecorder(batch)
-        self.by = by
-        self.owner = owner
-        self.header = header
+    def start(self, batch: ImportBatch) -> None:
         self.note = _("Imported from %(file)s") % {"file": batch.file_name}
-        self.parser = RowParser(owner=owner, header=header, lookup=CodeLookup())
-        self.seen: dict[str, int] = {}
-        self.created_ids: list[int] = []
-        self.example_key = template_example_key(owner=owner)
+        self.example_key = template_example_key(owner=self.owner, codes=self.codes)
 
-    def fail(self, row: int, errors: RowErrors) -> None:
-        self.recorder.error(row, [(self.header.title(k), m) for k, m in errors])
-
-    def run_chunk(self, chunk: list[tuple[int, list[Any]]]) -> None:
-        owned = Achievement.objects.filter(owner=self.owner)
-        rows = [(number, values) for number, values in chunk if not is_blank(values)]
-        record_ids = {number: self._record_id(values) for number, values in rows}
-        wanted = {pk for pk in record_ids.values() if pk}
+    def rows_known(self, rows: Sequence[tuple[int, dict[str, Any]]]) -> set[int]:
         # A row of this unit's own export names its record: it is there already, whatever the other cells say.
-        known_ids = set(owned.filter(pk__in=wanted).values_list("pk", flat=True)) if wanted else set()
-        parsed: list[ParsedRow] = []
-        for number, values in rows:
-            if record_ids[number] in known_ids:
-                self.batch.total_rows += 1
-                self.batch.unchanged_count += 1
-                continue
-            row, errors = self.parser.parse(number, values)
-            if row is not None and row.key == self.example_key:
-                self.recorder.note(number, "", _("The template's example row was skipped; replace it with your data."))
-                continue
-            self.batch.total_rows += 1
-            if row is None:
-                self.fail(number, errors)
-                continue
-            if row.key in self.seen:
-                key_column = "external_id" if self.header.has("external_id") and not HASH_KEY.match(row.key) else ""
-                self.fail(number, [(key_column, _("This row repeats row %(row)d.") % {"row": self.seen[row.key]})])
-                continue
-            self.seen[row.key] = number
-            parsed.append(row)
-        known_keys = set(owned.filter(import_key__in=[r.key for r in parsed]).values_list("import_key", flat=True))
-        todo = [r for r in parsed if r.key not in known_keys]
-        self.batch.unchanged_count += len(parsed) - len(todo)
-        self._link_funded_projects(todo)
-        self._save(todo)
+        record_ids: dict[int, int] = {}
+        for number, cells in rows:
+            text = text_of(cells.get("id"))
+            if text.isdigit():
+                record_ids[number] = int(text)
+        if not record_ids:
+            return set()
+        owned = set(
+            Achievement.objects.filter(owner=self.owner, pk__in=set(record_ids.values())).values_list("pk", flat=True)
+        )
+        return {number for number, pk in record_ids.items() if pk in owned}
 
-    def _record_id(self, values: Sequence[Any]) -> int | None:
-        index = self.header.index("id")
-        if index is None or index >= len(values):
-            return None
-        text = text_of(values[index])
-        return int(text) if text.isdigit() else None
+    def row_parse(self, number: int, cells: dict[str, Any]) -> ParsedRow:
+        row = self.reader.parse(cells)
+        key = row.key()
+        if key == self.example_key:
+            raise RowSkipped(_("The template's example row was skipped; replace it with your data."))
+        return ParsedRow(number, key, row, key_column="external_id" if row.external_id else "")
 
-    def _link_funded_projects(self, rows: list[ParsedRow]) -> None:
+    def keys_stored(self, keys: Sequence[str]) -> set[str]:
+        return set(
+            Achievement.objects.filter(owner=self.owner, import_key__in=keys).values_list("import_key", flat=True)
+        )
+
+    def rows_save(self, rows: Sequence[ParsedRow]) -> list[int]:
+        self._link_funded_projects([r.values for r in rows])
+        created = services.achievements_create(
+            by=self.by, owner=self.owner, drafts=[r.values.draft(r.key) for r in rows], note=self.note
+        )
+        return [a.pk for a in created]
+
+    def _link_funded_projects(self, rows: list[AchievementRow]) -> None:
         """A row naming a programme and grant number that was imported as a funded project is linked to it."""
         from techtransfer.achievements.funded import funded_project_linkable
-        from techtransfer.achievements.models import FundedProject
 
         wanted = [r for r in rows if r.data.get("project_source") and r.data.get("programme_number")]
         if not wanted:
@@ -759,44 +484,18 @@ class AchievementImport:
             if project and funded_project_linkable(project, owner=self.owner, unit_names=row.unit_names):
                 row.data["funded_project"] = project
 
-    def _save(self, rows: list[ParsedRow]) -> None:
-        """Save a chunk with one service call; if any row is refused, save row by row to say which."""
-        if not rows:
-            return
-        try:
-            with transaction.atomic():
-                created = services.achievements_create(
-                    by=self.by, owner=self.owner, drafts=[r.draft() for r in rows], note=self.note
-                )
-        except (ValidationError, IntegrityError):
-            created = self._save_each(rows)
-        self.batch.created_count += len(created)
-        self.created_ids.extend(a.pk for a in created)
-
-    def _save_each(self, rows: list[ParsedRow]) -> list[Achievement]:
-        created = []
-        with transaction.atomic():
-            for row in rows:
-                try:
-                    with transaction.atomic():  # one savepoint per row: a failure loses only this row
-                        created += services.achievements_create(
-                            by=self.by, owner=self.owner, drafts=[row.draft()], note=self.note
-                        )
-                except ValidationError as exc:
-                    self.fail(row.row, _validation_errors(exc))
-                except IntegrityError:
-                    # Another import stored the same key in the meantime.
-                    if Achievement.objects.filter(owner=self.owner, import_key=row.key).exists():
-                        self.batch.unchanged_count += 1
-                    else:
-                        self.fail(row.row, [("", _("The row could not be saved; please check its values."))])
-        return created
-
-
-def _validation_errors(exc: ValidationError) -> RowErrors:
-    if hasattr(exc, "error_dict"):
-        return [(k if k != "__all__" else "", m) for k, ms in exc.message_dict.items() for m in ms]
-    return [("", m) for m in exc.messages]
+    def imported(self, ids: list[int]) -> None:
+        # The drafts reach the search index through background jobs (ids only), not inside the import.
+        starts = range(0, len(ids), INDEX_JOB_SIZE)
+        for start in starts:
+            chunk = ids[start : start + INDEX_JOB_SIZE]
+            # The last job of a large import compacts the index (the jobs run in order on one worker; on
+            # several, it may run before another chunk: the index is then merely less compact).
+            optimize = start == starts[-1] and len(ids) >= OPTIMIZE_AFTER
+            kwargs: dict[str, Any] = {"achievement_ids": chunk}
+            if optimize:
+                kwargs["optimize"] = True
+            jobs.enqueue("techtransfer.achievements.tasks.reindex_imported", **kwargs)
 
 
 def achievement_import(
@@ -806,49 +505,21 @@ def achievement_import(
     file: bytes | str | Path | IO[bytes] | Any,
     file_name: str = "",
     max_bytes: int | None = None,
+    mode: str = ImportMode.GOOD_ROWS,
 ) -> ImportBatch:
     """Import achievements from an XLSX or CSV file into drafts of `owner`, and report on every row.
 
-    Rows are saved in chunks through `services.achievements_create` (multi-row INSERTs, the same checks as
-    the form); a chunk with a bad row is saved row by row so that every bad row is reported. Search
-    indexing of the new records runs once, at the end. An oversize or unreadable file raises
-    ValidationError and saves nothing.
+    Rows are saved in chunks through `services.achievements_create` (the same checks as the form); a chunk
+    with a row the service refuses is saved row by row so that every bad row is reported. With
+    `mode=ImportMode.ALL_OR_NOTHING` nothing is saved if any row is bad. The new drafts are indexed by
+    background jobs queued at the end. An oversize or unreadable file raises ValidationError and saves nothing.
     """
-    if not perms.can_create_for(by, owner.pk):
-        raise PermissionDenied(_("You can only import achievements into your own organisation."))
-    limit = max_bytes or getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES)
-    content = upload_read(file, max_bytes=limit)
-    file_name = file_name or getattr(file, "name", "") or (str(file) if isinstance(file, str | Path) else "")
-    headers, rows = table_open(content, file_name)
-    header = columns_map(headers, [*COLUMNS, RECORD_ID], ignored=EXPORT_ONLY)
-    if not (header.has("name") or header.has("id")):
-        raise ValidationError(
-            {"file": [_("The header row has no 成果名称 (Name) column; start from the import template.")]}
-        )
-    batch = ImportBatch.objects.create(
-        kind="achievements", organisation=owner, by=by, file_name=Path(file_name).name[:255],
-        sha256=hashlib.sha256(content).hexdigest(), errors=header.notes,
-    )
-    run = AchievementImport(batch=batch, by=by, owner=owner, header=header)
-    try:
-        with jobs.suppressed():  # the per-row reindex jobs; the index is rebuilt for all new rows below
-            for chunk in _chunks(rows, CHUNK_SIZE):
-                run.run_chunk(chunk)
-    finally:
-        batch.errors.sort(key=lambda e: e["row"])  # rows refused at save time come after the parse errors
-        batch.save()
-    audit_record(
-        actor=by, action="achievement.import", obj=owner,
-        changes={"created": batch.created_count, "unchanged": batch.unchanged_count, "errors": batch.error_count},
-        note=f"{batch.file_name} (import batch {batch.pk})",
-    )
-    created = list(run.created_ids)
-    transaction.on_commit(lambda: search_reindex(created))
-    return batch
+    return table_import(AchievementFormat(by=by, scope=owner), file=file, file_name=file_name, mode=mode,
+                        max_bytes=max_bytes)
 
 
 def search_reindex(ids: Sequence[int]) -> None:
-    """Index newly imported achievements in one go (the per-row jobs were suppressed during the import)."""
+    """Index newly imported achievements in batches (the job that `AchievementFormat.imported` queues)."""
     if not ids:
         return
     try:
@@ -859,15 +530,7 @@ def search_reindex(ids: Sequence[int]) -> None:
             "rebuild the search index once it is.", len(ids),
         )
         return
-    many = getattr(search, "achievements_reindex", None)
-    if many is not None:
-        many(ids=list(ids))
-    elif len(ids) > max(REINDEX_ALL_ABOVE, Achievement.objects.count() // 5):
-        # One batched rebuild is cheaper than this many single-record updates.
-        search.achievements_reindex_all()
-    else:
-        for pk in ids:
-            search.achievement_reindex(pk)
+    search.achievements_reindex(ids=list(ids))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -912,13 +575,13 @@ def _example_values() -> dict[str, str]:
     }
 
 
-def template_example_key(*, owner: Organisation) -> str:
+def template_example_key(*, owner: Organisation, codes: CodeLookup | None = None) -> str:
     """The import key of the untouched example row, which an import skips rather than stores."""
-    lookup = CodeLookup()
-    header = HeaderMap(columns=dict(enumerate(COLUMNS)), titles={}, notes=[])
-    example = _example_values()
-    row, _errors = RowParser(owner=owner, header=header, lookup=lookup).parse(2, [example[c.key] for c in COLUMNS])
-    return row.key if row else ""
+    example = {key: value for key, value in _example_values().items() if value}
+    try:
+        return RowReader(owner=owner, codes=codes or CodeLookup()).parse(example).key()
+    except RowInvalid:
+        return ""
 
 
 def _choice_codes(choices: type[Any], chinese: dict[str, str]) -> list[tuple[str, str, str]]:

@@ -360,23 +360,3 @@ class FundedProject(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.grant_number} {self.title}"
-
-
-class ImportBatch(TimeStampedModel):
-    """One bulk import: the file, who ran it, and what happened to each row."""
-
-    kind = models.CharField(_("kind"), max_length=32)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    total_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    error_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-
-    class Meta:
-        verbose_name = _("import batch")
-        verbose_name_plural = _("import batches")
-        ordering = ["-created"]

@@ -7,6 +7,8 @@ and asks for a search re-index after commit. Pages, the API and importers all ca
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +39,8 @@ from techtransfer.achievements.models import (
     Revision,
 )
 from techtransfer.achievements.workflows import ACHIEVEMENT_FLOW
-from techtransfer.core.audit import audit_record, audit_record_many, diff, snapshot
+from techtransfer.core.audit import audit_record, audit_record_many, diff, snapshot, snapshots
+from techtransfer.core.bulk import InstanceMaker, bulk_insert, bulk_insert_rows
 from techtransfer.core.codetables import code_table_key
 from techtransfer.core.exceptions import ApplicationError, ErrorCollector
 from techtransfer.core.models import CodeItem
@@ -91,7 +94,58 @@ def _normalise_keywords(values: Any) -> list[str]:
     return [v.strip() for v in values or [] if v and v.strip()]
 
 
-def _clean_fields(achievement: Achievement) -> None:
+IP_KINDS = frozenset(IPKind.values)
+# Fields the form must always have (validated even when not given); every other field is validated when given.
+REQUIRED_FIELDS = {f.name for f in Achievement._meta.concrete_fields if not f.blank}
+CLEANED_FIELDS = [f for f in Achievement._meta.fields if not f.generated]
+NOT_CLEANED = {"owner", "created_by", "registry", "registered_by", "funded_project", *CODE_FIELDS}
+
+
+@functools.lru_cache(maxsize=64)
+def _not_given(given: frozenset[str]) -> frozenset[str]:
+    """The fields a new record's cleaning skips: neither given nor required (imported rows share a few sets)."""
+    checked = {*given, *REQUIRED_FIELDS, "import_key"}
+    return frozenset({f.name for f in Achievement._meta.concrete_fields if f.name not in checked} | NOT_CLEANED)
+
+
+# Values whose field check can be remembered within one call (immutable; the check depends on nothing else).
+MEMO_CLASSES = (str, int, bool, datetime.date, datetime.datetime)
+
+
+def _clean_new(achievement: Achievement, exclude: frozenset[str], memo: dict[tuple[str, Any], Any]) -> None:
+    """`Model.full_clean` (without the unique and constraint checks, as below) for a batch of new records:
+    the same `Field.clean` of every field not excluded, with the result remembered per field and value.
+    Imported rows repeat many values (type, secrecy, the unit's contact person), so most checks run once."""
+    errors: dict[str, list[Any]] = {}
+    for field in CLEANED_FIELDS:
+        if field.name in exclude:
+            continue
+        raw = getattr(achievement, field.attname)
+        if field.blank and raw in field.empty_values:
+            continue
+        key = (field.name, raw) if raw.__class__ in MEMO_CLASSES else None
+        if key is not None and key in memo:
+            setattr(achievement, field.attname, memo[key])
+            continue
+        try:
+            value = field.clean(raw, achievement)
+        except ValidationError as exc:
+            errors[field.name] = exc.error_list
+            continue
+        setattr(achievement, field.attname, value)
+        if key is not None:
+            memo[key] = value
+    achievement.clean()
+    if errors:
+        raise ValidationError(errors)
+
+
+def _clean_fields(
+    achievement: Achievement, *, given: Iterable[str] | None = None, memo: dict[tuple[str, Any], Any] | None = None
+) -> None:
+    """The form's checks. With `given` (a new record), only the fields given and the required ones are
+    checked: every other field still holds the model's default, which is valid by definition; `memo`
+    remembers the checks of repeated values across the records of one call."""
     errors: dict[str, list[str]] = {}
     if len(achievement.keywords) > MAX_KEYWORDS:
         errors["keywords"] = [_("At most %(n)d keywords are allowed.") % {"n": MAX_KEYWORDS}]
@@ -105,11 +159,10 @@ def _clean_fields(achievement: Achievement) -> None:
     try:
         # Code fields are checked above against a cached table map: full_clean would query each one.
         # Unique and check constraints are the database's to enforce: validating them here costs a query each.
-        achievement.full_clean(
-            exclude=["owner", "created_by", "registry", "registered_by", "funded_project", *CODE_FIELDS],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        if given is None:
+            achievement.full_clean(exclude=NOT_CLEANED, validate_unique=False, validate_constraints=False)
+        else:
+            _clean_new(achievement, _not_given(frozenset(given)), {} if memo is None else memo)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -117,19 +170,74 @@ def _clean_fields(achievement: Achievement) -> None:
         raise ValidationError(errors)
 
 
-def _apply(achievement: Achievement, data: dict[str, Any]) -> None:
+FORM_FIELD_SET = frozenset(FORM_FIELDS)
+# Form fields that are foreign keys, by name, with the model each points at: for building new records.
+RELATED_FIELDS: dict[str, tuple[models.ForeignKey[Any, Any], type[models.Model]]] = {
+    f.name: (f, f.related_model)
+    for f in Achievement._meta.concrete_fields
+    if isinstance(f, models.ForeignKey) and isinstance(f.related_model, type) and f.name in FORM_FIELDS
+}
+# The links every new record has, set from the owner and the author rather than from the form.
+OWN_LINKS = {
+    name: field
+    for name in ("owner", "created_by", "region")
+    if isinstance(field := Achievement._meta.get_field(name), models.ForeignKey)
+}
+
+
+def _normalised(data: dict[str, Any]) -> dict[str, Any]:
+    """The form data as the record stores it; a field the form does not have is refused."""
+    values = {}
     for field, value in data.items():
-        if field not in FORM_FIELDS:
+        if field not in FORM_FIELD_SET:
             raise ValidationError({field: [_("This field cannot be set here.")]})
         if field in {"keywords", "keywords_en"}:
             value = _normalise_keywords(value)
-        if field in {"research_start", "research_end"} and value:
+        elif field in {"research_start", "research_end"} and value:
             value = value.replace(day=1)  # the form records year and month only
+        values[field] = value
+    return values
+
+
+def _apply(achievement: Achievement, data: dict[str, Any]) -> None:
+    for field, value in _normalised(data).items():
         setattr(achievement, field, value)
 
 
+def _new(
+    make: InstanceMaker[Achievement], *, owner: Organisation, by: User, draft: NewAchievement, now: Any
+) -> Achievement:
+    """A new draft with the form data applied, built in one go (see `_apply` for an existing record)."""
+    attributes: dict[str, Any] = {
+        "owner_id": owner.pk, "created_by_id": by.pk, "import_key": draft.import_key, "created": now,
+        "region_id": owner.region_id,
+    }
+    links: dict[str, Any] = {"owner": owner, "created_by": by, "region": owner.region}
+    related: list[tuple[models.ForeignKey[Any, Any], Any]] = []
+    for name, value in _normalised(draft.data).items():
+        if name not in RELATED_FIELDS:
+            attributes[name] = value
+            continue
+        field, model = RELATED_FIELDS[name]
+        if value is not None and not isinstance(value, model):
+            raise ValueError(f"{name} must be a {model.__name__}, not {value!r}")
+        attributes[field.attname] = value.pk if value is not None else None
+        related.append((field, value))
+    achievement = make(**attributes)
+    # The related objects are at hand: cache them so that cleaning and the audit snapshot need no query.
+    for name, value in links.items():
+        OWN_LINKS[name].set_cached_value(achievement, value)
+    for field, value in related:
+        field.set_cached_value(achievement, value)
+    return achievement
+
+
+@functools.lru_cache(maxsize=4096)
 def ip_number_validate(kind: str, number: str) -> str:
-    """Validate an IP number for its kind and return it in canonical form."""
+    """Validate an IP number for its kind and return it in canonical form.
+
+    Remembered: an importer checks a row's numbers while reading it and the service checks them again.
+    """
     if kind in PATENT_KINDS:
         validators.validate_patent_number(number)
         return validators.normalise_patent_number(number)
@@ -140,50 +248,49 @@ def ip_number_validate(kind: str, number: str) -> str:
     return number.strip().upper()
 
 
-def _units(achievement: Achievement, units: Sequence[dict[str, Any]]) -> list[CompletingUnit]:
+Row = dict[str, Any]  # a part's row as {attname: value}, without its achievement
+
+
+def _units(units: Sequence[dict[str, Any]]) -> list[Row]:
     rows, errors = [], []
     for position, unit in enumerate(units, start=1):
         name = (unit.get("name") or "").strip()
         if not name:
             errors.append(_("Completing unit %(n)d has no name.") % {"n": position})
             continue
-        rows.append(
-            CompletingUnit(achievement=achievement, position=position, name=name, organisation=unit.get("organisation"))
-        )
+        organisation = unit.get("organisation")
+        rows.append({"position": position, "name": name, "organisation_id": organisation.pk if organisation else None})
     if errors:
         raise ValidationError({"units": errors})
     return rows
 
 
-def _persons(achievement: Achievement, persons: Sequence[dict[str, Any]]) -> list[CompletingPerson]:
+def _persons(persons: Sequence[dict[str, Any]]) -> list[Row]:
     rows, errors = [], []
     for position, person in enumerate(persons, start=1):
         name = (person.get("name") or "").strip()
         if not name:
             errors.append(_("Completing person %(n)d has no name.") % {"n": position})
             continue
-        rows.append(
-            CompletingPerson(
-                achievement=achievement,
-                position=position,
-                name=name,
-                unit_name=person.get("unit_name", ""),
-                title=person.get("title", ""),
-                education=person.get("education", ""),
-                birth_year=person.get("birth_year"),
-            )
-        )
+        rows.append({
+            "position": position,
+            "name": name,
+            "unit_name": person.get("unit_name", ""),
+            "title": person.get("title", ""),
+            "education": person.get("education", ""),
+            "birth_year": person.get("birth_year"),
+        })
     if errors:
         raise ValidationError({"persons": errors})
     return rows
 
 
-def _ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> list[IPItem]:
-    found: dict[tuple[str, str], IPItem] = {}  # the same number twice is one item
+def _ip_items(items: Sequence[dict[str, Any]]) -> list[Row]:
+    found: dict[tuple[str, str], Row] = {}  # the same number twice is one item
     errors = []
     for position, item in enumerate(items, start=1):
         kind = item.get("kind") or ""
-        if kind not in IPKind.values:
+        if kind not in IP_KINDS:
             errors.append(_("IP item %(n)d: unknown kind %(kind)s.") % {"n": position, "kind": kind})
             continue
         try:
@@ -191,14 +298,13 @@ def _ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> list
         except ValidationError as exc:
             errors.extend(_("IP item %(n)d: %(message)s") % {"n": position, "message": m} for m in exc.messages)
             continue
-        found[(kind, number)] = IPItem(
-            achievement=achievement,
-            kind=kind,
-            number=number,
-            title=item.get("title", ""),
-            holder=item.get("holder", ""),
-            granted=bool(item.get("granted", False)),
-        )
+        found[(kind, number)] = {
+            "kind": kind,
+            "number": number,
+            "title": item.get("title", ""),
+            "holder": item.get("holder", ""),
+            "granted": bool(item.get("granted", False)),
+        }
     if errors:
         raise ValidationError({"ip_items": errors})
     return list(found.values())
@@ -206,18 +312,36 @@ def _ip_items(achievement: Achievement, items: Sequence[dict[str, Any]]) -> list
 
 @dataclass
 class Parts:
-    """The repeated parts of a form, built and checked but not yet saved."""
+    """The repeated parts of a form, built and checked but not yet saved (rows without their achievement)."""
 
-    units: list[CompletingUnit] = dataclasses.field(default_factory=list)
-    persons: list[CompletingPerson] = dataclasses.field(default_factory=list)
-    ip_items: list[IPItem] = dataclasses.field(default_factory=list)
-    transfer_modes: list[Any] = dataclasses.field(default_factory=list)
+    achievement: Achievement
+    units: list[Row] = dataclasses.field(default_factory=list)
+    persons: list[Row] = dataclasses.field(default_factory=list)
+    ip_items: list[Row] = dataclasses.field(default_factory=list)
+    transfer_modes: list[Row] = dataclasses.field(default_factory=list)
 
     def save(self) -> None:
-        CompletingUnit.objects.bulk_create(self.units)
-        CompletingPerson.objects.bulk_create(self.persons)
-        IPItem.objects.bulk_create(self.ip_items)
-        Achievement.transfer_modes.through.objects.bulk_create(self.transfer_modes)
+        _parts_save([self])
+
+
+PART_MODELS: list[tuple[str, type[Any]]] = [
+    ("units", CompletingUnit),
+    ("persons", CompletingPerson),
+    ("ip_items", IPItem),
+    ("transfer_modes", Achievement.transfer_modes.through),
+]
+
+
+def _parts_save(parts: Sequence[Parts]) -> None:
+    """Insert the parts of saved achievements, one multi-row INSERT per table (rows are not read back)."""
+    for name, model in PART_MODELS:
+        rows = []
+        for part in parts:
+            pk = part.achievement.pk
+            for row in getattr(part, name):
+                row["achievement_id"] = pk
+                rows.append(row)
+        bulk_insert_rows(model, rows)
 
 
 def _parts(
@@ -228,12 +352,12 @@ def _parts(
     ip_items: Sequence[dict[str, Any]] | None,
     transfer_modes: Iterable[CodeItem] | None,
 ) -> Parts:
-    through = Achievement.transfer_modes.through
     return Parts(
-        units=_units(achievement, units) if units is not None else [],
-        persons=_persons(achievement, persons) if persons is not None else [],
-        ip_items=_ip_items(achievement, ip_items) if ip_items is not None else [],
-        transfer_modes=[through(achievement=achievement, codeitem=m) for m in transfer_modes or []],
+        achievement=achievement,
+        units=_units(units) if units is not None else [],
+        persons=_persons(persons) if persons is not None else [],
+        ip_items=_ip_items(ip_items) if ip_items is not None else [],
+        transfer_modes=[{"codeitem_id": m.pk} for m in transfer_modes or []],
     )
 
 
@@ -252,7 +376,7 @@ def _checked(
     errors = ErrorCollector()
     with errors.collect():
         _clean_fields(achievement)
-    parts = Parts()
+    parts = Parts(achievement)
     with errors.collect():
         parts = _parts(achievement, units=units, persons=persons, ip_items=ip_items, transfer_modes=transfer_modes)
     errors.raise_if_any()
@@ -305,36 +429,36 @@ def achievements_create(
     user_require_confirmed(by)
     if not perms.can_create_for(by, owner.pk):
         raise PermissionDenied(_("You can only register achievements for your own organisation."))
+    make = InstanceMaker(Achievement)
+    now = timezone.now()
     achievements, parts = [], []
-    # Every draft and its parts are checked before anything is written, so a bad IP number saves nothing.
+    memo: dict[tuple[str, Any], Any] = {}
+    # Every draft and its parts are checked before anything is written, so a bad IP number saves nothing;
+    # a draft's field and part problems are reported together.
     for draft in drafts:
-        achievement = Achievement(owner=owner, created_by=by, import_key=draft.import_key, region=owner.region)
-        parts.append(
-            _checked(
-                achievement,
-                draft.data,
-                units=draft.units or [{"name": owner.name, "organisation": owner}],
-                persons=draft.persons,
-                ip_items=draft.ip_items,
-                transfer_modes=draft.transfer_modes,
+        achievement = _new(make, owner=owner, by=by, draft=draft, now=now)
+        errors = ErrorCollector()
+        with errors.collect():
+            _clean_fields(achievement, given=draft.data, memo=memo)
+        with errors.collect():
+            parts.append(
+                _parts(
+                    achievement,
+                    units=draft.units or [{"name": owner.name, "organisation": owner}],
+                    persons=draft.persons,
+                    ip_items=draft.ip_items,
+                    transfer_modes=draft.transfer_modes,
+                )
             )
-        )
+        errors.raise_if_any()
         achievements.append(achievement)
-    Achievement.objects.bulk_create(achievements)  # sets primary keys on SQLite and PostgreSQL
-    for part in parts:
-        for row in (*part.units, *part.persons, *part.ip_items, *part.transfer_modes):
-            row.achievement_id = row.achievement.pk
-    Parts(
-        units=[u for part in parts for u in part.units],
-        persons=[p for part in parts for p in part.persons],
-        ip_items=[i for part in parts for i in part.ip_items],
-        transfer_modes=[m for part in parts for m in part.transfer_modes],
-    ).save()
+    bulk_insert(achievements)  # sets primary keys
+    _parts_save(parts)
     audit_record_many(
         actor=by,
         action="achievement.create",
         objs=achievements,
-        changes=[snapshot(a, FORM_FIELDS) for a in achievements],
+        changes=snapshots(achievements, FORM_FIELDS),
         note=note,
     )
     for achievement in achievements:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.core.models import AuditEvent, CodeItem, CodeTable
+from techtransfer.core.models import AuditEvent, CodeItem, CodeTable, ImportBatch
 
 INLINE_MAX_ITEMS = 300
 
@@ -93,6 +93,23 @@ class StatusHistoryInline(admin.TabularInline):
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Every bulk import of every app (read-only: a batch is the record of what an import did)."""
+
+    list_display = ["created", "kind", "file_name", "scope_repr", "by", "mode", "total_rows", "created_count",
+                    "unchanged_count", "error_count"]
+    list_filter = ["kind", "mode"]
+    search_fields = ["file_name", "scope_repr"]
+    list_select_related = ["by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -8,8 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import Promise
 
+from techtransfer.core.bulk import bulk_insert_rows
 from techtransfer.core.models import AuditEvent
 
 # What each recorded action is called on the pages (the action codes stay stable in the table). Apps register
@@ -28,6 +30,8 @@ def action_label(action: str) -> str:
 
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value for the changes column."""
+    if value is None or value.__class__ in (str, int, bool):
+        return value
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):
@@ -42,6 +46,28 @@ def _plain(value: Any) -> Any:
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """Values of the named fields, for diffing before and after a change."""
     return {name: _plain(getattr(instance, name)) for name in fields}
+
+
+def snapshots(instances: Sequence[models.Model], fields: Iterable[str]) -> list[dict[str, Any]]:
+    """`snapshot` of many instances; a related object they share (a code item) is turned into text once."""
+    fields = list(fields)
+    texts: dict[int, Any] = {}
+    result = []
+    for instance in instances:
+        values = {}
+        for name in fields:
+            value = getattr(instance, name)
+            if value is None or value.__class__ in (str, int, bool):
+                values[name] = value
+            elif isinstance(value, models.Model):
+                text = texts.get(id(value))
+                if text is None:
+                    text = texts[id(value)] = str(value)
+                values[name] = text
+            else:
+                values[name] = _plain(value)
+        result.append(values)
+    return result
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -75,19 +101,21 @@ def audit_record_many(
 ) -> None:
     """The same event for many objects at once (bulk creation), in one INSERT."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=user,
-            actor_repr=(user.get_username() if user else "system"),
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            changes=change,
-            note=note,
-        )
+    actor_id, actor_repr, at = (user.pk if user else None), (user.get_username() if user else "system"), timezone.now()
+    bulk_insert_rows(AuditEvent, [
+        {
+            "at": at,
+            "actor_id": actor_id,
+            "actor_repr": actor_repr,
+            "action": action,
+            "object_type": obj._meta.label_lower,
+            "object_id": str(obj.pk),
+            "object_repr": str(obj)[:300],
+            "changes": change,
+            "note": note,
+        }
         for obj, change in zip(objs, changes, strict=True)
-    )
+    ])
 
 
 def audit_for(obj: models.Model) -> models.QuerySet[AuditEvent]:

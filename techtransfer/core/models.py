@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -212,3 +212,52 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.path} ({self.status})"
+
+
+class ImportMode(models.TextChoices):
+    # Units correct a few bad rows and import the file again: the good rows are in already, and nothing
+    # is created twice. Some lists must go in whole or not at all (a programme's list, a contract register).
+    GOOD_ROWS = "good_rows", _("save every good row, report every bad one")
+    ALL_OR_NOTHING = "all_or_nothing", _("save nothing if any row is bad")
+
+
+class ImportBatch(TimeStampedModel):
+    """One bulk import of a table file: the file, who ran it into whose records, and what became of each row.
+
+    `kind` names the import format an app registered (techtransfer.core.imports); the scope (usually the unit
+    whose records the rows became) is referenced like an audit event's object, so that core names no app and a
+    batch stays on record like the audit trail.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32)
+    scope_type = models.CharField(_("object type"), max_length=100, blank=True)
+    scope_id = models.CharField(_("object id"), max_length=64, blank=True)
+    scope_repr = models.CharField(_("object"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    mode = models.CharField(_("mode"), max_length=16, choices=ImportMode.choices, default=ImportMode.GOOD_ROWS)
+    total_rows = models.PositiveIntegerField(_("rows read"), default=0)
+    created_count = models.PositiveIntegerField(
+        pgettext_lazy("number of rows an import saved as new records", "created"), default=0
+    )
+    unchanged_count = models.PositiveIntegerField(_("Unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("bad rows"), default=0)
+    # [{"row": Excel row number, "field": the column as the file names it ("" for the whole row), "message"}]
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["kind", "scope_type", "scope_id"], name="core_importbatch_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.created:%Y-%m-%d %H:%M})"
+
+    @property
+    def nothing_saved(self) -> bool:
+        """An all-or-nothing import that found a bad row saved none of the rows."""
+        return self.mode == ImportMode.ALL_OR_NOTHING and self.error_count > 0

@@ -20,10 +20,10 @@ from techtransfer.achievements.funded import (
     funded_projects_import,
     funded_projects_owing,
 )
-from techtransfer.achievements.models import FundedProject, ImportBatch, Revision
+from techtransfer.achievements.models import FundedProject, Revision
 from techtransfer.core.audit import audit_for
 from techtransfer.core.codetables import code_item
-from techtransfer.core.models import CodeItem
+from techtransfer.core.models import CodeItem, ImportBatch
 from techtransfer.testing import Personas, make_achievement, make_org
 
 NSFC_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "nsfc" / "nsfc_mgmt_projects.tsv"

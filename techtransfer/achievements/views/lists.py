@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -35,11 +36,12 @@ from techtransfer.achievements.funded import (
     funded_projects_owing,
     funded_projects_owing_queryset,
 )
-from techtransfer.achievements.importing import achievement_import, achievement_import_template
-from techtransfer.achievements.models import Achievement, ImportBatch
+from techtransfer.achievements.importing import AchievementFormat, achievement_import, achievement_import_template
+from techtransfer.achievements.models import Achievement
 from techtransfer.achievements.views.common import apply_service_errors
 from techtransfer.core.exceptions import ApplicationError
-from techtransfer.core.models import CodeItem
+from techtransfer.core.imports import batches_for, import_format
+from techtransfer.core.models import CodeItem, ImportBatch
 
 PAGE_SIZE = 25
 # The columns the list page shows; the export writes the same ones.
@@ -167,7 +169,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             batch = achievement_import(
-                by=request.user, owner=form.cleaned_data["owner"], file=upload, file_name=upload.name
+                by=request.user, owner=form.cleaned_data["owner"], file=upload, file_name=upload.name,
+                mode=form.cleaned_data["mode"],
             )
         except ValidationError as exc:
             apply_service_errors(exc, form)
@@ -175,7 +178,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             return redirect("achievements:import_batch", pk=batch.pk)
-    recent = ImportBatch.objects.filter(organisation__in=organisations, kind__startswith="achievement")[:10]
+    recent = batches_for(organisations, kind=AchievementFormat.kind)[:10]
     return render(
         request,
         "achievements/import.html",
@@ -196,15 +199,24 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     """What one import did: counts, and every bad row with its row number, field and reason."""
-    batch = get_object_or_404(ImportBatch.objects.select_related("organisation", "by"), pk=pk)
-    allowed = (
-        batch.by_id == request.user.pk
-        or batch.organisation_id in org_ids(request.user, EDITOR_ROLES)
-        or is_commission_admin(request.user)
-    )
-    if not allowed:
+    batch = get_object_or_404(ImportBatch.objects.select_related("by"), pk=pk)
+    into_my_unit = batch.scope_type == Organisation._meta.label_lower and batch.scope_id in {
+        str(pk) for pk in org_ids(request.user, EDITOR_ROLES)
+    }
+    if not (batch.by_id == request.user.pk or into_my_unit or is_commission_admin(request.user)):
         raise Http404("No such import")
-    return render(request, "achievements/import_batch.html", {"batch": batch, "errors": batch.errors or []})
+    fmt = import_format(batch.kind)
+    if batch.kind == AchievementFormat.kind:
+        records = (f"{reverse('achievements:list')}?owner={batch.scope_id}&status=draft", _("See the imported drafts"))
+        again = reverse("achievements:import")
+    else:
+        records = (reverse("achievements:funded"), _("Funded projects owing an achievement record"))
+        again = reverse("achievements:funded_import")
+    context = {
+        "batch": batch, "errors": batch.errors or [], "format_label": fmt.label if fmt else batch.kind,
+        "records_url": records[0], "records_label": records[1], "again_url": again,
+    }
+    return render(request, "achievements/import_batch.html", context)
 
 
 @login_required
@@ -217,7 +229,8 @@ def funded_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             batch = funded_projects_import(
-                by=request.user, file=upload, file_name=upload.name, programme_code=form.cleaned_data["programme"].code
+                by=request.user, file=upload, file_name=upload.name, programme_code=form.cleaned_data["programme"].code,
+                mode=form.cleaned_data["mode"],
             )
         except ValidationError as exc:
             apply_service_errors(exc, form)

@@ -17,11 +17,11 @@ from techtransfer.accounts.choices import OrgType, Role
 from techtransfer.accounts.models import Membership, Organisation, User
 from techtransfer.achievements import services
 from techtransfer.achievements.choices import PATENT_KINDS, REGISTERED_STATUSES, Status
-from techtransfer.achievements.models import Achievement, FundedProject, ImportBatch, StatusChange
+from techtransfer.achievements.models import Achievement, FundedProject, StatusChange
 from techtransfer.achievements.permissions import achievement_visible_q
 from techtransfer.challenges.choices import ChallengeStatus, ProposalStatus
 from techtransfer.challenges.models import Challenge, ChallengeQuestion, Proposal
-from techtransfer.core.models import AuditEvent
+from techtransfer.core.models import AuditEvent, ImportBatch
 from techtransfer.demo.content import BOILERPLATE, content_load
 from techtransfer.demo.loader import DEMO_PASSWORD, DemoLoader
 from techtransfer.demo.medium import medium_content

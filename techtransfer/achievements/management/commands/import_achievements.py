@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from techtransfer.accounts.models import Organisation, User
 from techtransfer.achievements.importing import achievement_import
-from techtransfer.achievements.models import ImportBatch
+from techtransfer.core.models import ImportBatch, ImportMode
 
 
 def batch_report(command: BaseCommand, batch: ImportBatch) -> None:
@@ -20,6 +20,8 @@ def batch_report(command: BaseCommand, batch: ImportBatch) -> None:
         f"{batch.file_name}: {batch.total_rows} rows, {batch.created_count} created, "
         f"{batch.unchanged_count} unchanged, {batch.error_count} with errors (import batch {batch.pk})."
     )
+    if batch.nothing_saved:
+        command.stdout.write("Nothing was saved (--all-or-nothing): correct the rows below and import again.")
     for error in batch.errors:
         where = f"row {error['row']}" + (f", {error['field']}" if error["field"] else "")
         command.stdout.write(f"  {where}: {error['message']}")
@@ -27,6 +29,13 @@ def batch_report(command: BaseCommand, batch: ImportBatch) -> None:
 
 def message_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def add_mode_argument(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--all-or-nothing", action="store_const", dest="mode", const=ImportMode.ALL_OR_NOTHING,
+        default=ImportMode.GOOD_ROWS, help="Save nothing if any row is bad (default: save every good row).",
+    )
 
 
 class Command(BaseCommand):
@@ -40,6 +49,7 @@ class Command(BaseCommand):
         parser.add_argument("--owner", required=True, help="The unit: its exact name or unified social credit code.")
         parser.add_argument("--user", required=True, help="Username of the member or TTO officer who imports.")
         parser.add_argument("--max-mb", type=int, default=None, help="Largest file accepted, in MB.")
+        add_mode_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -54,7 +64,7 @@ class Command(BaseCommand):
         max_bytes = options["max_mb"] * 1024 * 1024 if options["max_mb"] else None
         try:
             batch = achievement_import(
-                by=user, owner=owner, file=path, file_name=path.name, max_bytes=max_bytes
+                by=user, owner=owner, file=path, file_name=path.name, max_bytes=max_bytes, mode=options["mode"]
             )
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None

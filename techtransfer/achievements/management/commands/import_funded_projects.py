@@ -10,7 +10,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from techtransfer.accounts.models import User
 from techtransfer.achievements.funded import funded_projects_import
-from techtransfer.achievements.management.commands.import_achievements import batch_report, message_of
+from techtransfer.achievements.management.commands.import_achievements import (
+    add_mode_argument,
+    batch_report,
+    message_of,
+)
 
 
 class Command(BaseCommand):
@@ -25,6 +29,7 @@ class Command(BaseCommand):
                             help="Project-source code, Chinese or English name of the programme, e.g. nsfc.")
         parser.add_argument("--user", help="Username of the commission administrator (default: the system).")
         parser.add_argument("--max-mb", type=int, default=None, help="Largest file accepted, in MB.")
+        add_mode_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -38,7 +43,8 @@ class Command(BaseCommand):
         max_bytes = options["max_mb"] * 1024 * 1024 if options["max_mb"] else None
         try:
             batch = funded_projects_import(
-                file=path, file_name=path.name, programme_code=options["programme"], by=user, max_bytes=max_bytes
+                file=path, file_name=path.name, programme_code=options["programme"], by=user, max_bytes=max_bytes,
+                mode=options["mode"],
             )
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
