@@ -152,7 +152,8 @@ def _clean_fields(
     start, end = achievement.research_start, achievement.research_end
     if start and end and end < start:
         errors["research_end"] = [_("The research end is before its start.")]
-    for field in CODE_FIELDS:
+    # A new record's code fields not given are empty: only the given ones need the check.
+    for field in CODE_FIELDS if given is None else CODE_FIELDS.keys() & given:
         item = getattr(achievement, field)
         if item is not None and code_table_key(item.table_id) != CODE_FIELDS[field]:
             errors.setdefault(field, []).append(_("This value belongs to another code table."))

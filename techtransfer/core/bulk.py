@@ -186,14 +186,14 @@ def bulk_insert(objs: Sequence[Model]) -> None:
         for field in auto_now:
             if getattr(field, "auto_now", False) or getattr(obj, field.attname) is None:
                 setattr(obj, field.attname, now)
+        values = obj.__dict__
         for field in relations:  # a related object assigned before it was saved: take its key now
-            if getattr(obj, field.attname) is None and field.is_cached(obj):
+            if values[field.attname] is None and field.is_cached(obj):
                 related = field.get_cached_value(obj)
                 if related is not None:
                     if related.pk is None:
                         raise ValueError(f"bulk_insert() refused {obj!r}: its {field.name} is not saved yet.")
                     setattr(obj, field.attname, related.pk)
-        values = obj.__dict__
         row = []
         for (plain, convert), name in zip(converters, attnames, strict=True):
             value = values[name]
