@@ -51,7 +51,7 @@ lint: install
 
 bench: install
 	$(PYTHON) bench/import_search.py --rows 100000
-	$(PYTHON) bench/import_search.py --rows 100000 --database-url postgres://postgres@127.0.0.1:5432/techtransfer_bench
+	$(PYTHON) bench/import_search.py --rows 100000 --database-url postgres://postgres@127.0.0.1:5432/tt_import_bench
 
 # Matching engine at 100k and 1M documents on SQLite (about 45 minutes on two shared cores), each also with
 # one OpenBLAS thread on the same database (--reuse: resumes a build, or only re-measures the queries).

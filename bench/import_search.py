@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/import_search.py --rows 100000                       # SQLite (var/bench/)
     .venv/bin/python bench/import_search.py --rows 100000 \
-        --database-url postgres://postgres@127.0.0.1:5432/techtransfer_bench     # PostgreSQL
+        --database-url postgres://postgres@127.0.0.1:5432/tt_import_bench     # PostgreSQL
 
 It builds a throw-away database, writes the CSV with `make_bench_csv`, imports it through the real
 importer (the same service the import page uses; JOBS_BACKEND=db, so the search indexing of the new drafts

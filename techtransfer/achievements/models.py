@@ -59,16 +59,18 @@ class Achievement(TimeStampedModel):
     keywords = models.JSONField(_("keywords"), default=list, blank=True, help_text=_("At most 3 keywords."))
     keywords_en = models.JSONField(_("English keywords"), default=list, blank=True)
 
-    discipline = _code("discipline", _("discipline"))
+    # Code fields no query filters on have no index of their own: each index costs every imported row an
+    # entry (the high-tech field, stage and region are filtered on and keep theirs).
+    discipline = _code("discipline", _("discipline"), db_index=False)
     high_tech_field = _code("high_tech_field", _("high-tech field"))
-    industry = _code("industry", _("industry of application"))
+    industry = _code("industry", _("industry of application"), db_index=False)
     stage = _code("stage", _("stage"))
-    level = _code("level", _("level"))
-    application_status = _code("application_status", _("application status"))
-    attribute = _code("attribute", _("attribute"))
-    output_form = _code("output_form", _("form of output"))
-    evaluation_method = _code("evaluation_method", _("evaluation method"))
-    project_source = _code("project_source", _("project source"))
+    level = _code("level", _("level"), db_index=False)
+    application_status = _code("application_status", _("application status"), db_index=False)
+    attribute = _code("attribute", _("attribute"), db_index=False)
+    output_form = _code("output_form", _("form of output"), db_index=False)
+    evaluation_method = _code("evaluation_method", _("evaluation method"), db_index=False)
+    project_source = _code("project_source", _("project source"), db_index=False)
     region = _code("region", _("region"), help_text=_("Where the achievement was made (the unit's district)."))
     transfer_modes = models.ManyToManyField(
         CodeItem,
