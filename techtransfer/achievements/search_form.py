@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.achievements.choices import AchievementType
-from techtransfer.core.models import CodeItem
+from techtransfer.core.codetables import code_labels
 
 PAGE_SIZE = 20
 # Deep pages cost the database and serve nobody; narrowing the query is the better way there.
@@ -33,17 +32,7 @@ FACET_TITLES = {
 
 def facet_labels() -> dict[str, dict[str, str]]:
     """{facet: {code: label in the active language}} for every facet, in one query."""
-    labels: dict[str, dict[str, str]] = {name: {} for name in FACETS}
-    table_to_facet = {table: name for name, table in FACET_TABLES.items()}
-    # Plain rows, the language looked up once: the region table alone has some 3,500 items.
-    english = (get_language() or "").startswith("en")
-    rows = (
-        CodeItem.objects.filter(table__key__in=FACET_TABLES.values(), table__is_current=True, active=True)
-        .order_by("sort_order", "code")
-        .values_list("table__key", "code", "label_zh", "label_en")
-    )
-    for key, code, label_zh, label_en in rows:
-        labels[table_to_facet[key]][code] = label_en if english and label_en else label_zh
+    labels: dict[str, dict[str, str]] = {name: {} for name in FACETS} | code_labels(FACET_TABLES)
     labels["type"] = {value: str(label) for value, label in AchievementType.choices}
     return labels
 

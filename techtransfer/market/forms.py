@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField, CodeItemMultipleChoiceField, DateInput
+from techtransfer.core.codetables import code_labels
 from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.money import WanYuanField
@@ -140,18 +140,7 @@ FACET_TITLES = {
 
 def facet_labels() -> dict[str, dict[str, str]]:
     """{parameter: {code: label in the active language}} for every facet, in one query."""
-    labels: dict[str, dict[str, str]] = {name: {} for name in FACET_TABLES}
-    table_to_param = {table: name for name, table in FACET_TABLES.items()}
-    # Plain rows, the language looked up once: the region table alone has some 3,500 items.
-    english = (get_language() or "").startswith("en")
-    rows = (
-        CodeItem.objects.filter(table__key__in=FACET_TABLES.values(), table__is_current=True, active=True)
-        .order_by("sort_order", "code")
-        .values_list("table__key", "code", "label_zh", "label_en")
-    )
-    for key, code, label_zh, label_en in rows:
-        labels[table_to_param[key]][code] = label_en if english and label_en else label_zh
-    return labels
+    return code_labels(FACET_TABLES)
 
 
 class DemandSearchForm(forms.Form):
