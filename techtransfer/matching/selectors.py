@@ -226,12 +226,17 @@ def ranked(
     limit: int = 10,
     extra_filters: Mapping[str, Sequence[str]] | None = None,
     exclude: Sequence[int] = (),
+    not_owned_by: int | None = None,
 ) -> list[MatchResult]:
-    """Results of one kind for a source, described for display."""
+    """Results of one kind for a source, described for display; none owned by the organisation `not_owned_by`."""
     wanted = {**clean_filters(kind, filters), **(extra_filters or {})}
-    # Ask for more than shown: some may no longer be public, or be of a type not listed (see _load).
+    # Ask for more than shown: some may no longer be public, be of a type not listed (see _load) or be the
+    # asking organisation's own.
     matches = match(source, kind=kind, filters=wanted, limit=limit * 2, exclude=exclude)
-    return _present(kind, matches)[:limit]
+    results = _present(kind, matches)
+    if not_owned_by is not None:
+        results = [r for r in results if getattr(r.obj, "owner_id", None) != not_owned_by]
+    return results[:limit]
 
 
 def demand_source(demand: TechnologyDemand) -> Source:
@@ -245,7 +250,8 @@ def demand_source(demand: TechnologyDemand) -> Source:
 def demand_matches(
     *, demand: TechnologyDemand, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10
 ) -> list[MatchGroup]:
-    """Who could solve a demand: achievements, experts and organisations (not the demand's owner)."""
+    """Who could solve a demand: achievements, experts and organisations (neither the demand's owner nor its
+    own achievements)."""
     source = demand_source(demand)
     return _solver_groups(source, filters=filters, limit=limit, owner_id=demand.owner_id)
 
@@ -254,7 +260,11 @@ def _solver_groups(
     source: Source, *, filters: Mapping[str, Sequence[str]] | None, limit: int, owner_id: int | None
 ) -> list[MatchGroup]:
     return [
-        MatchGroup("achievement", _("Achievements"), ranked(source, kind="achievement", filters=filters, limit=limit)),
+        MatchGroup(
+            "achievement",
+            _("Achievements"),
+            ranked(source, kind="achievement", filters=filters, limit=limit, not_owned_by=owner_id),
+        ),
         MatchGroup(EXPERT, _("Experts"), ranked(source, kind=EXPERT, filters=filters, limit=limit)),
         MatchGroup(
             ORGANISATION,

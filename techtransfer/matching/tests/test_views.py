@@ -80,6 +80,27 @@ class TestDemandPanel:
         assert login(client, rival.staff).get(url).status_code == 404
         assert login(client, ent.staff).get(url).status_code == 200
 
+    def test_the_owners_own_achievements_are_not_offered_as_solvers(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        from techtransfer.matching import selectors
+
+        ent = make_enterprise()
+        university_record = publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        with django_capture_on_commit_callbacks(execute=True):  # the enterprise's own record on the same topic
+            own = make_achievement(p, by=ent.colleague, **BATTERY)
+            achievement_services.achievement_submit(achievement=own, by=ent.colleague)
+            achievement_services.achievement_register(achievement=own, by=p.reviewer)
+        with django_capture_on_commit_callbacks(execute=True):
+            demand = make_published(ent, p.reviewer)
+        store.clear_cache()
+        groups = selectors.demand_matches(demand=demand)
+        offered = [r.object_id for r in next(g for g in groups if g.kind == "achievement").results]
+        assert university_record.pk in offered and own.pk not in offered
+        html = login(client, ent.staff).get(reverse("matching:demand", args=[demand.pk]), **HTMX).content.decode()
+        shown = re.findall(r'data-kind="achievement" data-id="(\d+)"', html)
+        assert str(university_record.pk) in shown and str(own.pk) not in shown
+
 
 class TestAchievementPanels:
     def test_a_published_achievement_shows_demands_that_want_it_and_similar_records(
@@ -201,7 +222,6 @@ class TestChallengePanel:
         client.logout()
         assert client.get(reverse("matching:challenge", args=[draft.pk])).status_code == 404
         assert login(client, p.outsider).get(reverse("matching:challenge", args=[draft.pk])).status_code == 404
-
 
 class TestExpertPage:
     def test_an_expert_page_lists_their_published_achievements_and_projects(
