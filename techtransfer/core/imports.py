@@ -18,6 +18,7 @@ register their formats (`register_import_format`) the way they register search k
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import gc
 import hashlib
@@ -132,7 +133,7 @@ class CodeLookup:
         return item
 
 
-class ImportFormat:
+class ImportFormat(abc.ABC):
     """One kind of import file. Subclass, fill in the class attributes and the row and save steps, register.
 
     An instance is one run: it holds who imports (`by`), into whose records (`scope`, e.g. a unit) and the
@@ -158,6 +159,7 @@ class ImportFormat:
 
     def check_permission(self) -> None:
         """Raise PermissionDenied if `by` may not import into `scope`."""
+        return None  # a hook: nothing by default
 
     def check_header(self, header: HeaderMap) -> None:
         """Refuse a header without the required columns (ValidationError for the `file` field)."""
@@ -169,6 +171,7 @@ class ImportFormat:
 
     def start(self, batch: ImportBatch) -> None:
         """Called once the batch is recorded, before the first row (e.g. to name the file in audit notes)."""
+        return None  # a hook: nothing by default
 
     # --- rows -----------------------------------------------------------------------------------------
 
@@ -177,19 +180,19 @@ class ImportFormat:
         they are unchanged, whatever their other cells say. None by default."""
         return set()
 
+    @abc.abstractmethod
     def row_parse(self, number: int, cells: dict[str, Any]) -> ParsedRow:
         """The row's values from its non-empty cells (by column key); raise RowInvalid with every problem."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def keys_stored(self, keys: Sequence[str]) -> set[str]:
         """Which of these keys are stored already (those rows are unchanged). A format may bring such a record
         up to date here when the import may do so."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def rows_save(self, rows: Sequence[ParsedRow]) -> list[int]:
         """Save the rows in one go and return the new records' ids. Raise ValidationError (or let the database
         raise IntegrityError) to refuse: the runner then saves row by row to find and report the bad rows."""
-        raise NotImplementedError
 
     def error_column(self, field: str) -> str:
         """The column key for a ValidationError field name raised by `rows_save` ("" for the whole row)."""
@@ -205,6 +208,7 @@ class ImportFormat:
     def imported(self, ids: list[int]) -> None:
         """Called once at the end with the ids of every record created, to queue their side effects as jobs
         (`core.jobs.enqueue` runs them after commit); the services' per-record jobs were dropped meanwhile."""
+        return None  # a hook: nothing by default
 
 
 _FORMATS: dict[str, type[ImportFormat]] = {}
