@@ -6,6 +6,7 @@ typed helpers below; a wrong value fails at start-up with ImproperlyConfigured.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -37,20 +38,76 @@ def envint(name: str, default: str) -> int:
 
 
 def envsecret(name: str, default: str = "") -> str:
-    """Read a secret from NAME, or from the file named by NAME_FILE (for container secrets)."""
+    """Read a secret from NAME, or from the file named by NAME_FILE (for container secrets).
+
+    A relative NAME_FILE is taken from the project folder, so it names the same file whatever the
+    working directory (systemd units, cron)."""
     path = os.environ.get(f"{name}_FILE")
     if path:
-        return Path(path).read_text(encoding="utf-8").strip()
+        try:
+            return (BASE_DIR / path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc.strerror}") from exc
     return os.environ.get(name, default)
 
 
 DEBUG = envbool("DEBUG", "False")
-SECRET_KEY = envsecret("SECRET_KEY", "insecure-dev-key-change-me")
+# No default key, not even with DEBUG on: a key in the source is public, and with it anyone can sign
+# sessions and e-mail confirmation links. `make run` makes a random one in var/secret_key.
+SECRET_KEY = envsecret("SECRET_KEY")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set")
+    raise ImproperlyConfigured(
+        "No secret key: set SECRET_KEY to a long random value, or SECRET_KEY_FILE to a file that holds one. "
+        "Make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key && "
+        "chmod 600 var/secret_key, then export SECRET_KEY_FILE=var/secret_key (`make run` does this for the demo)."
+    )
 ALLOWED_HOSTS = [h.strip() for h in envstr("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+
+# HTTPS and browser hardening. The defaults suit the demo on http://127.0.0.1; a production environment
+# (deploy/production.env.example) turns on HTTPS redirects, secure cookies and HSTS, and
+# `manage.py check --deploy --fail-level WARNING` passes with it (.ci/run checks that).
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "False")
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "False")
+# Opt-in, only behind a proxy that sets this header itself on every request (otherwise a client could claim
+# HTTPS): "HTTP_X_FORWARDED_PROTO,https".
+_proxy_ssl_header = [part.strip() for part in envstr("SECURE_PROXY_SSL_HEADER", "").split(",") if part.strip()]
+if _proxy_ssl_header and (len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0].startswith("HTTP_")):
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be HEADER,VALUE such as HTTP_X_FORWARDED_PROTO,https")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header[0], _proxy_ssl_header[1]) if _proxy_ssl_header else None
+USE_X_FORWARDED_HOST = envbool("USE_X_FORWARDED_HOST", "False")
+SECURE_REFERRER_POLICY = envstr("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = envstr("SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
+X_FRAME_OPTIONS = envstr("X_FRAME_OPTIONS", "DENY").upper()
+if X_FRAME_OPTIONS not in {"DENY", "SAMEORIGIN"}:
+    raise ImproperlyConfigured(f"X_FRAME_OPTIONS must be DENY or SAMEORIGIN, not {X_FRAME_OPTIONS!r}")
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(14 * 24 * 3600))
+
+# Content-Security-Policy (django-csp 4): this server only. No inline scripts (page scripts are static files
+# under static/js; data goes in json_script blocks), no eval (htmx's allowEval is off in base.html), no inline
+# <style> (htmx's indicator styles are in site.css). Inline style *attributes* stay allowed: ECharts' SVG
+# renderer and tooltips write them, and they cannot run script. data: images are Pico's form icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'" if X_FRAME_OPTIONS == "DENY" else "'self'"],
+        **({"report-uri": [envstr("CSP_REPORT_URI")]} if envstr("CSP_REPORT_URI") else {}),
+    },
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,10 +117,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",  # login lockout (AXES_* below)
     "techtransfer.core",
     "techtransfer.accounts",
     "techtransfer.search",
@@ -80,6 +139,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +148,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "techtransfer.accounts.abuse.AbuseMiddleware",  # rate limits reached in services: 429 page, not 500
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "techtransfer.urls"
@@ -123,7 +185,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["techtransfer.accounts.backends.EmailOrUsernameBackend"]
+# AxesStandaloneBackend first: a locked-out client is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "techtransfer.accounts.backends.EmailOrUsernameBackend",
+]
+# Login lockout (django-axes 8.3): 5 failures for one account from one address lock that pair for the
+# cool-off; a success resets the count. Locking per pair, not per account, keeps others from locking a user
+# out; the per-address limit in accounts.abuse ("login") stops one address from trying many accounts.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "techtransfer.accounts.abuse.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "techtransfer.accounts.abuse.client_ip"
+# Rate limits (accounts.abuse): "db" counts in a table every worker shares; "redis" in REDIS_URL.
+RATELIMIT_BACKEND = envstr("RATELIMIT_BACKEND", "db")
+RATE_LIMITS: dict[str, tuple[int, int]] = {}  # scope → (limit, seconds), overriding accounts.abuse.DEFAULT_RATES
+# At most this many password hashes at once per process; a login waiting longer gets 503 "try again".
+PASSWORD_CHECK_CONCURRENCY = envint("PASSWORD_CHECK_CONCURRENCY", "4")
+PASSWORD_CHECK_WAIT_SECONDS = float(envstr("PASSWORD_CHECK_WAIT_SECONDS", "2"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,18 +244,40 @@ STATICFILES_DIRS = [
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
 ]
+# STATIC_MANIFEST=true (production, after `manage.py collectstatic`; `make serve` runs it): hashed, gzipped
+# copies in STATIC_ROOT, served by WhiteNoise with a year's cache. Off (the demo and the tests): served
+# straight from the folders above, nothing to collect first.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", "False")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Uploaded files go out only through permission-checked routes (techtransfer/core/downloads.py), never from
+# MEDIA_URL. Who sends the bytes once Django has said yes: "django" streams them itself; "nginx" answers with
+# X-Accel-Redirect to PROTECTED_FILES_PREFIX (an `internal` location aliasing MEDIA_ROOT); "apache" with
+# X-Sendfile (mod_xsendfile).
+PROTECTED_FILES_SERVER = envstr("PROTECTED_FILES_SERVER", "django").strip().lower()
+if PROTECTED_FILES_SERVER not in {"django", "nginx", "apache"}:
+    raise ImproperlyConfigured(
+        f"PROTECTED_FILES_SERVER must be django, nginx or apache, not {PROTECTED_FILES_SERVER!r}"
+    )
+PROTECTED_FILES_PREFIX = "/" + envstr("PROTECTED_FILES_PREFIX", "/_protected/").strip("/") + "/"
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "noreply@techtransfer.local")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")  # STARTTLS (port 587)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")  # TLS from the start (port 465)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -186,6 +289,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "techtransfer.api.exceptions.exception_handler",
+    # DRF's JSON parser with a nesting limit (a 5,000-deep body was a RecursionError, a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "techtransfer.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
@@ -219,6 +328,32 @@ LOGGING = {
 }
 JOBS_BACKEND = envstr("JOBS_BACKEND", "inline")
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+# One cache for every worker process: a folder on this machine by default (file://PATH), or Redis
+# (CACHE_URL=redis://...) when the web runs on several machines. PUBLIC_DATA_CACHE=false turns off the
+# caching of public pages' data (techtransfer/search/generation.py).
+CACHE_URL = envstr("CACHE_URL", f"file://{BASE_DIR / 'var' / 'cache'}")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("file://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_URL.removeprefix("file://"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+elif CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be file://PATH, redis://... or locmem://, not {CACHE_URL!r}")
+PUBLIC_DATA_CACHE = envbool("PUBLIC_DATA_CACHE", "True")
+# Prefix of every Redis key of the job queue (JOBS_BACKEND=redis); the queue list is the bare prefix.
+JOBS_REDIS_KEY = envstr("JOBS_REDIS_KEY", "techtransfer:jobs")
+# Seconds a worker's claim on a job (db) or its heartbeat (redis) lasts unless renewed: a job of a killed
+# worker runs again after at most this long. Workers renew it every third of it while a job runs.
+JOBS_VISIBILITY_TIMEOUT = float(envstr("JOBS_VISIBILITY_TIMEOUT", "300"))
+# Long jobs (imports, exports) of the inline backend run in a thread; true runs them in the request.
+JOBS_BACKGROUND_SYNC = envbool("JOBS_BACKGROUND_SYNC", "False")
 # Sentence embedder of the matching engine: "fuse" (multilingual USE, fast), "e5" (multilingual-e5-small,
 # better, ~3 abstracts/s on two cores) or "hash" (tests only). Both models ship inside their PyPI packages.
 MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "fuse")

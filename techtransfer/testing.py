@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
 
 from techtransfer.accounts.choices import OrgType, Role
 from techtransfer.accounts.models import Membership, Organisation, User
 from techtransfer.core.codetables import code_item
 
+
+def blank_pdf(*, pages: int = 1) -> bytes:
+    """A valid PDF of blank pages, written by pypdf (uploads are parsed, so test files must be real PDFs)."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 # A minimal valid one-page PDF.
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF_BYTES = blank_pdf()
 
 
 def pdf_upload(name: str = "evaluation.pdf") -> SimpleUploadedFile:
@@ -24,6 +34,8 @@ def pdf_upload(name: str = "evaluation.pdf") -> SimpleUploadedFile:
 
 
 def make_org(name: str, org_type: str, region: str = "110108", **kwargs: Any) -> Organisation:
+    # Verified unless a test says otherwise: most tests are not about verification.
+    kwargs.setdefault("is_verified", True)
     return Organisation.objects.create(name=name, org_type=org_type, region=code_item("region", region), **kwargs)
 
 

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from techtransfer.core.views import workflow_step
 
@@ -35,5 +33,9 @@ urlpatterns = [
     path("", include("techtransfer.portal.urls")),
 ]
 
-if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
-    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploaded files are never served from MEDIA_URL, not even with DEBUG: they go out only through the
+# permission-checked download routes (techtransfer/core/downloads.py).
+
+# JSON errors under /api/, the site's pages elsewhere.
+handler404 = "techtransfer.api.errors.page_not_found"
+handler500 = "techtransfer.api.errors.server_error"

@@ -49,11 +49,16 @@ class OrganisationListApi(APIView):
         org_type_label = ChoiceLabelField("org_type")
         uscc = serializers.CharField(allow_null=True, help_text="Unified social credit code (统一社会信用代码).")
         supervising_department = OrganisationRefSerializer(allow_null=True)
-        website = serializers.URLField()
+        website = serializers.URLField(allow_null=True, help_text="null when the organisation gave none.")
         is_verified = serializers.BooleanField()
 
         def get_fields(self) -> dict[str, serializers.Field]:
             return {**super().get_fields(), **code_output_fields("region")}
+
+        def to_representation(self, instance: Organisation) -> dict[str, Any]:
+            data = super().to_representation(instance)
+            data["website"] = data["website"] or None  # "" is not a URI: the schema's format would be broken
+            return data
 
     @extend_schema(
         operation_id="organisations_list",
@@ -181,3 +186,49 @@ class TokenRevokeApi(APIView):
             raise Http404
         services.api_token_revoke(token=token, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OrganisationDecideApi(APIView):
+    """Verify an organisation, or refuse to with a reason (the commission or its region's registration body).
+
+    Until it is verified, its members may only draft (see accounts.permissions.organisation_may_act).
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema_serializer(component_name="OrganisationDecide")
+    class InputSerializer(StrictInputMixin, serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["verify", "refuse"])
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+    # Named: two nested "OutputSerializer"s would collide in the schema.
+    @extend_schema_serializer(component_name="OrganisationDecision")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        is_verified = serializers.BooleanField()
+        refusal_reason = serializers.CharField()
+
+    @extend_schema(
+        operation_id="organisations_decide",
+        request=InputSerializer,
+        responses={200: OutputSerializer, 400: VALIDATION_ERROR, 401: NOT_AUTHENTICATED, 404: NOT_FOUND},
+        tags=["organisations"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from techtransfer.accounts.selectors import organisation_verification_queue
+
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # Outside the caller's queue is "not found": as on the page.
+        organisation = organisation_verification_queue(user=request.user).filter(pk=pk).first()
+        if organisation is None:
+            raise Http404
+        data = serializer.validated_data
+        if data["decision"] == "verify":
+            organisation = services.organisation_verify(organisation=organisation, by=request.user)
+        else:
+            organisation = services.organisation_refuse(
+                organisation=organisation, by=request.user, reason=data.get("reason", "")
+            )
+        return Response(self.OutputSerializer(organisation).data)

@@ -8,7 +8,22 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self) -> None:
+        from techtransfer.accounts import selectors
+        from techtransfer.accounts.permissions import is_moderator
         from techtransfer.core.audit import register_action_labels
+        from techtransfer.core.workbench import Queue, register_queue
+
+        register_queue(
+            Queue(
+                key="organisations_to_verify",
+                label=_("Organisations to verify"),
+                url_name="accounts:verification_queue",
+                works=is_moderator,
+                count=lambda user: selectors.organisation_verification_queue(user=user).count(),
+                help=_("New organisations may only draft until you verify them."),
+                order=5,
+            )
+        )
 
         register_action_labels(
             {
@@ -17,6 +32,8 @@ class AccountsConfig(AppConfig):
                 "membership.reject": _("declined a member"),
                 "organisation.request": _("requested an organisation"),
                 "organisation.verify": _("verified the organisation"),
+                "organisation.refuse": _("refused to verify the organisation"),
+                "user.signup_existing": _("someone tried to sign up with this address"),
                 "user.signup": _("signed up"),
                 "user.email_confirm": _("confirmed the e-mail address"),
                 "api_token.create": _("created an API token"),

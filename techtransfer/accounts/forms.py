@@ -8,12 +8,15 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from techtransfer.accounts.abuse import rate_limit_hit
 from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, NotifyEmail, OrgType
 from techtransfer.accounts.models import Organisation, User
-from techtransfer.accounts.services import OrganisationRequest
-from techtransfer.core.forms import CodeItemTreeField, NamedErrorsMixin, code_choices
+from techtransfer.accounts.services import OrganisationRequest, email_normalise
+from techtransfer.core.forms import CodeItemTreeField, NamedErrorsMixin, OneTimeFormMixin, code_choices
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.validators import normalise_uscc, validate_uscc
 
@@ -36,7 +39,16 @@ class LoginForm(AuthenticationForm):
         )
 
 
-class SignupForm(NamedErrorsMixin, forms.Form):
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's form, with a limit per address asked for (the view limits per client address)."""
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        rate_limit_hit("password_reset_email", email)
+        return email
+
+
+class SignupForm(OneTimeFormMixin, NamedErrorsMixin, forms.Form):
     username = forms.RegexField(
         label=_("User name"),
         max_length=150,
@@ -48,7 +60,13 @@ class SignupForm(NamedErrorsMixin, forms.Form):
     full_name = forms.CharField(
         label=_("Full name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # A text field, not EmailField: Django's check refuses internationalised addresses (测试@例子.中国);
+    # services.email_normalise is the rule.
+    email = forms.CharField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"}),
+    )
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -100,19 +118,13 @@ class SignupForm(NamedErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["org_region"].queryset = code_choices("region")
 
-    def clean_username(self) -> str:
-        username: str = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("This user name is taken; choose another."))
-        return username
-
+    # No check here whether the user name or the address is taken: the answer would tell anyone which
+    # accounts exist. services.user_signup deals with both without a different page.
     def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this e-mail already exists. Log in, or reset the password if you forgot it.")
-            )
-        return email
+        try:
+            return email_normalise(self.cleaned_data["email"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["email"]) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

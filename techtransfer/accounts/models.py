@@ -48,6 +48,13 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.username
 
+    @property
+    def unverified_organisations(self) -> list[Organisation]:
+        """The user's organisations waiting for verification (the banner on every page)."""
+        from techtransfer.accounts.permissions import unverified_organisations
+
+        return unverified_organisations(self)
+
 
 class Organisation(TimeStampedModel):
     """A legal unit on the platform: university, institute, hospital, enterprise, department, registry..."""
@@ -90,7 +97,11 @@ class Organisation(TimeStampedModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    # Unverified organisations may draft but not act towards others (accounts.permissions.organisation_may_act).
     is_verified = models.BooleanField(_("verified"), default=False)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    refused_at = models.DateTimeField(_("verification refused at"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
 
     class Meta:
         verbose_name = _("organisation")
@@ -160,3 +171,37 @@ class ApiToken(TimeStampedModel):
     @classmethod
     def find(cls, key: str) -> ApiToken | None:
         return cls.objects.select_related("user").filter(key_hash=_hash_token(key), revoked=False).first()
+
+
+class RateCounter(models.Model):
+    """Requests counted per action, client and fixed time window (accounts.abuse with the database backend).
+
+    A table, not a per-process cache, so that every worker process shares the same counts.
+    """
+
+    key = models.CharField(max_length=200)
+    window = models.BigIntegerField()  # start of the window, seconds since the epoch
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="ratecounter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window}: {self.count}"
+
+
+class FormToken(models.Model):
+    """A one-time token of a creating form, consumed by its first submit (accounts.abuse.form_token_consume).
+
+    The primary key makes the second of two parallel submits fail to insert; `result_url` lets a repeat
+    submit land on what the first one created.
+    """
+
+    token = models.CharField(max_length=64, primary_key=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    result_url = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.token

@@ -12,11 +12,13 @@ from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
 from techtransfer.accounts.models import Membership, Organisation, User
+from techtransfer.core.workflow import Condition
 from techtransfer.core.workflow import Role as WorkflowRole
 
 if TYPE_CHECKING:
@@ -193,3 +195,77 @@ MODERATOR = WorkflowRole(
     people=lambda record: moderators_of(record.owner),
     refusal=_moderator_refusal,
 )
+
+
+# ---------------------------------------------------------------- verification of organisations
+
+ORGANISATION_NOT_VERIFIED = _(
+    "“%(name)s” is not verified by the commission yet. Until it is, you can prepare drafts, but you cannot "
+    "submit or publish them, contact other organisations, ask questions, bid on challenges or broker."
+)
+
+
+def organisation_may_act(organisation: Organisation | None) -> bool:
+    """The one rule: only a verified organisation acts towards others (publish, contact, bid, broker).
+
+    A new organisation starts unverified (anyone may sign up claiming to be anyone); members may draft.
+    """
+    return organisation is not None and organisation.is_verified
+
+
+def require_verified(organisation: Organisation) -> None:
+    """Refuse (PermissionDenied) an act of an organisation the commission has not verified."""
+    if not organisation_may_act(organisation):
+        raise PermissionDenied(ORGANISATION_NOT_VERIFIED % {"name": organisation.name})
+
+
+def _waiting_organisation(user: AnyUser) -> Organisation | None:
+    """The organisation a user waits for when every one of theirs is unverified (None: the user may act)."""
+    orgs = [m.organisation for m in memberships(user)]
+    if orgs and not any(organisation_may_act(org) for org in orgs):
+        return orgs[0]
+    return None
+
+
+def user_may_act(user: AnyUser) -> bool:
+    """For acts not made in an organisation's name (a question, a proposal without a team organisation):
+    a user whose every organisation is unverified waits too; a user of no organisation is not held back here."""
+    return _waiting_organisation(user) is None
+
+
+def require_user_may_act(user: AnyUser) -> None:
+    """Refuse (PermissionDenied) what `user_may_act` does not allow."""
+    waiting = _waiting_organisation(user)
+    if waiting is not None:
+        require_verified(waiting)
+
+
+def _not_verified(organisation: Organisation | None) -> str:
+    return str(ORGANISATION_NOT_VERIFIED % {"name": organisation.name if organisation else ""})
+
+
+# The same rule as a workflow condition (`when=("verified",)` on a step): the step's button and its entry in
+# the API's `allowed_actions` are not offered, and the service's check refuses it as a permission (403).
+OWNER_VERIFIED = Condition(
+    test=lambda record: organisation_may_act(record.owner),
+    refusal=lambda record: _not_verified(record.owner),
+    denies=True,
+)
+
+
+def unverified_organisations(user: AnyUser) -> list[Organisation]:
+    """The user's organisations still waiting for verification (the banner on every page)."""
+    return [m.organisation for m in memberships(user) if not m.organisation.is_verified]
+
+
+def organisations_to_verify_q(user: AnyUser) -> Q:
+    """The organisations whose verification `user` decides, as for moderation (see can_moderate)."""
+    if not is_moderator(user):
+        return Q(pk__in=[])
+    own = Q(pk__in=org_ids(user))
+    if is_commission_admin(user):
+        return ~own
+    q = Q(pk__in=[])
+    for prefix in review_regions(user):
+        q |= Q(region__code__startswith=prefix)
+    return q & ~own

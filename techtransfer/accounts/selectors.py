@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from techtransfer.accounts.choices import MembershipStatus, Role
-from techtransfer.accounts.models import ApiToken, Membership, User
+from techtransfer.accounts.models import ApiToken, Membership, Organisation, User
+from techtransfer.accounts.permissions import organisations_to_verify_q
 
 
 def membership_list(*, user: User) -> QuerySet[Membership]:
@@ -30,4 +33,13 @@ def membership_requests_pending(*, user: User) -> QuerySet[Membership]:
         Membership.objects.filter(organisation_id__in=managed, status=MembershipStatus.PENDING)
         .select_related("user", "organisation")
         .order_by("created")
+    )
+
+
+def organisation_verification_queue(*, user: Any) -> QuerySet[Organisation]:
+    """Organisations waiting for `user` to verify them (refused ones leave the queue), oldest first."""
+    return (
+        Organisation.objects.filter(organisations_to_verify_q(user), is_verified=False, refused_at__isnull=True)
+        .select_related("region")
+        .order_by("created", "id")
     )

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts import tokens
+from techtransfer.accounts.abuse import rate_limit_user
 from techtransfer.accounts.choices import REVIEWING_ORG_TYPES, MembershipStatus, NotifyEmail, Role
 from techtransfer.accounts.models import ApiToken, Membership, Organisation, User
 from techtransfer.accounts.permissions import AnyUser, is_signed_in
 from techtransfer.core.audit import audit_record, diff, snapshot
+from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.jobs import enqueue
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.validators import normalise_uscc
@@ -69,6 +76,58 @@ def user_require_confirmed(user: AnyUser) -> None:
     raise PermissionDenied(EMAIL_NOT_CONFIRMED % {"email": user.email})
 
 
+EMAIL_INVALID = _("Enter an e-mail address like name@example.cn.")
+EMAIL_DOMAIN_REFUSED = _(
+    "Use an address at a public mail domain (like example.cn): local names, one-word domains and IP "
+    "addresses cannot receive our mail."
+)
+EMAIL_LOCAL_CHARS = re.compile(r"^[^\s@\\\"(),:;<>\[\]\x00-\x1f\x7f]+$")
+
+
+def email_normalise(email: str) -> str:
+    """The address as stored: the local part as typed, the domain in lower case and Unicode (IDNA-checked).
+
+    Internationalised addresses (测试@例子.中国) are welcome; mail to them goes out with the domain in
+    IDNA (Django's mail encodes it). Refused with a field error: anything that is not local@domain, and
+    domains our mail cannot reach on the public internet (localhost, one-label names, IP literals).
+    """
+    email = unicodedata.normalize("NFC", (email or "").strip())
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain or len(local) > 64 or len(email) > 254:
+        raise ValidationError({"email": [EMAIL_INVALID]})
+    if not EMAIL_LOCAL_CHARS.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
+        raise ValidationError({"email": [EMAIL_INVALID]})
+    domain = domain.rstrip(".").lower()
+    if domain.startswith("[") or _is_ip(domain):
+        raise ValidationError({"email": [EMAIL_DOMAIN_REFUSED]})
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValidationError({"email": [EMAIL_INVALID]}) from None
+    labels = ascii_domain.split(".")
+    if len(labels) < 2 or "localhost" in labels or labels[-1] in {"local", "localdomain", "internal", "test"}:
+        raise ValidationError({"email": [EMAIL_DOMAIN_REFUSED]})
+    if not all(re.fullmatch(r"(?!-)[a-z0-9-]{1,63}(?<!-)", label) for label in labels) or labels[-1].isdigit():
+        raise ValidationError({"email": [EMAIL_INVALID]})
+    return f"{local}@{domain}"
+
+
+def _is_ip(domain: str) -> bool:
+    try:
+        ipaddress.ip_address(domain)
+    except ValueError:
+        return False
+    return True
+
+
+def _free_username(wanted: str) -> str:
+    """`wanted`, or `wanted` with a random suffix when someone has it: the page never says which."""
+    username = wanted
+    while User.objects.filter(username__iexact=username).exists():
+        username = f"{wanted[:140]}-{secrets.token_hex(3)}"
+    return username
+
+
 @transaction.atomic
 def user_signup(
     *,
@@ -80,22 +139,34 @@ def user_signup(
     new_organisation: OrganisationRequest | None = None,
     language: str = "",
     base_url: str = "",
-) -> User:
+) -> User | None:
     """Create an unconfirmed user, optionally with a membership, and send the confirmation e-mail.
 
     Joining asks to become a plain member (pending until a TTO officer approves); requesting a new
-    organisation creates it unverified and makes the user its TTO officer (a commission administrator
-    verifies it in the admin).
+    organisation creates it unverified and makes the user its TTO officer (the commission verifies it).
+
+    The caller answers the same whatever happens here, so that sign-up tells nobody which accounts exist:
+    an address already registered gets a mail saying someone tried to sign up with it (and None is
+    returned, nothing is created); a user name already taken gets a random suffix, which the confirmation
+    mail (to the new address only) tells.
     """
     if join_organisation is not None and new_organisation is not None:
         raise ValidationError(JOIN_OR_REQUEST)
+    email = email_normalise(email)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        audit_record(actor=None, action="user.signup_existing", obj=existing, changes={})
+        enqueue("techtransfer.accounts.tasks.signup_existing_send", user_id=existing.pk, base_url=base_url)
+        return None
+    wanted = username.strip()
     user = User(
-        username=username.strip(), full_name=full_name.strip(), email=email.strip(), preferred_language=language
+        username=_free_username(wanted), full_name=full_name.strip(), email=email, preferred_language=language
     )
     user.set_password(password)
-    user.full_clean(exclude=["password"])
+    user.full_clean(exclude=["password", "email"])  # the e-mail was checked above (IDN allowed)
     user.save()
-    audit_record(actor=user, action="user.signup", obj=user, changes={"username": user.username, "email": user.email})
+    changes = {"username": user.username, "email": user.email}
+    audit_record(actor=user, action="user.signup", obj=user, changes=changes)
 
     if join_organisation is not None:
         # The membership grants nothing until a TTO officer of the organisation approves it.
@@ -108,7 +179,12 @@ def user_signup(
         organisation = organisation_request(by=user, request=new_organisation)
         enqueue("techtransfer.accounts.tasks.organisation_requested_notify", organisation_id=organisation.pk)
 
-    enqueue("techtransfer.accounts.tasks.email_confirmation_send", user_id=user.pk, base_url=base_url)
+    enqueue(
+        "techtransfer.accounts.tasks.email_confirmation_send",
+        user_id=user.pk,
+        base_url=base_url,
+        wanted_username=wanted if wanted != user.username else "",
+    )
     return user
 
 
@@ -139,6 +215,7 @@ def user_confirmation_resend(*, user: User, base_url: str = "") -> bool:
     """Send a fresh confirmation link; False (and no mail) when the address is already confirmed."""
     if user.email_confirmed:
         return False
+    rate_limit_user("confirm_resend", user)
     enqueue("techtransfer.accounts.tasks.email_confirmation_send", user_id=user.pk, base_url=base_url)
     return True
 
@@ -243,3 +320,49 @@ def user_settings_update(*, user: User, by: User, preferred_language: str, notif
     user.save(update_fields=["preferred_language", "notify_email"])
     audit_record(actor=by, action="user.settings", obj=user, changes=diff(before, snapshot(user, list(before))))
     return user
+
+
+ORGANISATION_NOT_YOURS_TO_VERIFY = _(
+    "Only the commission or the registration body of its region verifies this organisation."
+)
+ORGANISATION_ALREADY_VERIFIED = _("This organisation is verified already.")
+REFUSAL_REASON_REQUIRED = _("Say why the organisation is not verified, so its officers can fix it.")
+
+
+def _require_verifier(by: User, organisation: Organisation) -> None:
+    from techtransfer.accounts.permissions import can_moderate
+
+    if not can_moderate(by, organisation):
+        raise PermissionDenied(ORGANISATION_NOT_YOURS_TO_VERIFY)
+
+
+@transaction.atomic
+def organisation_verify(*, organisation: Organisation, by: User) -> Organisation:
+    """The commission (or the region's registration body) verifies a new organisation: it may act at once."""
+    organisation = Organisation.objects.select_for_update().select_related("region").get(pk=organisation.pk)
+    _require_verifier(by, organisation)
+    if organisation.is_verified:
+        raise ApplicationError(str(ORGANISATION_ALREADY_VERIFIED))
+    organisation.is_verified, organisation.verified_at = True, timezone.now()
+    organisation.refused_at, organisation.refusal_reason = None, ""
+    organisation.save(update_fields=["is_verified", "verified_at", "refused_at", "refusal_reason", "updated"])
+    audit_record(actor=by, action="organisation.verify", obj=organisation, changes={"is_verified": [False, True]})
+    enqueue("techtransfer.accounts.tasks.organisation_decided_notify", organisation_id=organisation.pk)
+    return organisation
+
+
+@transaction.atomic
+def organisation_refuse(*, organisation: Organisation, by: User, reason: str) -> Organisation:
+    """Refuse to verify (with the reason its officers are told); it stays unverified and leaves the queue."""
+    organisation = Organisation.objects.select_for_update().select_related("region").get(pk=organisation.pk)
+    _require_verifier(by, organisation)
+    if organisation.is_verified:
+        raise ApplicationError(str(ORGANISATION_ALREADY_VERIFIED))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [REFUSAL_REASON_REQUIRED]})
+    organisation.refused_at, organisation.refusal_reason = timezone.now(), reason[:4000]
+    organisation.save(update_fields=["refused_at", "refusal_reason", "updated"])
+    audit_record(actor=by, action="organisation.refuse", obj=organisation, changes={"refusal_reason": reason})
+    enqueue("techtransfer.accounts.tasks.organisation_decided_notify", organisation_id=organisation.pk)
+    return organisation

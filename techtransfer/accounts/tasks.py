@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from techtransfer.accounts.choices import MembershipStatus, Role
@@ -20,7 +21,7 @@ def _send(*, template: str, to: list[str], context: dict[str, object], language:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
-def email_confirmation_send(*, user_id: int, base_url: str = "") -> None:
+def email_confirmation_send(*, user_id: int, base_url: str = "", wanted_username: str = "") -> None:
     from techtransfer.accounts.services import email_confirmation_link
 
     user = User.objects.filter(pk=user_id, email_confirmed=False).first()
@@ -30,9 +31,50 @@ def email_confirmation_send(*, user_id: int, base_url: str = "") -> None:
     _send(
         template="confirm",
         to=[user.email],
-        context={"user": user, "link": link, "site_url": base_url or settings.SITE_URL},
+        context={
+            "user": user,
+            "link": link,
+            "site_url": base_url or settings.SITE_URL,
+            "wanted_username": wanted_username,
+        },
         language=user.preferred_language,
     )
+
+
+def signup_existing_send(*, user_id: int, base_url: str = "") -> None:
+    """Someone signed up with an address that already has an account: tell its owner, nobody else."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    site = (base_url or settings.SITE_URL).rstrip("/")
+    _send(
+        template="signup_existing",
+        to=[user.email],
+        context={
+            "user": user,
+            "login_url": site + reverse("accounts:login"),
+            "reset_url": site + reverse("accounts:password_reset"),
+        },
+        language=user.preferred_language,
+    )
+
+
+def organisation_decided_notify(*, organisation_id: int) -> None:
+    """Tell the TTO officers of an organisation that the commission verified or refused it."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return
+    officers = User.objects.filter(
+        memberships__organisation=organisation, memberships__status=MembershipStatus.ACTIVE, is_active=True
+    ).distinct()
+    for officer in officers:
+        if officer.email:
+            _send(
+                template="organisation_decided",
+                to=[officer.email],
+                context={"organisation": organisation, "site_url": settings.SITE_URL},
+                language=officer.preferred_language,
+            )
 
 
 def membership_joined_notify(*, membership_id: int) -> None:

@@ -2,7 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from techtransfer.accounts import views
-from techtransfer.accounts.forms import LoginForm
+from techtransfer.accounts.abuse import rate_limited
+from techtransfer.accounts.forms import LoginForm, PasswordResetForm
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,8 +13,10 @@ urlpatterns = [
     path("confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+        rate_limited("login")(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
@@ -21,6 +24,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("settings/", views.settings_update, name="settings"),
     path("memberships/<int:pk>/decide/", views.membership_decide, name="membership_decide"),
+    path("organisations/to-verify/", views.verification_queue, name="verification_queue"),
+    path("organisations/<int:pk>/decide/", views.organisation_decide, name="organisation_decide"),
     path("tokens/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path(
@@ -37,11 +42,14 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/email/password_reset_body.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        rate_limited("password_reset")(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/password_reset_form.html",
+                form_class=PasswordResetForm,
+                email_template_name="accounts/email/password_reset_body.txt",
+                subject_template_name="accounts/email/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from techtransfer.accounts import selectors, services
+from techtransfer.accounts.abuse import rate_limited, submit_once
 from techtransfer.accounts.forms import ApiTokenForm, SettingsForm, SignupForm
 from techtransfer.accounts.models import ApiToken, User
 from techtransfer.core.forms import error_summary
@@ -43,35 +43,45 @@ def _add_service_errors(form: SignupForm | ApiTokenForm, exc: ValidationError) -
         form.add_error(None, exc.messages)
 
 
+@rate_limited("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.user_signup(
-                username=data["username"],
-                full_name=data["full_name"],
-                email=data["email"],
-                password=data["password1"],
-                join_organisation=form.organisation_to_join(),
-                new_organisation=form.organisation_request(),
-                language=get_language() or "",
-                base_url=_base_url(request),
-            )
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            login(request, user, backend="techtransfer.accounts.backends.EmailOrUsernameBackend")
-            return redirect("accounts:signup_done")
+        return submit_once(request, form, lambda: _signup_create(request, form))
+    return _signup_page(request, form)
+
+
+def _signup_page(request: HttpRequest, form: SignupForm) -> HttpResponse:
     status = 400 if form.errors else 200
     return render(request, "accounts/signup.html", {"form": form, "error_summary": error_summary(form)}, status=status)
 
 
-@login_required
+def _signup_create(request: HttpRequest, form: SignupForm) -> HttpResponse:
+    data = form.cleaned_data
+    try:
+        services.user_signup(
+            username=data["username"],
+            full_name=data["full_name"],
+            email=data["email"],
+            password=data["password1"],
+            join_organisation=form.organisation_to_join(),
+            new_organisation=form.organisation_request(),
+            language=get_language() or "",
+            base_url=_base_url(request),
+        )
+    except ValidationError as exc:
+        _add_service_errors(form, exc)
+        return _signup_page(request, form)
+    # The same answer whether an account was made or the address already had one (a mail says which to
+    # the address's owner only); no log-in either, as that would tell the two apart.
+    request.session["signup_email"] = data["email"]
+    return redirect("accounts:signup_done")
+
+
 def signup_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/signup_done.html")
+    return render(request, "accounts/signup_done.html", {"email": request.session.get("signup_email", "")})
 
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
@@ -183,3 +193,28 @@ def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
         services.membership_reject(membership=membership, by=user)
         messages.info(request, _("The request of %(name)s was declined.") % {"name": membership.user.display_name})
     return redirect("accounts:profile")
+
+
+@login_required
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    """Organisations waiting for verification by this moderator (a workbench queue)."""
+    organisations = selectors.organisation_verification_queue(user=request.user)
+    return render(request, "accounts/verification_queue.html", {"organisations": organisations})
+
+
+@login_required
+@require_POST
+def organisation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organisation = get_object_or_404(selectors.organisation_verification_queue(user=user), pk=pk)
+    try:
+        if request.POST.get("decision") == "verify":
+            services.organisation_verify(organisation=organisation, by=user)
+            messages.success(request, _("%(name)s is verified.") % {"name": organisation.name})
+        else:
+            services.organisation_refuse(organisation=organisation, by=user, reason=request.POST.get("reason", ""))
+            refused = _("%(name)s was not verified; its officers are told why.")
+            messages.info(request, refused % {"name": organisation.name})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:verification_queue")

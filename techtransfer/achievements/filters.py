@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.achievements.choices import AchievementType, Status
 from techtransfer.achievements.models import Achievement
+from techtransfer.lib.validators import validate_id
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number the database can hold (bigger ones are a clear error, not a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [validate_id])
+        super().__init__(*args, **kwargs)
 
 
 class AchievementFilterSet(django_filters.FilterSet):
@@ -19,7 +33,7 @@ class AchievementFilterSet(django_filters.FilterSet):
     transfer_mode = django_filters.CharFilter(
         field_name="transfer_modes__code", label=_("transfer mode"), distinct=True
     )
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("organisation"))
+    owner = IdFilter(field_name="owner_id", label=_("organisation"))
     registered_after = django_filters.DateFilter(field_name="registered_at", lookup_expr="date__gte")
     registered_before = django_filters.DateFilter(field_name="registered_at", lookup_expr="date__lte")
     name = django_filters.CharFilter(method="filter_name", label=_("name contains"))

@@ -16,7 +16,7 @@ from techtransfer.achievements import services
 from techtransfer.achievements.choices import AttachmentKind, IPKind, Secrecy
 from techtransfer.achievements.models import Achievement, FundedProject
 from techtransfer.achievements.services import CODE_FIELDS  # field → code table
-from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin, OneTimeFormMixin
 from techtransfer.core.models import CodeItem, ImportMode
 
 # Tables whose codes mean something to the reader (GB/T 13745 disciplines, GB/T 4754 sections, GB/T 2260).
@@ -90,7 +90,7 @@ def _keywords_text(value: Any) -> str:
     return value or ""
 
 
-class AchievementForm(NamedErrorsMixin, forms.ModelForm):
+class AchievementForm(OneTimeFormMixin, NamedErrorsMixin, forms.ModelForm):
     """The fields of the registration form (services.FORM_FIELDS); parts are edited in the formsets."""
 
     wide_fields = WIDE_FIELDS
@@ -316,7 +316,7 @@ class ImportModeField(forms.TypedChoiceField):
         )
 
 
-class ImportForm(forms.Form):
+class ImportForm(OneTimeFormMixin, forms.Form):
     file = forms.FileField(
         label=_("XLSX or CSV file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),

@@ -13,7 +13,14 @@ from django.utils.translation import pgettext_lazy
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.choices import AchievementType, AttachmentKind, IPKind, Secrecy, Status
 from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
-from techtransfer.lib.validators import PHONE_HELP_TEXT, validate_phone_number
+from techtransfer.lib.fields import BoundedTextField
+from techtransfer.lib.validators import (
+    NOTE_MAX_LENGTH,
+    PHONE_HELP_TEXT,
+    SUMMARY_MAX_LENGTH,
+    validate_phone_number,
+    validate_sane_date,
+)
 
 
 def _code(key: str, verbose: Any, **kwargs: Any) -> models.ForeignKey[Any, Any]:
@@ -54,8 +61,8 @@ class Achievement(TimeStampedModel):
     achievement_type = models.CharField(_("achievement type"), max_length=16, choices=AchievementType.choices)
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
-    summary = models.TextField(_("summary"))
-    summary_en = models.TextField(_("English summary"), blank=True)
+    summary = BoundedTextField(_("summary"), max_length=SUMMARY_MAX_LENGTH)
+    summary_en = BoundedTextField(_("English summary"), max_length=SUMMARY_MAX_LENGTH, blank=True)
     keywords = models.JSONField(_("keywords"), default=list, blank=True, help_text=_("At most 3 keywords."))
     keywords_en = models.JSONField(_("English keywords"), default=list, blank=True)
 
@@ -90,14 +97,19 @@ class Achievement(TimeStampedModel):
         related_name="achievements",
         verbose_name=_("funded project"),
     )
-    research_start = models.DateField(_("research start"), null=True, blank=True, help_text=_("Year and month."))
-    research_end = models.DateField(_("research end"), null=True, blank=True, help_text=_("Year and month."))
+    research_start = models.DateField(
+        _("research start"), null=True, blank=True, help_text=_("Year and month."), validators=[validate_sane_date]
+    )
+    research_end = models.DateField(
+        _("research end"), null=True, blank=True, help_text=_("Year and month."), validators=[validate_sane_date]
+    )
     recommending_unit = models.CharField(_("recommending unit"), max_length=200, blank=True)
-    evaluation_date = models.DateField(_("evaluation date"), null=True, blank=True)
+    evaluation_date = models.DateField(_("evaluation date"), null=True, blank=True, validators=[validate_sane_date])
     internal_registration_date = models.DateField(
         _("internal registration date"),
         null=True,
         blank=True,
+        validators=[validate_sane_date],
         help_text=_("When the unit registered it internally (Beijing regulation Art. 11 counts one year from here)."),
     )
     public_release = models.BooleanField(
@@ -122,7 +134,7 @@ class Achievement(TimeStampedModel):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
-    return_reason = models.TextField(_("reason for return"), blank=True)
+    return_reason = BoundedTextField(_("reason for return"), max_length=NOTE_MAX_LENGTH, blank=True)
     revision_count = models.PositiveIntegerField(_("revisions"), default=0)
     # Natural key of a bulk-imported row, so a second import of the same file changes nothing.
     import_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
@@ -268,7 +280,7 @@ class Revision(models.Model):
     achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("revision number"))
     changes = models.JSONField(_("changes"))
-    reason = models.TextField(_("reason"))
+    reason = BoundedTextField(_("reason"), max_length=NOTE_MAX_LENGTH)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(_("at"))
 
@@ -288,7 +300,7 @@ class RegistrationScheme(models.Model):
     The type flags of basic and soft-science achievements are UNCONFIRMED, which is why they are data.
     """
 
-    valid_from = models.DateField(_("valid from"), unique=True)
+    valid_from = models.DateField(_("valid from"), unique=True, validators=[validate_sane_date])
     pattern = models.CharField(
         _("pattern"), max_length=100, help_text=_("Python format with registry, year, flag and serial.")
     )
@@ -348,8 +360,8 @@ class FundedProject(TimeStampedModel):
     )
     principal_investigator = models.CharField(_("principal investigator"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
-    start = models.DateField(_("start"), null=True, blank=True)
-    end = models.DateField(_("end"), null=True, blank=True)
+    start = models.DateField(_("start"), null=True, blank=True, validators=[validate_sane_date])
+    end = models.DateField(_("end"), null=True, blank=True, validators=[validate_sane_date])
     evaluation = models.CharField(_("evaluation"), max_length=50, blank=True)
 
     class Meta:

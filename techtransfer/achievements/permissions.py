@@ -5,6 +5,8 @@ Pages, the API, exports and search all go through these functions or `achievemen
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +87,29 @@ def is_insider(user: AnyUser, achievement: Achievement) -> bool:
     if not is_signed_in(user):
         return False
     return achievement.owner_id in org_ids(user) or can_see_materials(user, achievement)
+
+
+@dataclass(frozen=True)
+class AchievementVisibility:
+    """The parts of a record beyond its public fields that one user reads. The detail page and the API both
+    take it from `achievement_visibility`, so a part is shown (or left out) the same way everywhere."""
+
+    internal: bool  # INTERNAL_FIELDS, the status badge, history, revisions, audit trail
+    personal_data: bool  # PERSONAL_FIELDS of the completing persons
+    materials: bool  # the registration materials (PDF proofs): their names, sizes, hashes and downloads
+
+
+# Fields of the record (API names) that only those who work on it read.
+INTERNAL_FIELDS = ("return_reason", "revision_count", "internal_registration_date", "public_release", "funded_project")
+# Personal data of a completing person: the public page names the person, their unit and title only.
+PERSONAL_FIELDS = ("education", "birth_year")
+
+
+def achievement_visibility(user: AnyUser, achievement: Achievement) -> AchievementVisibility:
+    insider = is_insider(user, achievement)
+    return AchievementVisibility(
+        internal=insider, personal_data=insider, materials=insider and can_see_materials(user, achievement)
+    )
 
 
 # The unit's TTO officer: submits, publishes, withdraws (a workflow role, see choices.ACHIEVEMENT_STEPS).

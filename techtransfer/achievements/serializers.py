@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from techtransfer.accounts.models import Organisation
+from techtransfer.achievements import permissions as perms
 from techtransfer.achievements import services
 from techtransfer.achievements.choices import AchievementType, AttachmentKind, IPKind, Secrecy
 from techtransfer.achievements.models import Achievement, Attachment
 from techtransfer.api.fields import ChoiceLabelField, CodeField, StrictInputMixin, code_output_fields
 from techtransfer.api.serializers import OrganisationRefSerializer
 from techtransfer.api.workflow import AllowedActionsField
+from techtransfer.lib.validators import SUMMARY_MAX_LENGTH, validate_sane_date
 
 # Code fields of the form; each is named after its code table.
 CODE_FIELDS = tuple(services.CODE_FIELDS)
@@ -85,22 +88,26 @@ class AchievementFieldsInputSerializer(StrictInputMixin, serializers.Serializer)
     achievement_type = serializers.ChoiceField(choices=AchievementType.choices, required=False)
     name = serializers.CharField(max_length=200, required=False)
     name_en = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    summary = serializers.CharField(required=False)
-    summary_en = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH, required=False)
+    summary_en = serializers.CharField(max_length=SUMMARY_MAX_LENGTH, required=False, allow_blank=True)
     keywords = serializers.ListField(child=serializers.CharField(max_length=50), required=False, help_text="At most 3.")
     keywords_en = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
     secrecy = serializers.ChoiceField(choices=Secrecy.choices, required=False)
     programme_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     programme_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     research_start = serializers.DateField(
-        input_formats=YEAR_MONTH_FORMATS, required=False, allow_null=True, help_text="YYYY-MM (or a full date)."
+        input_formats=YEAR_MONTH_FORMATS, required=False, allow_null=True, help_text="YYYY-MM (or a full date).",
+        validators=[validate_sane_date],
     )
     research_end = serializers.DateField(
-        input_formats=YEAR_MONTH_FORMATS, required=False, allow_null=True, help_text="YYYY-MM (or a full date)."
+        input_formats=YEAR_MONTH_FORMATS, required=False, allow_null=True, help_text="YYYY-MM (or a full date).",
+        validators=[validate_sane_date],
     )
     recommending_unit = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    evaluation_date = serializers.DateField(required=False, allow_null=True)
-    internal_registration_date = serializers.DateField(required=False, allow_null=True)
+    evaluation_date = serializers.DateField(required=False, allow_null=True, validators=[validate_sane_date])
+    internal_registration_date = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_sane_date]
+    )
     public_release = serializers.BooleanField(required=False)
     contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -128,6 +135,11 @@ class AchievementPartsInputSerializer(AchievementFieldsInputSerializer):
 # ---------------------------------------------------------------- output
 
 
+def _blank(field: serializers.Field) -> Any:
+    """What a field the caller may not read shows: empty text, or null."""
+    return "" if isinstance(field, serializers.CharField) else None
+
+
 @extend_schema_serializer(component_name="Attachment")
 class AttachmentOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -137,11 +149,11 @@ class AttachmentOutputSerializer(serializers.Serializer):
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
     created = serializers.DateTimeField()
-    url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="The download route, which checks who asks.")
 
     def get_url(self, attachment: Attachment) -> str:
         request = self.context.get("request")
-        url = attachment.file.url
+        url = reverse("achievements:attachment", args=[attachment.achievement_id, attachment.pk])
         return request.build_absolute_uri(url) if request else url
 
 
@@ -158,8 +170,10 @@ class PersonOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     unit_name = serializers.CharField()
     title = serializers.CharField()
-    education = serializers.CharField()
-    birth_year = serializers.IntegerField(allow_null=True)
+    education = serializers.CharField(help_text="Empty unless you work on the record (personal data).")
+    birth_year = serializers.IntegerField(
+        allow_null=True, help_text="Null unless you work on the record (personal data)."
+    )
 
 
 @extend_schema_serializer(component_name="IPItem")
@@ -239,15 +253,32 @@ class AchievementDetailOutputSerializer(AchievementListOutputSerializer):
     recommending_unit = serializers.CharField()
     evaluation_date = serializers.DateField(allow_null=True)
     internal_registration_date = serializers.DateField(allow_null=True)
-    public_release = serializers.BooleanField()
+    public_release = serializers.BooleanField(allow_null=True)
     contact_name = serializers.CharField()
     contact_phone = serializers.CharField()
     contact_email = serializers.CharField()
     contact_address = serializers.CharField()
     registry = OrganisationRefSerializer(allow_null=True)
     return_reason = serializers.CharField()
-    revision_count = serializers.IntegerField()
+    revision_count = serializers.IntegerField(allow_null=True)
     units = UnitOutputSerializer(many=True)
     persons = PersonOutputSerializer(many=True)
     ip_items = IPItemOutputSerializer(many=True)
-    attachments = AttachmentOutputSerializer(many=True)
+    attachments = AttachmentOutputSerializer(
+        many=True, help_text="The registration materials: empty unless you work on the record."
+    )
+
+    def to_representation(self, achievement: Achievement) -> dict[str, Any]:
+        """Exactly what the detail page shows the caller: the parts their visibility leaves out are blanked."""
+        data = super().to_representation(achievement)
+        request = self.context.get("request")
+        visibility = perms.achievement_visibility(getattr(request, "user", None), achievement)
+        if not visibility.internal:
+            data.update({name: _blank(self.fields[name]) for name in perms.INTERNAL_FIELDS})
+        if not visibility.personal_data:
+            person_fields = PersonOutputSerializer().fields
+            for person in data["persons"]:
+                person.update({name: _blank(person_fields[name]) for name in perms.PERSONAL_FIELDS})
+        if not visibility.materials:
+            data["attachments"] = []
+        return data

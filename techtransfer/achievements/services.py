@@ -553,7 +553,7 @@ def submission_problems(achievement: Achievement) -> dict[str, list[str]]:
 @transaction.atomic
 def achievement_submit(*, achievement: Achievement, by: User) -> Achievement:
     achievement = _locked(achievement)
-    ACHIEVEMENT_FLOW.check(achievement, "submit", by)
+    ACHIEVEMENT_FLOW.check(achievement, "submit", by)  # also: the owner is verified (the step's condition)
     problems = submission_problems(achievement)
     if problems:
         raise ValidationError(problems)
@@ -624,7 +624,9 @@ def achievement_register(*, achievement: Achievement, by: User) -> Achievement:
     achievement.registered_at = timezone.now()
     achievement.registered_by = by
     transition(achievement, "register", by=by, reason=achievement.registration_number)
-    if achievement.public_release:
+    # Published at once unless the unit asked otherwise, or the table refuses it now (an organisation whose
+    # verification was withdrawn meanwhile: registered, published once verified again).
+    if achievement.public_release and ACHIEVEMENT_FLOW.may(by, achievement, "publish"):
         transition(achievement, "publish", by=by)
         achievement.published_at = timezone.now()
     achievement.save()

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.permissions import MODERATOR, OWNER_EDITOR
+from techtransfer.accounts.permissions import MODERATOR, OWNER_EDITOR, OWNER_VERIFIED
 from techtransfer.achievements.choices import ACHIEVEMENT_STEPS, Status
 from techtransfer.achievements.models import Achievement, StatusChange
 from techtransfer.achievements.permissions import MANAGER
@@ -18,6 +18,7 @@ ACHIEVEMENT_FLOW = register(
         states=Status,
         steps=ACHIEVEMENT_STEPS,
         roles={"manager": MANAGER, "owner": OWNER_EDITOR, "moderator": MODERATOR},
+        conditions={"verified": OWNER_VERIFIED},
         get_record="techtransfer.achievements.selectors.achievement_get",
         detail_url=lambda achievement: reverse("achievements:detail", args=[achievement.pk]),
         services={

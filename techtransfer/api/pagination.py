@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import pagination, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from techtransfer.lib.validators import DB_ID_MAX
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
@@ -38,6 +41,9 @@ class Window:
         self._paginator.request = request
         self.limit: int = self._paginator.get_limit(request) or LimitOffsetPagination.default_limit
         self.offset: int = self._paginator.get_offset(request)
+        if self.offset > DB_ID_MAX:  # the search would hand it to the database, which cannot hold it (a 500)
+            message = _("Give an offset from 0 to %(max)d.") % {"max": DB_ID_MAX}
+            raise serializers.ValidationError({"offset": [message]})
         self._paginator.limit, self._paginator.offset = self.limit, self.offset
 
     def response(self, *, count: int, results: list[Any], **extra: Any) -> Response:

@@ -43,10 +43,17 @@ def method_route(**operations: type[APIView]) -> Callable[..., HttpResponseBase]
     callbacks = {method: operation.as_view() for method, operation in operations.items()}
     fallback = next(iter(callbacks.values()))  # answers 405 for methods nobody serves
 
+    # Each operation class knows only its own method; OPTIONS and 405 answers must list every one this URL serves.
+    served = {method.upper() for method in operations} | {"OPTIONS"} | ({"HEAD"} if "get" in operations else set())
+    allow = ", ".join(sorted(served))
+
     def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         method = (request.method or "GET").lower()
         callback = callbacks.get("get" if method == "head" else method, fallback)
-        return callback(request, *args, **kwargs)
+        response = callback(request, *args, **kwargs)
+        if response.has_header("Allow"):
+            response["Allow"] = allow
+        return response
 
     attrs: dict[str, Any] = {"operations": operations, "__doc__": MethodRouteView.__doc__}
     attrs.update({method: getattr(operation, method) for method, operation in operations.items()})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
@@ -33,6 +34,13 @@ from techtransfer.challenges.choices import ChallengeStatus
 from techtransfer.challenges.models import Challenge, ChallengeQuestion, Proposal
 from techtransfer.challenges.search import challenge_search_ids
 from techtransfer.challenges.workflows import CHALLENGE_FLOW, PROPOSAL_FLOW
+from techtransfer.lib.validators import (
+    NOTE_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    validate_deadline,
+    validate_id,
+)
 
 NOTHING_TO_CHANGE = _("Send at least one field to change.")
 NO_ORGANISATION = _("You belong to no organisation that can post challenges.")
@@ -74,7 +82,9 @@ class ChallengeOutputSerializer(serializers.Serializer):
     proposals_opened_at = serializers.DateTimeField(
         allow_null=True, help_text="Proposals are sealed until the deadline; when their opening was recorded."
     )
-    moderation_note = serializers.CharField()
+    moderation_note = serializers.CharField(
+        help_text="Why a moderator returned the challenge; empty unless you work on it (its organisation, moderators)."
+    )
     published_at = serializers.DateTimeField(allow_null=True)
     awarded_at = serializers.DateTimeField(allow_null=True)
     result_note = serializers.CharField()
@@ -89,6 +99,13 @@ class ChallengeOutputSerializer(serializers.Serializer):
             fields[name] = CodeField(table, read_only=True, allow_null=True)
             fields[f"{name}_label"] = CodeLabelField(source=name, allow_null=True)
         return fields
+
+    def to_representation(self, challenge: Challenge) -> dict[str, Any]:
+        data = super().to_representation(challenge)
+        request = self.context.get("request")
+        if not perms.reads_moderation_note(getattr(request, "user", None), challenge):
+            data["moderation_note"] = ""
+        return data
 
     @extend_schema_field(WinnerOutputSerializer(many=True))
     def get_winners(self, challenge: Challenge) -> list[dict[str, Any]]:
@@ -144,15 +161,15 @@ class ChallengeFieldsInputSerializer(StrictInputMixin, serializers.Serializer):
     """The challenge form's fields, all optional: PATCH sends only what changes."""
 
     title = serializers.CharField(max_length=200, required=False)
-    problem = serializers.CharField(required=False, allow_blank=True)
-    requirements = serializers.CharField(required=False, allow_blank=True)
+    problem = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
+    requirements = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
     field = CodeField("high_tech_field", required=False, allow_null=True)
     region = CodeField("region", required=False, allow_null=True)
     reward = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text=YUAN_HELP)
     reward_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    submission_deadline = serializers.DateTimeField(required=False, allow_null=True)
-    qa_deadline = serializers.DateTimeField(required=False, allow_null=True)
-    eligibility = serializers.CharField(required=False, allow_blank=True)
+    submission_deadline = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_deadline])
+    qa_deadline = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_deadline])
+    eligibility = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
     max_winners = serializers.IntegerField(min_value=1, max_value=100, required=False)
 
 
@@ -164,9 +181,9 @@ class ProposalFieldsInputSerializer(StrictInputMixin, serializers.Serializer):
         help_text="An organisation you belong to that bids with you (its members can read the proposal).",
     )
     team_name = serializers.CharField(max_length=200, required=False)
-    members = serializers.CharField(required=False, allow_blank=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
-    approach = serializers.CharField(required=False, allow_blank=True)
+    members = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
+    summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH, required=False, allow_blank=True)
+    approach = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
     price_quote = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text=YUAN_HELP)
 
 
@@ -180,7 +197,9 @@ class AwardInputSerializer(StrictInputMixin, serializers.Serializer):
     proposals = serializers.ListField(
         child=serializers.IntegerField(), min_length=1, help_text="The winning proposals' ids (at most max_winners)."
     )
-    result_note = serializers.CharField(help_text="The result published with the award.")
+    result_note = serializers.CharField(
+        max_length=SUMMARY_MAX_LENGTH, help_text="The result published with the award."
+    )
 
 
 def _challenge(request: Request, pk: int) -> dict[str, Any]:
@@ -217,12 +236,19 @@ class ChallengeListApi(APIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         filters: dict[str, Any] = {name: params.get(name, "").strip() for name in ("status", "field", "region", "q")}
+        for name, value in filters.items():
+            if "\x00" in value:  # PostgreSQL text cannot hold NUL; refused as DRF's CharField does
+                raise serializers.ValidationError({name: [_("Null characters are not allowed.")]})
         if filters["status"] and filters["status"] not in ChallengeStatus.values:
             raise serializers.ValidationError({"status": [_("Unknown status.")]})
         owner = params.get("owner", "").strip()
         if owner:
             if not owner.isdigit():
                 raise serializers.ValidationError({"owner": [_("Give the organisation's id.")]})
+            try:
+                validate_id(int(owner))
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"owner": exc.messages}) from exc
             filters["owner"] = int(owner)
         if filters["q"]:
             filters["search_ids"] = challenge_search_ids(query=filters["q"], field=filters["field"])

@@ -47,6 +47,7 @@ CHALLENGE_STEPS = (
         ChallengeStatus.DRAFT,
         ChallengeStatus.UNDER_REVIEW,
         who=("owner",),
+        when=("verified",),
         label=_("Submit for moderation"),
         help=_("Send a complete draft to moderation (its deadline must be in the future)."),
         done=_("Submitted for moderation."),
@@ -128,14 +129,15 @@ CHALLENGE_STEPS = (
 
 # The workflow of a sealed proposal. Roles: bidder (its author and the members of its team's organisation),
 # challenge_owner (members of the organisation that posted the challenge). Conditions: open (the challenge
-# is open and its deadline not passed), opened (the deadline has passed, the proposals are open).
+# is open and its deadline not passed), opened (the deadline has passed, the proposals are open), verified (the
+# bidding organisation, or the bidder's, is verified: accounts.permissions.organisation_may_act).
 PROPOSAL_STEPS = (
     Step(
         "submit",
         (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN),
         ProposalStatus.SUBMITTED,
         who=("bidder",),
-        when=("open",),
+        when=("open", "verified"),
         label=_("Submit the proposal"),
         help=_("Hand the proposal in. It stays sealed until the deadline; you may change or withdraw it until then."),
         done=_("Your proposal is submitted. It stays sealed until the deadline: nobody else can read it before."),

@@ -12,7 +12,7 @@ from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField
 from techtransfer.challenges import services
 from techtransfer.challenges.models import Challenge, Proposal
-from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin, OneTimeFormMixin
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.money import WanYuanField
 
@@ -29,7 +29,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class ChallengeForm(NamedErrorsMixin, forms.ModelForm):
+class ChallengeForm(OneTimeFormMixin, NamedErrorsMixin, forms.ModelForm):
     """The fields of a challenge (services.FORM_FIELDS)."""
 
     wide_fields = WIDE_FIELDS
@@ -86,7 +86,7 @@ class ChallengeForm(NamedErrorsMixin, forms.ModelForm):
         pass
 
 
-class ProposalForm(NamedErrorsMixin, forms.ModelForm):
+class ProposalForm(OneTimeFormMixin, NamedErrorsMixin, forms.ModelForm):
     """A bidder's proposal; `team_org` offers only the organisations the bidder may bid for."""
 
     wide_fields = WIDE_FIELDS
@@ -126,7 +126,7 @@ class ProposalForm(NamedErrorsMixin, forms.ModelForm):
         pass
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(OneTimeFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=services.TEXT_MAX
     )

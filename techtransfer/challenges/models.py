@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from techtransfer.challenges.choices import ChallengeStatus, ProposalStatus
 from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
+from techtransfer.lib.fields import BoundedTextField
+from techtransfer.lib.validators import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, TEXT_MAX_LENGTH, validate_deadline
 
 QA_AFTER_DEADLINE_MESSAGE = _("The question deadline cannot be after the submission deadline.")
 
@@ -29,11 +31,13 @@ class Challenge(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
     )
     title = models.CharField(_("title"), max_length=200)
-    problem = models.TextField(
-        _("background and problem"), blank=True, help_text=_("Why the problem matters and what has been tried.")
+    problem = BoundedTextField(
+        _("background and problem"), max_length=TEXT_MAX_LENGTH, blank=True,
+        help_text=_("Why the problem matters and what has been tried.")
     )
-    requirements = models.TextField(
-        _("technical requirements"), blank=True, help_text=_("The indicators (技术指标) a solution must reach.")
+    requirements = BoundedTextField(
+        _("technical requirements"), max_length=TEXT_MAX_LENGTH, blank=True,
+        help_text=_("The indicators (技术指标) a solution must reach.")
     )
     # Field, region, reward and deadline may be empty while the challenge is a draft; submission requires them.
     field = models.ForeignKey(
@@ -65,14 +69,18 @@ class Challenge(TimeStampedModel):
         null=True,
         blank=True,
         help_text=_("No proposal can be submitted or changed after it."),
+        validators=[validate_deadline],
     )
     qa_deadline = models.DateTimeField(
         _("question deadline"),
         null=True,
         blank=True,
         help_text=_("The last moment to ask questions; empty means until the submission deadline."),
+        validators=[validate_deadline],
     )
-    eligibility = models.TextField(_("eligibility"), blank=True, help_text=_("Who may take part."))
+    eligibility = BoundedTextField(
+        _("eligibility"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("Who may take part.")
+    )
     max_winners = models.PositiveSmallIntegerField(
         _("number of winners"),
         default=1,
@@ -92,7 +100,9 @@ class Challenge(TimeStampedModel):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    moderation_note = models.TextField(_("moderation note"), blank=True, help_text=_("Why the challenge was returned."))
+    moderation_note = BoundedTextField(
+        _("moderation note"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("Why the challenge was returned.")
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
     proposals_opened_at = models.DateTimeField(
         _("proposals opened at"),
@@ -101,7 +111,9 @@ class Challenge(TimeStampedModel):
         help_text=_("The proposals stay sealed until the submission deadline and open then, all at once."),
     )
     awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True)
-    result_note = models.TextField(_("result"), blank=True, help_text=_("The published result of the challenge."))
+    result_note = BoundedTextField(
+        _("result"), max_length=SUMMARY_MAX_LENGTH, blank=True, help_text=_("The published result of the challenge.")
+    )
 
     class Meta:
         verbose_name = _("challenge")
@@ -179,8 +191,8 @@ class ChallengeQuestion(TimeStampedModel):
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("asked by")
     )
-    text = models.TextField(_("question"))
-    answer = models.TextField(_("answer"), blank=True)
+    text = BoundedTextField(_("question"), max_length=SUMMARY_MAX_LENGTH)
+    answer = BoundedTextField(_("answer"), max_length=SUMMARY_MAX_LENGTH, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -225,9 +237,13 @@ class Proposal(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="challenge_proposals", verbose_name=_("bidder")
     )
     team_name = models.CharField(_("team name"), max_length=200)
-    members = models.TextField(_("team members"), blank=True, help_text=_("Names and roles, one per line."))
-    summary = models.TextField(_("summary"), blank=True, help_text=_("Published with the result if you win."))
-    approach = models.TextField(_("technical approach"), blank=True)
+    members = BoundedTextField(
+        _("team members"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("Names and roles, one per line.")
+    )
+    summary = BoundedTextField(
+        _("summary"), max_length=SUMMARY_MAX_LENGTH, blank=True, help_text=_("Published with the result if you win.")
+    )
+    approach = BoundedTextField(_("technical approach"), max_length=TEXT_MAX_LENGTH, blank=True)
     price_quote = models.DecimalField(
         _("price quote (yuan)"),
         max_digits=14,

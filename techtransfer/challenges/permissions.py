@@ -77,6 +77,11 @@ def is_insider(user: AnyUser, challenge: Challenge) -> bool:
     return challenge.owner_id in org_ids(user) or can_moderate(user, challenge.owner) or is_commission_admin(user)
 
 
+def reads_moderation_note(user: AnyUser, challenge: Challenge) -> bool:
+    """Why a moderator returned the challenge is for its organisation and its moderators (page and API)."""
+    return is_insider(user, challenge)
+
+
 def reads_proposals(user: AnyUser, challenge: Challenge) -> bool:
     """Who opens the inbox once the deadline has passed: the owner's members and commission administrators."""
     return is_owner_member(user, challenge) or is_commission_admin(user)

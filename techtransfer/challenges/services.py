@@ -26,8 +26,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from techtransfer.accounts.abuse import rate_limit_user
 from techtransfer.accounts.models import Organisation, User
-from techtransfer.accounts.permissions import EDITOR_ROLES, NOT_AN_EDITOR, org_ids
+from techtransfer.accounts.permissions import (
+    EDITOR_ROLES,
+    NOT_AN_EDITOR,
+    org_ids,
+    require_user_may_act,
+)
 from techtransfer.accounts.services import user_require_confirmed
 from techtransfer.challenges import permissions as perms
 from techtransfer.challenges.choices import (
@@ -215,7 +221,7 @@ def submission_problems(challenge: Challenge, *, now: datetime.datetime | None =
 def challenge_submit(*, challenge: Challenge, by: User) -> Challenge:
     """Send a complete draft to moderation."""
     challenge = _locked(challenge)
-    CHALLENGE_FLOW.check(challenge, "submit", by)
+    CHALLENGE_FLOW.check(challenge, "submit", by)  # also: the owner is verified (the step's condition)
     problems = submission_problems(challenge)
     if problems:
         raise ValidationError(problems)
@@ -388,9 +394,11 @@ def challenge_award(
 def question_ask(*, challenge: Challenge, by: User, text: str) -> ChallengeQuestion:
     """A prospective bidder asks a question; only they and the owner see it until it is answered."""
     user_require_confirmed(by)
+    require_user_may_act(by)
     challenge = _locked(challenge)
     if not perms.can_bid(by, challenge):
         raise PermissionDenied(_("The organisation that posted the challenge answers questions; it does not ask."))
+    rate_limit_user("mail", by)
     deadline = challenge.question_deadline
     if challenge.effective_status != ChallengeStatus.OPEN or (deadline is not None and timezone.now() >= deadline):
         raise ApplicationError(QUESTIONS_CLOSED)
@@ -579,6 +587,8 @@ def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
     """Hand the proposal in (again, after a withdrawal). It stays sealed until the deadline, when it opens to
     the challenge's owner together with every other proposal."""
     _challenge, proposal = _locked_proposal(proposal, by)
+    # Also: bidding acts towards another organisation, so the team's organisation (or the bidder) is
+    # verified (the step's condition).
     PROPOSAL_FLOW.check(proposal, "submit", by)
     problems = proposal_problems(proposal)
     if problems:

@@ -15,13 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from techtransfer.accounts.abuse import submit_once
 from techtransfer.accounts.models import Organisation
 from techtransfer.accounts.permissions import editable_organisations, is_moderator
 from techtransfer.challenges import permissions as perms
@@ -36,6 +37,7 @@ from techtransfer.challenges.forms import AnswerForm, AwardForm, ChallengeForm, 
 from techtransfer.challenges.models import Challenge, Proposal
 from techtransfer.challenges.search import challenge_search_ids
 from techtransfer.challenges.workflows import CHALLENGE_FLOW, PROPOSAL_FLOW
+from techtransfer.core.downloads import protected_file_response
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.forms import error_summary
 from techtransfer.core.models import CodeItem
@@ -47,6 +49,7 @@ from techtransfer.core.views import (
     run_form_step,
     run_step,
 )
+from techtransfer.lib.validators import strip_nul
 
 PAGE_SIZE = 20
 # The list page's status filter: the public states, "open" by default.
@@ -66,8 +69,8 @@ def _run(request: HttpRequest, action: Callable[[], Any], done: str, target: str
 
 def challenge_list(request: HttpRequest) -> HttpResponse:
     """Published challenges, open ones first by default; search box and field filter."""
-    query = request.GET.get("q", "").strip()
-    field = request.GET.get("field", "").strip()
+    query = strip_nul(request.GET.get("q", "")).strip()
+    field = strip_nul(request.GET.get("field", "")).strip()
     status = request.GET.get("status", ChallengeStatus.OPEN)
     filters: dict[str, Any] = {"status": [status] if status in LIST_STATUSES else list(PUBLIC_STATUSES)}
     if field:
@@ -141,6 +144,7 @@ def _detail_context(request: HttpRequest, challenge: Challenge, **forms: Any) ->
         "status": status,
         "is_owner": owner,
         "insider": insider,
+        "reads_moderation_note": perms.reads_moderation_note(user, challenge),
         "questions": questions,
         "can_ask": perms.can_bid(user, challenge) and open_ and (question_deadline is None or now < question_deadline),
         "question_form": forms.get("question_form") or QuestionForm(),
@@ -180,20 +184,28 @@ def challenge_new(request: HttpRequest) -> HttpResponse:
             owner = owner_form.cleaned_data["owner"]
     form = ChallengeForm(data)
     owner_ok = owner_form is None or owner_form.is_valid()
-    if request.method == "POST" and _check_challenge(form, owner=owner, challenge=None) and owner_ok:
+
+    def page() -> HttpResponse:
+        return render(
+            request,
+            "challenges/form.html",
+            {"form": form, "owner_form": owner_form, "error_summary": error_summary(owner_form, form)},
+            status=400 if form.is_bound else 200,
+        )
+
+    def create() -> HttpResponse:
         try:
             challenge = services.challenge_create(by=request.user, owner=owner, data=form.service_data())
         except ValidationError as exc:
             apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The draft is saved. Submit it for moderation when it is complete."))
-            return redirect("challenges:detail", pk=challenge.pk)
-    return render(
-        request,
-        "challenges/form.html",
-        {"form": form, "owner_form": owner_form, "error_summary": error_summary(owner_form, form)},
-        status=400 if form.is_bound else 200,
-    )
+            return page()
+        messages.success(request, _("The draft is saved. Submit it for moderation when it is complete."))
+        return redirect("challenges:detail", pk=challenge.pk)
+
+    if request.method == "POST" and _check_challenge(form, owner=owner, challenge=None) and owner_ok:
+        # Once per form token: a double click creates one draft (accounts.abuse.submit_once).
+        return submit_once(request, form, create)
+    return page()
 
 
 def _check_challenge(form: ChallengeForm, *, owner: Organisation, challenge: Challenge | None) -> bool:
@@ -240,16 +252,23 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = selectors.challenge_get(user=request.user, pk=pk)
     form = QuestionForm(request.POST)
-    return run_form_step(
-        request,
-        form,
-        lambda data: services.question_ask(challenge=challenge, by=request.user, text=data["text"]),
-        done=_("Your question is sent. Its answer will be public."),
-        back=reverse("challenges:detail", args=[pk]),
-        show_form=lambda: render(
-            request, "challenges/detail.html", _detail_context(request, challenge, question_form=form), status=400
-        ),
-    )
+
+    def ask() -> HttpResponse:
+        return run_form_step(
+            request,
+            form,
+            lambda data: services.question_ask(challenge=challenge, by=request.user, text=data["text"]),
+            done=_("Your question is sent. Its answer will be public."),
+            back=reverse("challenges:detail", args=[pk]),
+            show_form=lambda: render(
+                request, "challenges/detail.html", _detail_context(request, challenge, question_form=form), status=400
+            ),
+        )
+
+    if not form.is_valid():
+        return ask()  # the form again, with its errors
+    # Once per form token: a question sent twice is asked once (accounts.abuse.submit_once).
+    return submit_once(request, form, ask)
 
 
 @login_required
@@ -422,6 +441,9 @@ def _save_proposal(request: HttpRequest, form: ProposalForm, save: Callable[[], 
         except (ApplicationError, ValidationError) as exc:
             flash_refusal(request, exc)
             return redirect("challenges:proposal_edit", pk=proposal.pk)
+        except PermissionDenied as exc:  # e.g. the organisation is not verified yet: the draft stays
+            messages.error(request, str(exc))
+            return redirect("challenges:proposal_edit", pk=proposal.pk)
         messages.success(request, PROPOSAL_FLOW.step("submit").done)
     else:
         messages.success(request, _("Your draft is saved. Nobody else can read it until you submit it."))
@@ -443,7 +465,8 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("challenges:detail", pk=pk)
     form = _proposal_form(request, challenge, None)
-    if request.method == "POST" and _check_proposal(request, form, challenge, None):
+
+    def create() -> HttpResponse:
         response = _save_proposal(
             request,
             form,
@@ -451,8 +474,11 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
                 challenge=challenge, by=request.user, data=form.service_data(), upload=form.cleaned_data.get("upload")
             ),
         )
-        if response is not None:
-            return response
+        return response if response is not None else _proposal_page(request, form, challenge, None)
+
+    if request.method == "POST" and _check_proposal(request, form, challenge, None):
+        # Once per form token: a double click creates one proposal (accounts.abuse.submit_once).
+        return submit_once(request, form, create)
     return _proposal_page(request, form, challenge, None)
 
 
@@ -501,15 +527,8 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_attachment(request: HttpRequest, pk: int) -> FileResponse:
-    """Files are served through this view, never from MEDIA_URL: a proposal's PDF is as sealed as the proposal."""
+def proposal_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Files are served through this view, never from MEDIA_URL: a proposal's PDF is as sealed as the proposal
+    (the selector finds only the proposals the caller may read)."""
     proposal = selectors.proposal_get(user=request.user, pk=pk)
-    if not proposal.attachment:
-        raise Http404("No file")
-    try:
-        handle = proposal.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing") from None
-    response = FileResponse(handle, filename=proposal.attachment_name, content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_file_response(request, proposal.attachment, filename=proposal.attachment_name or "proposal.pdf")

@@ -7,7 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.permissions import MODERATOR, OWNER_EDITOR
+from techtransfer.accounts.permissions import (
+    MODERATOR,
+    ORGANISATION_NOT_VERIFIED,
+    OWNER_EDITOR,
+    OWNER_VERIFIED,
+    organisation_may_act,
+    primary_organisation,
+    user_may_act,
+)
 from techtransfer.challenges.choices import CHALLENGE_STEPS, PROPOSAL_STEPS, ChallengeStatus, ProposalStatus
 from techtransfer.challenges.models import Challenge, ChallengeStatusChange, Proposal, ProposalStatusChange
 from techtransfer.challenges.permissions import BIDDER, BIDDERS, CHALLENGE_OWNER
@@ -40,6 +48,21 @@ def _not_opened_reason(proposal: Proposal) -> str:
     }
 
 
+def _bidder_may_act(proposal: Proposal, user: Any) -> bool:
+    """Bidding acts towards another organisation: the team's organisation is verified or, without one, the
+    bidder may act (accounts.permissions)."""
+    if user is None:
+        return True
+    if proposal.team_org_id is not None:
+        return organisation_may_act(proposal.team_org)
+    return user_may_act(user)
+
+
+def _bidder_not_verified(proposal: Proposal, user: Any) -> str:
+    organisation = proposal.team_org if proposal.team_org_id is not None else primary_organisation(user)
+    return str(ORGANISATION_NOT_VERIFIED % {"name": organisation.name if organisation else ""})
+
+
 def _effective(challenge: Any) -> str:
     return str(challenge.effective_status)
 
@@ -53,6 +76,7 @@ CHALLENGE_FLOW = register(
         states=ChallengeStatus,
         steps=CHALLENGE_STEPS,
         roles={"owner": OWNER_EDITOR, "moderator": MODERATOR, "bidders": BIDDERS},
+        conditions={"verified": OWNER_VERIFIED},
         state=_effective,
         get_record="techtransfer.challenges.selectors.challenge_get",
         detail_url=lambda challenge: reverse("challenges:detail", args=[challenge.pk]),
@@ -90,6 +114,7 @@ PROPOSAL_FLOW = register(
                 test=lambda proposal: proposal.challenge.effective_status == ChallengeStatus.CLOSED,
                 refusal=_not_opened_reason,
             ),
+            "verified": Condition(test=_bidder_may_act, refusal=_bidder_not_verified, per_user=True, denies=True),
         },
         get_record="techtransfer.challenges.selectors.proposal_get",
         detail_url=lambda proposal: reverse("challenges:proposal", args=[proposal.pk]),

@@ -13,6 +13,7 @@ of errors, or on a phone where the field is three screens down, it must say whic
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -211,6 +212,29 @@ class NamedErrorsMixin:
         for name, field in self.fields.items():
             field.error_messages["required"] = _required_message(field, name)
         super().full_clean()  # type: ignore[misc]
+
+
+FORM_TOKEN_FIELD = "form_token"
+
+
+class OneTimeFormMixin:
+    """A creating form that carries a one-time token (a hidden field issued with the form), so that a
+    double click or a resent request creates one record: the view claims the token with the record
+    (accounts.abuse.submit_once) and a repeat submit finds it taken. Templates render `{{ form.form_token }}`.
+
+    Optional: a client that sends no token (the API, a script) is not deduplicated, as before.
+    """
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[FORM_TOKEN_FIELD] = forms.CharField(
+            required=False,
+            max_length=64,
+            widget=forms.HiddenInput,
+            initial=secrets.token_urlsafe(24),
+        )
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from techtransfer.core import jobs
 from techtransfer.core.audit import audit_record
-from techtransfer.core.models import CodeItem, ImportBatch, ImportMode
+from techtransfer.core.models import CodeItem, ImportBatch, ImportMode, ImportStatus
 from techtransfer.lib.tables import (
     DEFAULT_MAX_BYTES,
     Column,
@@ -303,10 +303,14 @@ class _Rollback(Exception):
 class _Run:
     """One run of `table_import`: parses, de-duplicates and saves rows chunk by chunk, counting on the batch."""
 
-    def __init__(self, fmt: ImportFormat, batch: ImportBatch, header: HeaderMap) -> None:
+    def __init__(
+        self, fmt: ImportFormat, batch: ImportBatch, header: HeaderMap,
+        progress: Callable[[ImportBatch], None] | None = None,
+    ) -> None:
         self.fmt = fmt
         self.batch = batch
         self.header = header
+        self.progress = progress
         self.seen: dict[str, int] = {}
         self.created_ids: list[int] = []
 
@@ -325,6 +329,9 @@ class _Run:
     def run(self, rows: Iterable[NumberedRow]) -> None:
         for chunk in _chunks(rows, self.fmt.chunk_size):
             self.chunk(chunk)
+            self.batch.rows_done += len(chunk)
+            if self.progress is not None:
+                self.progress(self.batch)
 
     def chunk(self, chunk: list[NumberedRow]) -> None:
         fmt, batch = self.fmt, self.batch
@@ -395,11 +402,15 @@ def table_import(
     file_name: str = "",
     mode: str = ImportMode.GOOD_ROWS,
     max_bytes: int | None = None,
+    batch: ImportBatch | None = None,
+    progress: Callable[[ImportBatch], None] | None = None,
 ) -> ImportBatch:
     """Import a table file (XLSX, CSV, TSV) with `fmt` and return the batch that reports on every row.
 
     The per-record side-effect jobs of the format's services are dropped while rows are saved; the format's
     `imported` hook then queues them for every new id at once (e.g. one indexing job per chunk of ids).
+    `batch` is a batch recorded already (a queued import, see background_imports), filled in rather than a new
+    one; `progress(batch)` is called after every chunk, with `batch.rows_done` counting the file's rows read.
     """
     if mode not in ImportMode.values:
         raise ValueError(f"Unknown import mode {mode!r}")
@@ -410,13 +421,21 @@ def table_import(
     headers, rows = table_open(content, name)
     header = columns_map(headers, fmt.columns, ignored=fmt.ignored_columns)
     fmt.check_header(header)
-    batch = ImportBatch.objects.create(
-        kind=fmt.kind, by=fmt.by if getattr(fmt.by, "is_authenticated", False) else None,
-        file_name=Path(name).name[:255], sha256=hashlib.sha256(content).hexdigest(), mode=mode,
-        errors=header.notes, **scope_of(fmt.scope),
-    )
+    fields = {
+        "kind": fmt.kind, "by": fmt.by if getattr(fmt.by, "is_authenticated", False) else None,
+        "file_name": Path(name).name[:255], "sha256": hashlib.sha256(content).hexdigest(), "mode": mode,
+        "errors": header.notes, "status": ImportStatus.RUNNING, **scope_of(fmt.scope),
+    }
+    if batch is None:
+        batch = ImportBatch.objects.create(**fields)
+    else:
+        # A run again (its worker died) counts afresh; rows it saved before are now "unchanged".
+        counts = {"total_rows": 0, "created_count": 0, "unchanged_count": 0, "error_count": 0, "rows_done": 0}
+        for field, value in {**fields, **counts}.items():
+            setattr(batch, field, value)
+        batch.save()
     fmt.start(batch)
-    run = _Run(fmt, batch, header)
+    run = _Run(fmt, batch, header, progress)
     try:
         with jobs.suppressed(), _young_objects_only():
             if mode == ImportMode.ALL_OR_NOTHING:
@@ -430,6 +449,11 @@ def table_import(
                     run.created_ids = []
             else:
                 run.run(rows)
+    except BaseException:
+        batch.status = ImportStatus.FAILED  # what it saved so far is kept and counted
+        raise
+    else:
+        batch.status = ImportStatus.DONE
     finally:
         batch.errors.sort(key=lambda e: e["row"])  # rows refused at save time come after the parse errors
         batch.save()

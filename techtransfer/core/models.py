@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from techtransfer.lib.fields import BoundedTextField
+from techtransfer.lib.validators import NOTE_MAX_LENGTH
 
 
 class TimeStampedModel(models.Model):
@@ -150,7 +154,7 @@ class StatusHistory(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = BoundedTextField(_("reason"), max_length=NOTE_MAX_LENGTH, blank=True)  # workflow.REASON_MAX
 
     class Meta:
         abstract = True
@@ -203,6 +207,9 @@ class Job(models.Model):
     run_after = models.DateTimeField(_("run after"), default=timezone.now)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # While running: the claim holds until then; its worker renews it, and once it has passed (the worker
+    # died) any worker claims the job again.
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("job")
@@ -219,6 +226,17 @@ class ImportMode(models.TextChoices):
     # is created twice. Some lists must go in whole or not at all (a programme's list, a contract register).
     GOOD_ROWS = "good_rows", _("save every good row, report every bad one")
     ALL_OR_NOTHING = "all_or_nothing", _("save nothing if any row is bad")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to start")
+    RUNNING = "running", _("in progress")
+    DONE = "done", _("finished")
+    FAILED = "failed", _("failed")
+
+
+# A running import saves its progress every chunk (seconds apart): this long without one, its process died.
+STALLED_AFTER = timedelta(minutes=10)
 
 
 class ImportBatch(TimeStampedModel):
@@ -247,6 +265,14 @@ class ImportBatch(TimeStampedModel):
     error_count = models.PositiveIntegerField(_("bad rows"), default=0)
     # [{"row": Excel row number, "field": the column as the file names it ("" for the whole row), "message"}]
     errors = models.JSONField(_("problems"), default=list, blank=True)
+    # An import run as a background job: its state, how far it got (rows of the file, blank ones included),
+    # the stored upload (relative to MEDIA_ROOT, private, deleted when done) and the format's options.
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.DONE)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_expected = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    upload = models.FileField(_("stored upload"), upload_to="imports/", max_length=255, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
 
     class Meta:
         verbose_name = _("import batch")
@@ -258,6 +284,68 @@ class ImportBatch(TimeStampedModel):
         return f"{self.kind} {self.file_name} ({self.created:%Y-%m-%d %H:%M})"
 
     @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but without progress for long: its process stopped (an inline thread dies with its web
+        process; a worker's job is taken again by another worker, which saves progress again)."""
+        return self.status == ImportStatus.RUNNING and self.updated < timezone.now() - STALLED_AFTER
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.rows_expected:
+            return 0
+        return min(100, 100 * self.rows_done // self.rows_expected)
+
+    @property
     def nothing_saved(self) -> bool:
         """An all-or-nothing import that found a bad row saved none of the rows."""
         return self.mode == ImportMode.ALL_OR_NOTHING and self.error_count > 0
+
+
+class ExportFile(TimeStampedModel):
+    """One export written by a background job: what was asked (kind, format, the list's filters), by whom, how
+    far it got, and the file (relative to MEDIA_ROOT, in a private folder; offered only by a checked view).
+
+    Who may download it: the user who asked, and when `scope_*` names an organisation, that organisation's
+    members. Like ImportBatch, the scope is referenced as an audit event's object so that core names no app.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32)
+    fmt = models.CharField(_("format"), max_length=8)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("by")
+    )
+    scope_type = models.CharField(_("object type"), max_length=100, blank=True)
+    scope_id = models.CharField(_("object id"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_expected = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="exports/", max_length=255, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.fmt} #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.rows_expected:
+            return 0
+        return min(100, 100 * self.rows_done // self.rows_expected)

@@ -141,18 +141,26 @@ class Step:
 @dataclass(frozen=True)
 class Condition:
     """A named condition a step may require: `test(record)` holds (`test(record, user)` when `per_user`: e.g.
-    "your side has not confirmed yet"), else `refusal` (a text, or a function of the record when the reason
-    varies) explains why not."""
+    "your side has not confirmed yet"), else `refusal` (a text, or a function of the record — of the record
+    and the user when `per_user` — when the reason varies) explains why not.
+
+    `denies`: the condition is about who acts, not about the record's moment (the acting organisation is
+    not verified yet): `check` refuses it as a permission (403) rather than a conflict (409). Either way
+    the step is not offered (no button, not in `allowed_actions`).
+    """
 
     test: Callable[..., bool]
-    refusal: Text | Callable[[Any], Text]
+    refusal: Text | Callable[..., Text]
     per_user: bool = False
+    denies: bool = False
 
     def holds(self, record: Any, user: Any) -> bool:
         return bool(self.test(record, user) if self.per_user else self.test(record))
 
-    def refusal_for(self, record: Any) -> str:
-        return str(self.refusal(record) if callable(self.refusal) else self.refusal)
+    def refusal_for(self, record: Any, user: Any = None) -> str:
+        if not callable(self.refusal):
+            return str(self.refusal)
+        return str(self.refusal(record, user) if self.per_user else self.refusal(record))
 
 
 class Workflow:
@@ -261,7 +269,15 @@ class Workflow:
         for name in step.when:
             condition = self.conditions[name]
             if not condition.holds(record, user):
-                return condition.refusal_for(record)
+                return condition.refusal_for(record, user)
+        return None
+
+    def denial(self, record: Any, step: Step, user: Any = None) -> str | None:
+        """Why the step is refused to this actor by a `denies` condition (a permission); None when none is."""
+        for name in step.when:
+            condition = self.conditions[name]
+            if condition.denies and not condition.holds(record, user):
+                return condition.refusal_for(record, user)
         return None
 
     def is_insider(self, user: Any, record: Any) -> bool:
@@ -291,10 +307,14 @@ class Workflow:
     # ---- guards and records
 
     def check(self, record: Any, step_name: str, by: Any) -> Step:
-        """Refuse the step as the services do: PermissionDenied (403) for who, ApplicationError (409) for when."""
+        """Refuse the step as the services do: PermissionDenied (403) for who (the role, or a `denies`
+        condition), ApplicationError (409) for when."""
         step = self.step(step_name)
         if not self.has_role(by, record, step):
             raise PermissionDenied(self.role_refusal(by, record, step) if by is not None else NOT_ALLOWED)
+        denial = self.denial(record, step, by)
+        if denial:
+            raise PermissionDenied(denial)
         refusal = self.state_refusal(record, step, by)
         if refusal:
             raise ApplicationError(refusal)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # GB 32100-2015: 18 characters from this 31-character alphabet (no I, O, S, V, Z).
@@ -213,3 +215,69 @@ def normalise_phone_number(value: str) -> str:
     kind, digits, extension = parts
     number = digits if kind == "service" else "+86" + (digits[1:] if kind == "landline" else digits)
     return f"{number};ext={extension}" if extension else number
+
+
+# Ids are 64-bit integers (BigAutoField); a larger number cannot even be sent to the database (OverflowError
+# on SQLite, "out of range" on PostgreSQL), so an id filter refuses it as bad input.
+DB_ID_MAX = 2**63 - 1
+
+
+def validate_id(value: int) -> None:
+    """An id the database can hold: 1 to 2⁶³−1."""
+    if not 1 <= value <= DB_ID_MAX:
+        raise ValidationError(
+            _("%(value)s is not an id: ids are whole numbers from 1 to %(max)d."),
+            code="id_range",
+            params={"value": value, "max": DB_ID_MAX},
+        )
+
+
+def strip_nul(value: str) -> str:
+    """`value` without NUL characters, which PostgreSQL text cannot hold (a query with one was a 500).
+
+    For query strings that reach the database without a form (forms and serializers refuse NUL already).
+    """
+    return value.replace("\x00", "")
+
+
+# Dates people type. Historical dates (research periods, evaluations, funding) fall in one sane range; a
+# year such as 0393 or 9999 is a typing error (and 0393 came back with the zone's pre-1900 LMT offset).
+# Deadlines also may not lie further ahead than DEADLINE_MAX_YEARS; that they lie ahead at all is the
+# services' rule at submission (a draft may keep a deadline that has passed).
+DATE_MIN = datetime.date(1900, 1, 1)
+DATE_MAX = datetime.date(2100, 12, 31)
+DEADLINE_MAX_YEARS = 5
+
+
+def _as_date(value: datetime.date) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def validate_sane_date(value: datetime.date) -> None:
+    """A date (or date and time) between 1900-01-01 and 2100-12-31."""
+    if not DATE_MIN <= _as_date(value) <= DATE_MAX:
+        raise ValidationError(
+            _("Enter a date between %(min)s and %(max)s; %(value)s is outside that range."),
+            code="date_range",
+            params={"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat(), "value": _as_date(value).isoformat()},
+        )
+
+
+def validate_deadline(value: datetime.date) -> None:
+    """A sane date at most DEADLINE_MAX_YEARS years from today."""
+    validate_sane_date(value)
+    today = timezone.localdate()
+    latest = today.replace(year=today.year + DEADLINE_MAX_YEARS, day=min(today.day, 28))
+    if _as_date(value) > latest:
+        raise ValidationError(
+            _("A deadline can be at most %(years)d years ahead (until %(latest)s)."),
+            code="deadline_too_far",
+            params={"years": DEADLINE_MAX_YEARS, "latest": latest.isoformat()},
+        )
+
+
+# Text limits in characters, one per kind of text, shared by the models, the forms and the API serializers
+# (an unbounded field took a 3 MB summary).
+NOTE_MAX_LENGTH = 4_000  # a reason or note of a workflow step (core.workflow.REASON_MAX), a message, team members
+SUMMARY_MAX_LENGTH = 5_000  # a summary; a question or answer of a challenge (challenges.services.TEXT_MAX)
+TEXT_MAX_LENGTH = 20_000  # a demand's description, a challenge's problem and requirements, a technical approach

@@ -25,6 +25,7 @@ from techtransfer.api.pagination import LimitOffsetPagination, Window, paginated
 from techtransfer.api.schema import NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
 from techtransfer.api.workflow import AllowedActionsField, step_api_routes
+from techtransfer.lib.validators import DB_ID_MAX, TEXT_MAX_LENGTH, validate_deadline
 from techtransfer.market import permissions as perms
 from techtransfer.market import services
 from techtransfer.market.choices import DemandStatus
@@ -105,7 +106,16 @@ class DemandDetailOutputSerializer(DemandListOutputSerializer):
     contact_email = serializers.CharField(source="shown_contact_email")
     submitted_at = serializers.DateTimeField(allow_null=True)
     reviewed_at = serializers.DateTimeField(allow_null=True)
-    review_note = serializers.CharField(help_text="Why a moderator returned the demand.")
+    review_note = serializers.CharField(
+        help_text="Why a moderator returned the demand; empty unless you work on it (its organisation, moderators)."
+    )
+
+    def to_representation(self, demand: TechnologyDemand) -> dict[str, Any]:
+        data = super().to_representation(demand)
+        request = self.context.get("request")
+        if not perms.reads_review_note(getattr(request, "user", None), demand):
+            data["review_note"] = ""
+        return data
 
 
 def _detail(request: Request, pk: int) -> dict[str, Any]:
@@ -120,7 +130,7 @@ class DemandFieldsInputSerializer(StrictInputMixin, serializers.Serializer):
     """The form's fields, all optional: PATCH sends only what changes. Codes, not ids."""
 
     title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
     field = CodeField("high_tech_field", required=False, allow_null=True)
     region = CodeField("region", required=False, allow_null=True)
     budget_min = serializers.DecimalField(**MONEY, required=False, allow_null=True, help_text=YUAN_HELP)
@@ -130,7 +140,9 @@ class DemandFieldsInputSerializer(StrictInputMixin, serializers.Serializer):
         required=False,
         help_text="Codes from /api/v1/code-tables/cooperation_mode/; replaces the stored ones.",
     )
-    deadline = serializers.DateField(required=False, allow_null=True, help_text="The last day the demand is open.")
+    deadline = serializers.DateField(
+        required=False, allow_null=True, help_text="The last day the demand is open.", validators=[validate_deadline]
+    )
     contact_public = serializers.BooleanField(required=False)
     contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -161,7 +173,9 @@ class DemandListApi(APIView):
             ),
         )
         status = serializers.CharField(required=False, help_text=", ".join(DemandStatus.values))
-        owner = serializers.IntegerField(required=False, help_text="Id of the owning organisation.")
+        owner = serializers.IntegerField(
+            required=False, min_value=1, max_value=DB_ID_MAX, help_text="Id of the owning organisation."
+        )
         field = CodeField("high_tech_field", required=False)
         region = CodeField("region", required=False, help_text="A province or city code covers its districts.")
         cooperation_mode = CodeField("cooperation_mode", required=False)

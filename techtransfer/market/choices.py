@@ -27,6 +27,7 @@ DEMAND_STEPS = (
         DemandStatus.DRAFT,
         DemandStatus.UNDER_REVIEW,
         who=("owner",),
+        when=("verified",),
         label=_("Submit for moderation"),
         help=_("Send a complete draft to moderation (its deadline must be in the future)."),
         done=_("Submitted for moderation. It will be public once a moderator approves it."),

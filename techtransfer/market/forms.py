@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField, CodeItemMultipleChoiceField, DateInput
 from techtransfer.core.codetables import code_labels
-from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin
+from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin, OneTimeFormMixin
 from techtransfer.core.models import CodeItem
 from techtransfer.lib.money import WanYuanField
 from techtransfer.market import services
@@ -32,7 +32,7 @@ FIELDSETS: list[tuple[Any, list[str]]] = [
 WIDE_FIELDS = {"title", "description", "contact_public"}
 
 
-class DemandForm(NamedErrorsMixin, forms.ModelForm):
+class DemandForm(OneTimeFormMixin, NamedErrorsMixin, forms.ModelForm):
     """The fields the owner fills (services.FORM_FIELDS) and the wanted cooperation modes."""
 
     wide_fields = WIDE_FIELDS

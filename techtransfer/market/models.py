@@ -13,8 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
+from techtransfer.lib.fields import BoundedTextField
 from techtransfer.lib.money import money_range
-from techtransfer.lib.validators import PHONE_HELP_TEXT, validate_phone_number
+from techtransfer.lib.validators import (
+    NOTE_MAX_LENGTH,
+    PHONE_HELP_TEXT,
+    TEXT_MAX_LENGTH,
+    validate_deadline,
+    validate_phone_number,
+)
 from techtransfer.market.choices import DemandStatus
 
 BUDGET_ORDER_MESSAGE = _("The lowest budget is above the highest budget.")
@@ -30,8 +37,9 @@ class TechnologyDemand(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(
-        _("problem description"), blank=True, help_text=_("The problem, the current state and what a solution must do.")
+    description = BoundedTextField(
+        _("problem description"), max_length=TEXT_MAX_LENGTH, blank=True,
+        help_text=_("The problem, the current state and what a solution must do.")
     )
     # Field, region and deadline may be empty while the demand is a draft; submission requires them.
     field = models.ForeignKey(
@@ -75,7 +83,13 @@ class TechnologyDemand(TimeStampedModel):
         verbose_name=_("wanted cooperation modes"),
         limit_choices_to={"table__key": "cooperation_mode"},
     )
-    deadline = models.DateField(_("deadline"), null=True, blank=True, help_text=_("The last day the demand is open."))
+    deadline = models.DateField(
+        _("deadline"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the demand is open."),
+        validators=[validate_deadline],
+    )
     contact_public = models.BooleanField(
         _("contact details public"), default=False, help_text=_("Otherwise only the platform's staff see them.")
     )
@@ -97,7 +111,9 @@ class TechnologyDemand(TimeStampedModel):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_note = models.TextField(_("review note"), blank=True, help_text=_("Why the demand was returned."))
+    review_note = BoundedTextField(
+        _("review note"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("Why the demand was returned.")
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
 
     class Meta:

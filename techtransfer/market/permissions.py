@@ -55,6 +55,11 @@ def is_insider(user: AnyUser, demand: TechnologyDemand) -> bool:
     return demand.owner_id in org_ids(user) or can_moderate(user, demand.owner)
 
 
+def reads_review_note(user: AnyUser, demand: TechnologyDemand) -> bool:
+    """Why a moderator returned the demand is for its organisation and its moderators (page and API)."""
+    return is_insider(user, demand)
+
+
 def demand_contact_visible_q(user: AnyUser) -> Q:
     """A filter for the demands whose contact details the user may read (see `demand_contact_visible`)."""
     if is_commission_admin(user):

@@ -224,7 +224,7 @@ def submission_problems(
 def demand_submit(*, demand: TechnologyDemand, by: User) -> TechnologyDemand:
     """Send a complete draft to moderation."""
     demand = _locked(demand)
-    DEMAND_FLOW.check(demand, "submit", by)
+    DEMAND_FLOW.check(demand, "submit", by)  # also: the owner is verified (the step's condition)
     problems = submission_problems(demand)
     if problems:
         raise ValidationError(problems)

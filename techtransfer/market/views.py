@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from techtransfer.accounts.abuse import submit_once
 from techtransfer.accounts.permissions import EDITOR_ROLES, editable_organisations, is_moderator, org_ids
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.forms import error_summary
@@ -130,6 +131,7 @@ def _detail_context(request: HttpRequest, demand: TechnologyDemand) -> dict[str,
     context: dict[str, Any] = {
         "demand": demand,
         "insider": insider,
+        "reads_review_note": perms.reads_review_note(user, demand),
         "can_edit": perms.can_edit(user, demand),
         "show_matches": demand.status == DemandStatus.PUBLISHED or insider,
     }
@@ -196,18 +198,23 @@ def demand_new(request: HttpRequest) -> HttpResponse:
     owner_ok = owner_form is None or owner_form.is_valid()
     submitting = "submit" in request.POST
     if request.method == "POST" and _check(form, owner=owner, demand=None, submitting=submitting) and owner_ok:
-        try:
-            demand = services.demand_create(
-                by=request.user, owner=owner, data=form.service_data(), cooperation_modes=form.service_modes()
-            )
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            if submitting:
-                return _submit_after_save(request, demand)
-            messages.success(request, _("The draft is saved. Submit it for moderation when it is complete."))
-            return redirect("market:detail", pk=demand.pk)
+        # Once per form token: a double click creates one demand (accounts.abuse.submit_once).
+        return submit_once(request, form, lambda: _create(request, form, owner, owner_form, submitting))
     return _form_page(request, form, demand=None, owner_form=owner_form)
+
+
+def _create(request: HttpRequest, form: DemandForm, owner: Any, owner_form: Any, submitting: bool) -> HttpResponse:
+    try:
+        demand = services.demand_create(
+            by=request.user, owner=owner, data=form.service_data(), cooperation_modes=form.service_modes()
+        )
+    except ValidationError as exc:
+        apply_service_errors(exc, form)
+        return _form_page(request, form, demand=None, owner_form=owner_form)
+    if submitting:
+        return _submit_after_save(request, demand)
+    messages.success(request, _("The draft is saved. Submit it for moderation when it is complete."))
+    return redirect("market:detail", pk=demand.pk)
 
 
 def _submit_after_save(request: HttpRequest, demand: TechnologyDemand) -> HttpResponse:
@@ -221,6 +228,9 @@ def _submit_after_save(request: HttpRequest, demand: TechnologyDemand) -> HttpRe
         return redirect("market:edit", pk=demand.pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
+        return redirect("market:detail", pk=demand.pk)
+    except PermissionDenied as exc:  # e.g. the organisation is not verified yet: the draft stays
+        messages.error(request, str(exc))
         return redirect("market:detail", pk=demand.pk)
     messages.success(request, _("Submitted for moderation. It will be public once a moderator approves it."))
     return redirect("market:detail", pk=demand.pk)

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.permissions import MODERATOR, OWNER_EDITOR
+from techtransfer.accounts.permissions import MODERATOR, OWNER_EDITOR, OWNER_VERIFIED
 from techtransfer.core.workflow import Workflow, register
 from techtransfer.market.choices import DEMAND_STEPS, DemandStatus
 from techtransfer.market.models import DemandStatusChange, TechnologyDemand
@@ -17,6 +17,7 @@ DEMAND_FLOW = register(
         states=DemandStatus,
         steps=DEMAND_STEPS,
         roles={"owner": OWNER_EDITOR, "moderator": MODERATOR},
+        conditions={"verified": OWNER_VERIFIED},
         get_record="techtransfer.market.selectors.demand_get",
         detail_url=lambda demand: reverse("market:detail", args=[demand.pk]),
         services={

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.html import strip_tags
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,14 +29,19 @@ FILTER_PARAMETERS = [
     OpenApiParameter("district", OpenApiTypes.STR, description="Region code (repeatable).", many=True),
     OpenApiParameter("stage", OpenApiTypes.STR, description="Maturity stage code (achievements).", many=True),
     OpenApiParameter("transfer_modes", OpenApiTypes.STR, description="Transfer/cooperation mode code.", many=True),
-    OpenApiParameter("limit", OpenApiTypes.INT, description="Results per group, 1–50 (default 10)."),
+    # The bounds in the schema too, so that clients (and schemathesis) know 0 or 51 is refused.
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
+        description="Results per group, 1–50 (default 10).",
+    ),
 ]
 
 
 class MatchOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
     id = serializers.IntegerField(source="object_id")
-    title = serializers.SerializerMethodField()
+    title = serializers.CharField(help_text="Plain text (JSON needs no HTML escaping).")
     url = serializers.CharField(help_text="Page of the matched record (empty when it has none).")
     subtitle = serializers.CharField(help_text="Owner, unit or organisation type.")
     field = serializers.CharField(source="field_label")
@@ -49,9 +53,6 @@ class MatchOutputSerializer(serializers.Serializer):
     lexical_rank = serializers.IntegerField(allow_null=True, help_text="Rank on the word-match side (from 1).")
     semantic_score = serializers.FloatField(allow_null=True, help_text="Cosine similarity of the sentence vectors.")
     reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it matched, in words.")
-
-    def get_title(self, result: selectors.MatchResult) -> str:
-        return strip_tags(result.title_html)
 
 
 class GroupsOutputSerializer(serializers.Serializer):
@@ -133,7 +134,14 @@ class TextMatchesApi(APIView):
         operation_id="matching_text",
         summary="Rank public records of one kind against free text (Chinese or English)",
         parameters=[InputSerializer, *FILTER_PARAMETERS],
-        responses={200: MatchOutputSerializer(many=True), 400: VALIDATION_ERROR},
+        responses={
+            200: MatchOutputSerializer(many=True),
+            400: VALIDATION_ERROR,
+            # Answered by the HTTP server before the application: gunicorn takes request lines of 4,094 bytes.
+            414: OpenApiResponse(
+                description="URL too long for the server (about 4 KB: some 400 Chinese characters of q, encoded)."
+            ),
+        },
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:

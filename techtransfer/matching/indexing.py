@@ -20,6 +20,7 @@ from django.utils import timezone
 from techtransfer.core import jobs
 from techtransfer.matching.embeddings import Embedder, get_embedder
 from techtransfer.matching.models import DocumentVector
+from techtransfer.search.generation import index_changed
 from techtransfer.search.models import SearchDocument
 from techtransfer.search.registry import Progress, kind_label
 
@@ -134,6 +135,8 @@ def _embed_batch(docs: list[SearchDocument], embedder: Embedder) -> tuple[int, i
         for doc in unchanged:
             # Same text, new version (a status or facet change): the vector stands, its version moves on.
             DocumentVector.objects.filter(pk=doc.pk).update(source_updated=doc.updated, embedded_at=timezone.now())
+    if any(doc.is_public for doc in to_embed):
+        index_changed()  # cached match panels used the vectors before these (a visibility change bumped it already)
     return len(rows), len(unchanged)
 
 

@@ -20,16 +20,22 @@ from django.utils.translation import gettext as _
 from techtransfer.accounts.choices import OrgType
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.models import Achievement, FundedProject
+from techtransfer.challenges.choices import PUBLIC_STATUSES as CHALLENGE_PUBLIC_STATUSES
+from techtransfer.challenges.models import Challenge
 from techtransfer.core.models import CodeItem
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.matching.engine import Match, Source, match, source_for_document
 from techtransfer.matching.models import Expert
 from techtransfer.matching.profiles import EXPERT, ORGANISATION
+from techtransfer.search.generation import cached_public
 from techtransfer.search.highlight import highlight
 from techtransfer.search.models import SearchDocument
 
 SNIPPET_CHARS = 140
+# Panels are cached per source record and filters until the index or the vectors change (search.generation),
+# and at most this long (the names and labels shown may change without a reindex).
+MATCHES_CACHE_SECONDS = 300
 # Organisations shown as able to solve a problem: the research side. (Enterprises are matched by the demands
 # they publish, which say what they need, not what they can do; they appear as "may want it" instead.)
 SOLVER_TYPES = [OrgType.UNIVERSITY, OrgType.INSTITUTE, OrgType.HOSPITAL]
@@ -65,6 +71,7 @@ class MatchResult:
     lexical_rank: int | None
     semantic_score: float | None
     obj: models.Model | None = None  # the record matched (a notification, among the recommendations)
+    title: str = ""  # plain text, for the API (title_html is escaped for pages)
 
     @property
     def reasons(self) -> list[str]:
@@ -131,6 +138,7 @@ def _present(kind: str, matches: Sequence[Match]) -> list[MatchResult]:
                 lexical_rank=m.lexical_rank,
                 semantic_score=m.semantic_score,
                 obj=obj,
+                title=title,
             )
         )
     return results
@@ -171,6 +179,24 @@ def _load(kind: str, ids: list[int]) -> dict[int, tuple[models.Model, str, str, 
                 d.region.code if d.region else "",
             )
             for pk, d in demands.items()
+        }
+    if kind == "challenge":
+        challenges = (
+            Challenge.objects.filter(status__in=CHALLENGE_PUBLIC_STATUSES)
+            .select_related("owner", "field", "region")
+            .in_bulk(ids)
+        )
+        return {
+            pk: (
+                c,
+                c.title,
+                c.problem,
+                c.owner.display_name,
+                reverse("challenges:detail", args=[pk]),
+                c.field.code if c.field else "",
+                c.region.code if c.region else "",
+            )
+            for pk, c in challenges.items()
         }
     if kind == EXPERT:
         experts = Expert.objects.select_related("organisation__region").in_bulk(ids)
@@ -213,6 +239,10 @@ def _profile_texts(kind: str, ids: list[int]) -> dict[int, tuple[str, str]]:
     return {object_id: (body.strip().replace("\n", "；"), field_code) for object_id, body, field_code in rows}
 
 
+def filters_key(filters: Mapping[str, Sequence[str]] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((name, tuple(values)) for name, values in (filters or {}).items()))
+
+
 def clean_filters(kind: str, filters: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
     allowed = KIND_FILTERS[kind]
     return {name: [v for v in values if v] for name, values in (filters or {}).items() if name in allowed and values}
@@ -252,8 +282,13 @@ def demand_matches(
 ) -> list[MatchGroup]:
     """Who could solve a demand: achievements, experts and organisations (neither the demand's owner nor its
     own achievements)."""
-    source = demand_source(demand)
-    return _solver_groups(source, filters=filters, limit=limit, owner_id=demand.owner_id)
+    # The same for every visitor who may see the demand (public results only), so cached across them.
+    return cached_public(
+        "demand-matches",
+        (demand.pk, limit, filters_key(filters)),
+        lambda: _solver_groups(demand_source(demand), filters=filters, limit=limit, owner_id=demand.owner_id),
+        seconds=MATCHES_CACHE_SECONDS,
+    )
 
 
 def _solver_groups(
@@ -290,10 +325,15 @@ def document_solver_matches(
     limit: int = 10,
 ) -> list[MatchGroup]:
     """Who could solve an indexed record of another app (a challenge): the same three groups."""
-    source = source_for_document(kind, object_id)
-    if source is None:
-        return []
-    return _solver_groups(source, filters=filters, limit=limit, owner_id=owner_id)
+
+    def compute() -> list[MatchGroup]:
+        source = source_for_document(kind, object_id)
+        if source is None:
+            return []
+        return _solver_groups(source, filters=filters, limit=limit, owner_id=owner_id)
+
+    key = (kind, object_id, owner_id, limit, filters_key(filters))
+    return cached_public("document-matches", key, compute, seconds=MATCHES_CACHE_SECONDS)
 
 
 def achievement_source(achievement: Achievement) -> Source:
@@ -309,6 +349,17 @@ def achievement_matches(
     *, achievement: Achievement, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 10
 ) -> list[MatchGroup]:
     """Who may want an achievement: published demands, and enterprises (by what they published)."""
+    return cached_public(
+        "achievement-matches",
+        (achievement.pk, limit, filters_key(filters)),
+        lambda: _achievement_groups(achievement, filters=filters, limit=limit),
+        seconds=MATCHES_CACHE_SECONDS,
+    )
+
+
+def _achievement_groups(
+    achievement: Achievement, *, filters: Mapping[str, Sequence[str]] | None, limit: int
+) -> list[MatchGroup]:
     source = achievement_source(achievement)
     return [
         MatchGroup("demand", _("Technology demands"), ranked(source, kind="demand", filters=filters, limit=limit)),
@@ -328,7 +379,12 @@ def achievement_matches(
 
 
 def similar_achievements(*, achievement: Achievement, limit: int = 6) -> list[MatchResult]:
-    return ranked(achievement_source(achievement), kind="achievement", limit=limit, exclude=[achievement.pk])
+    return cached_public(
+        "similar-achievements",
+        (achievement.pk, limit),
+        lambda: ranked(achievement_source(achievement), kind="achievement", limit=limit, exclude=[achievement.pk]),
+        seconds=MATCHES_CACHE_SECONDS,
+    )
 
 
 def text_matches(
@@ -341,6 +397,11 @@ def text_matches(
 def filter_options() -> dict[str, list[CodeItem]]:
     """Choices of the panels' filters: the high-tech fields, and Beijing's districts then other regions
     (provinces, and the districts and cities of Tianjin and Hebei: the 京津冀 neighbours)."""
+    # Code tables change by a migration or in the admin; a few minutes' delay on the panels is fine.
+    return cached_public("match-filter-options", (), _filter_options, seconds=MATCHES_CACHE_SECONDS)
+
+
+def _filter_options() -> dict[str, list[CodeItem]]:
     fields = list(CodeItem.objects.current("high_tech_field").order_by("code"))
     regions = list(
         CodeItem.objects.current("region")

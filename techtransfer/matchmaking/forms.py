@@ -8,10 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.models import Organisation
+from techtransfer.core.forms import OneTimeFormMixin
 from techtransfer.matchmaking.services import MESSAGE_MAX
 
 
-class OpenForm(forms.Form):
+class OpenForm(OneTimeFormMixin, forms.Form):
     """Open a contact request: a message, and the acting organisation when the user has a choice."""
 
     opened_by_org = forms.ModelChoiceField(

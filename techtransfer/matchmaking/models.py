@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import StatusHistory, TimeStampedModel
+from techtransfer.lib.fields import BoundedTextField
+from techtransfer.lib.validators import NOTE_MAX_LENGTH
 from techtransfer.matchmaking.choices import OPEN_STAGES, Stage
 
 
@@ -43,7 +45,7 @@ class ContactRequest(TimeStampedModel):
         verbose_name=_("opened for"),
         help_text=_("The organisation acting: the demand's owner, the achievement's owner, or a broker."),
     )
-    message = models.TextField(_("message"))
+    message = BoundedTextField(_("message"), max_length=NOTE_MAX_LENGTH)
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.INTENT, db_index=True)
     # Signing needs both sides: each records who agreed for it and when; the second makes the request signed.
     demand_confirmed_by = models.ForeignKey(
@@ -126,7 +128,7 @@ class ContactNote(models.Model):
         verbose_name=_("organisation"),
         help_text=_("The party the author wrote for."),
     )
-    text = models.TextField(_("text"))
+    text = BoundedTextField(_("text"), max_length=NOTE_MAX_LENGTH)
     created = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

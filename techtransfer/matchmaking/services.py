@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from techtransfer.accounts.abuse import rate_limit_user
 from techtransfer.accounts.models import Organisation, User
-from techtransfer.accounts.permissions import is_commission_admin
+from techtransfer.accounts.permissions import is_commission_admin, require_verified
 from techtransfer.accounts.services import user_require_confirmed
 from techtransfer.achievements.models import Achievement
 from techtransfer.core.audit import audit_record
@@ -88,6 +89,8 @@ def contact_request_open(
     org_id = opened_by_org.pk if opened_by_org is not None else eligible[0]
     if org_id not in eligible:
         raise PermissionDenied(WRONG_ORG)
+    # Contacting (and brokering) is acting towards others: only for a verified organisation.
+    require_verified(Organisation.objects.get(pk=org_id))
     problem = perms.pair_problem(demand, achievement)
     if problem:
         raise ApplicationError(problem)
@@ -97,6 +100,7 @@ def contact_request_open(
     ).first()
     if duplicate is not None:
         raise ApplicationError(str(ALREADY_OPEN), extra={"id": duplicate.pk})
+    rate_limit_user("mail", by)  # the opening mails both parties' staff
     contact_request = ContactRequest(
         demand=demand, achievement=achievement, opened_by=by, opened_by_org_id=org_id, message=message
     )
@@ -187,6 +191,7 @@ def contact_note_add(*, contact_request: ContactRequest, by: User, text: str) ->
         raise PermissionDenied(NOT_A_PARTY)
     _require_open(contact_request)
     text = _text(text, field="text")
+    rate_limit_user("note", by)  # a note reaches the other parties' staff: no flooding them
     # Someone in several parties writes for the one that opened the request, else the demand's side.
     for org_id in (
         contact_request.opened_by_org_id,

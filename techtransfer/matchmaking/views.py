@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from techtransfer.accounts.abuse import RateLimited, submit_once
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.views import apply_service_errors
 from techtransfer.matchmaking import permissions as perms
@@ -68,7 +69,13 @@ def contact_request_new(request: HttpRequest) -> HttpResponse:
         return render(request, "matchmaking/new.html", {**context, "problem": problem}, status=409)
     state = selectors.contact_request_open_state(user=request.user, demand=demand, achievement=achievement)
     form = OpenForm(request.POST if request.method == "POST" else None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
+
+    def page() -> HttpResponse:
+        status = 400 if form.errors else 200
+        context.update(form=form, existing=state.existing)
+        return render(request, "matchmaking/new.html", context, status=status)
+
+    def open_() -> HttpResponse:
         try:
             contact_request = services.contact_request_open(
                 by=request.user,
@@ -84,8 +91,12 @@ def contact_request_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your contact request is sent; the other parties are told."))
             return redirect("matchmaking:detail", pk=contact_request.pk)
-    status = 400 if form.errors else 200
-    return render(request, "matchmaking/new.html", {**context, "form": form, "existing": state.existing}, status=status)
+        return page()
+
+    if request.method == "POST" and form.is_valid():
+        # Once per form token: a double click opens one request and mails the parties once (abuse.submit_once).
+        return submit_once(request, form, open_)
+    return page()
 
 
 def _detail_context(request: HttpRequest, contact_request: ContactRequest, **forms_: Any) -> dict[str, Any]:
@@ -118,6 +129,8 @@ def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(exc, form)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
+        except RateLimited as exc:  # said in the notes section itself (htmx swaps only 2xx answers)
+            form.add_error(None, str(exc.detail))
         else:
             if not _is_htmx(request):
                 return redirect(reverse("matchmaking:detail", args=[pk]) + "#notes")

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.dispatch import Signal
 
 from techtransfer.search.backends import TABLE, SearchBackend, get_backend
+from techtransfer.search.generation import index_changed
 from techtransfer.search.highlight import highlight
 from techtransfer.search.models import FACET_COLUMNS, SearchDocument
 from techtransfer.search.segment import query_terms, segment, segment_joined
@@ -130,18 +131,60 @@ def index_documents(docs: Iterable[Document], *, batch_size: int = BATCH_SIZE) -
     count = 0
     kinds: set[str] = set()
     public: list[tuple[str, int]] = []
+    public_changed = False
     for batch in _batches(docs, batch_size):
         # A row may appear only once per upsert statement (PostgreSQL refuses otherwise): last one wins.
         rows = list({(d.kind, d.object_id): _row(d) for d in batch}.values())
+        public_changed = public_changed or _changes_public(rows)
         SearchDocument.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["kind", "object_id"], update_fields=_UPDATE_FIELDS
         )
         count += len(rows)
         kinds.update(row.kind for row in rows)
         public.extend((row.kind, row.object_id) for row in rows if row.is_public)
+    if public_changed:
+        index_changed()  # drafts and other private records change no public page
     if kinds:
         documents_indexed.send(sender=SearchDocument, kinds=kinds, public=public)
     return count
+
+
+# What the public pages show of a document (the *_terms columns follow from the texts).
+_SHOWN_FIELDS = ["title", "body", "keywords", *FACETS, "is_public", "published_at"]
+# Past this many rows (a bulk load) a write is taken as a change without comparing each row.
+_COMPARE_AT_MOST = 50
+
+
+def _changes_public(rows: Sequence[SearchDocument]) -> bool:
+    """Whether writing `rows` changes what the public sees: a public document added or changed, or one
+    withdrawn. A draft's reindexing, or a profile written again unchanged, changes nothing public."""
+    if len(rows) > _COMPARE_AT_MOST:
+        return any(row.is_public for row in rows) or _any_public(rows)
+    old: dict[tuple[str, int], tuple[Any, ...]] = {}
+    for kind in {row.kind for row in rows}:
+        ids = [row.object_id for row in rows if row.kind == kind]
+        for values in SearchDocument.objects.filter(kind=kind, object_id__in=ids).values_list(
+            "object_id", *_SHOWN_FIELDS
+        ):
+            old[(kind, values[0])] = tuple(values[1:])
+    for row in rows:
+        before = old.get((row.kind, row.object_id))
+        now = tuple(getattr(row, name) for name in _SHOWN_FIELDS)
+        was_public = before is not None and before[-2]
+        if (row.is_public or was_public) and before != now:
+            return True
+    return False
+
+
+def _any_public(rows: Sequence[SearchDocument]) -> bool:
+    """Whether any of these rows replaces a public document (a record may have been withdrawn)."""
+    by_kind: dict[str, list[int]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row.object_id)
+    return any(
+        SearchDocument.objects.filter(kind=kind, object_id__in=ids, is_public=True).exists()
+        for kind, ids in by_kind.items()
+    )
 
 
 def index_document(doc: Document) -> None:
@@ -149,12 +192,16 @@ def index_document(doc: Document) -> None:
 
 
 def remove_document(kind: str, object_id: int) -> None:
-    SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
+    deleted, _ = SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
+    if deleted:
+        index_changed()
 
 
 def remove_documents_except(kind: str, keep: QuerySet[Any, Any] | Sequence[int]) -> int:
     """Remove the documents of `kind` whose object is not in `keep` (a values('pk') queryset runs in SQL)."""
     deleted, _ = SearchDocument.objects.filter(kind=kind).exclude(object_id__in=keep).delete()
+    if deleted:
+        index_changed()
     return deleted
 
 

@@ -9,6 +9,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.models import CodeItem, TimeStampedModel
+from techtransfer.lib.fields import BoundedTextField
+from techtransfer.lib.validators import NOTE_MAX_LENGTH
 from techtransfer.subscriptions.choices import Frequency, Kind
 
 
@@ -99,7 +101,9 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    note = models.TextField(_("note"), blank=True, help_text=_("The reason or note given with the step."))
+    note = BoundedTextField(
+        _("note"), max_length=NOTE_MAX_LENGTH, blank=True, help_text=_("The reason or note given with the step.")
+    )
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # Waiting for the next e-mail digest (only when the subscription's e-mail is on).

@@ -18,7 +18,7 @@ from techtransfer.achievements import services
 from techtransfer.achievements.choices import Status
 from techtransfer.achievements.models import Achievement, Attachment, Revision
 from techtransfer.core.codetables import code_item
-from techtransfer.core.models import AuditEvent
+from techtransfer.core.models import AuditEvent, ExportFile
 from techtransfer.lib.validators import patent_check_character
 from techtransfer.testing import PDF_BYTES, Personas, make_achievement, pdf_upload, step_url
 
@@ -471,9 +471,16 @@ class TestListsAndExport:
     def test_the_export_has_the_lists_filters_and_columns(self, p: Personas) -> None:
         make_achievement(p, name="草稿成果")
         registered = published(p, name="已发布的成果")
-        response = client_for(p.tto_officer).get(reverse("achievements:export", args=["csv"]), {"status": "published"})
-        assert response.status_code == 200 and "attachment;" in response["Content-Disposition"]
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        client = client_for(p.tto_officer)
+        url = reverse("achievements:export", args=["csv"]) + "?status=published"
+        response = client.post(url)
+        assert response.status_code == 302  # to the export's page; the job ran (synchronously in tests)
+        page = client.get(response["Location"])
+        assert page.status_code == 200 and 'id="export-download"' in page.content.decode()
+        download = client.get(reverse("achievements:export_download", args=[page.context["export"].pk]))
+        assert download.status_code == 200 and "attachment;" in download["Content-Disposition"]
+        assert download["Cache-Control"] == "private, no-store"
+        rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
         assert len(rows) == 2 and rows[1][0] == str(registered.pk)
         assert registered.registration_number in rows[1] and "已发布的成果" in rows[1]
         assert len(rows[0]) == 1 + 8  # the record ID, then the list's columns
@@ -482,12 +489,46 @@ class TestListsAndExport:
         from openpyxl import load_workbook
 
         make_achievement(p)
-        response = client_for(p.tto_officer).get(reverse("achievements:export", args=["xlsx"]))
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        client = client_for(p.tto_officer)
+        client.post(reverse("achievements:export", args=["xlsx"]))
+        export = ExportFile.objects.get()
+        assert (export.status, export.rows_expected, export.rows_done) == ("done", 1, 1)
+        response = client.get(reverse("achievements:export_download", args=[export.pk]))
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
         assert sheet.max_row == 2
 
+    def test_an_export_is_downloaded_by_its_user_and_unit_only(self, p: Personas) -> None:
+        make_achievement(p)
+        client_for(p.tto_officer).post(reverse("achievements:export", args=["csv"]))
+        export = ExportFile.objects.get()
+        assert export.file.name.startswith("exports/")
+        assert client_for(p.tto_officer).get(f"/{settings.MEDIA_URL}{export.file.name}").status_code == 404  # no route
+        download = reverse("achievements:export_download", args=[export.pk])
+        status = reverse("achievements:export_status", args=[export.pk])
+        assert client_for(p.researcher).get(download).status_code == 200  # a member of the same unit
+        for who in (p.other_tto, p.outsider, p.reviewer):
+            assert client_for(who).get(download).status_code == 404
+            assert client_for(who).get(status).status_code == 404
+
+    def test_a_running_export_shows_a_polling_progress_bar_without_inline_script(self, p: Personas) -> None:
+        make_achievement(p)
+        export = ExportFile.objects.create(kind="achievement_list", fmt="csv", by=p.tto_officer, status="running",
+                                           rows_expected=10, rows_done=4)
+        client = client_for(p.tto_officer)
+        page = client.get(reverse("achievements:export_status", args=[export.pk])).content.decode()
+        assert 'hx-trigger="every 1s"' in page and '<progress value="4" max="10">' in page
+        assert "<script>" not in page and "style=" not in page
+        assert client.get(reverse("achievements:export_download", args=[export.pk])).status_code == 404  # not yet
+        export.status = "done"
+        export.save()
+        fragment = client.get(reverse("achievements:export_status", args=[export.pk]), HTTP_HX_REQUEST="true")
+        assert fragment["HX-Refresh"] == "true"
+
     def test_an_unknown_export_format_is_not_found(self, p: Personas) -> None:
-        assert client_for(p.tto_officer).get(reverse("achievements:export", args=["pdf"])).status_code == 404
+        assert client_for(p.tto_officer).post(reverse("achievements:export", args=["pdf"])).status_code == 404
+
+    def test_exporting_by_get_is_refused(self, p: Personas) -> None:
+        assert client_for(p.tto_officer).get(reverse("achievements:export", args=["csv"])).status_code == 405
 
     def test_the_list_runs_a_fixed_number_of_queries(self, p: Personas, django_assert_max_num_queries: Any) -> None:
         for i in range(12):

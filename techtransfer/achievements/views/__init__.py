@@ -3,6 +3,8 @@
 from techtransfer.achievements.views.lists import (
     achievement_export,
     achievement_list,
+    export_download,
+    export_status,
     funded_import,
     funded_owing,
     funded_owing_export,
@@ -33,6 +35,8 @@ __all__ = [
     "attachment_add",
     "attachment_download",
     "attachment_remove",
+    "export_download",
+    "export_status",
     "form_row",
     "funded_import",
     "funded_owing",

@@ -9,13 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from techtransfer.accounts.abuse import submit_once
 from techtransfer.accounts.models import Organisation
 from techtransfer.accounts.permissions import (
     EDITOR_ROLES,
@@ -26,28 +26,29 @@ from techtransfer.accounts.permissions import (
 )
 from techtransfer.achievements import selectors
 from techtransfer.achievements.choices import AchievementType, Status
-from techtransfer.achievements.exporting import achievements_export
+from techtransfer.achievements.exporting import (
+    achievements_listed,
+    export_downloadable,
+    export_queue,
+)
 from techtransfer.achievements.filters import AchievementFilterSet
 from techtransfer.achievements.forms import FundedImportForm, ImportForm
 from techtransfer.achievements.funded import (
     OwingUnit,
     funded_projects_export,
-    funded_projects_import,
     funded_projects_owing,
     funded_projects_owing_queryset,
 )
-from techtransfer.achievements.importing import AchievementFormat, achievement_import, achievement_import_template
+from techtransfer.achievements.importing import AchievementFormat, achievement_import_template
 from techtransfer.achievements.models import Achievement
+from techtransfer.achievements.tasks import achievement_import_queue, funded_import_queue
 from techtransfer.achievements.views.common import apply_service_errors
+from techtransfer.core.downloads import protected_file_response
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.imports import batches_for, import_format
-from techtransfer.core.models import CodeItem, ImportBatch
+from techtransfer.core.models import CodeItem, ExportFile, ImportBatch
 
 PAGE_SIZE = 25
-# The columns the list page shows; the export writes the same ones.
-LIST_COLUMNS = [
-    "registration_number", "name", "achievement_type", "owner", "high_tech_field", "stage", "status", "registered_at",
-]
 EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -92,12 +93,7 @@ def workspace_context(user: Any) -> dict[str, Any]:
 
 def _list_queryset(request: HttpRequest) -> tuple[AchievementFilterSet, QuerySet[Achievement]]:
     """My list: the records of my units (reviewers and the commission: every record they may see)."""
-    user = request.user
-    queryset = selectors.achievement_list(user=user)
-    if not is_moderator(user):
-        queryset = queryset.filter(owner_id__in=org_ids(user))
-    filterset = AchievementFilterSet(request.GET or None, queryset=queryset.select_related("owner"))
-    return filterset, filterset.qs.order_by("-created", "-id")
+    return achievements_listed(user=request.user, params=request.GET)
 
 
 def _filter_choices() -> dict[str, Any]:
@@ -135,17 +131,45 @@ def achievement_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def achievement_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The list as it is filtered, with the columns it shows, as XLSX or CSV."""
+    """The list as it is filtered (the query string), with the columns it shows, as XLSX or CSV: written by a
+    background job; the export's page follows its progress and offers the file."""
     if fmt not in EXPORT_TYPES:
         raise Http404("Unknown format")
-    _filterset, queryset = _list_queryset(request)
-    content = achievements_export(queryset=queryset, fmt=fmt, columns=LIST_COLUMNS)
-    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="achievements-{stamp}.{fmt}"'
-    return response
+    export = export_queue(user=request.user, params=request.GET, fmt=fmt)
+    return redirect("achievements:export_status", pk=export.pk)
+
+
+def _export_of(request: HttpRequest, pk: int) -> ExportFile:
+    export = get_object_or_404(ExportFile, pk=pk, kind="achievement_list")
+    if not export_downloadable(user=request.user, export=export):
+        raise Http404("No such export")  # others' exports do not exist for you
+    return export
+
+
+@login_required
+@require_GET
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """An export's progress (htmx polls the fragment every second), then its download link."""
+    export = _export_of(request, pk)
+    context = {"export": export}
+    if request.headers.get("HX-Request"):
+        response = render(request, "achievements/_export_progress.html", context)
+        if export.finished:
+            response["HX-Refresh"] = "true"  # the whole page, with the link or the failure
+        return response
+    return render(request, "achievements/export.html", context)
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    export = _export_of(request, pk)
+    return protected_file_response(
+        request, export.file if export.status == "done" else None, filename=export.file_name,
+        content_type=EXPORT_TYPES[export.fmt],
+    )
 
 
 @login_required
@@ -165,10 +189,19 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(
         request.POST or None, request.FILES or None, organisations=organisations, initial={"owner": organisations[0]}
     )
-    if request.method == "POST" and form.is_valid():
+
+    def page() -> HttpResponse:
+        recent = batches_for(organisations, kind=AchievementFormat.kind)[:10]
+        return render(
+            request,
+            "achievements/import.html",
+            {"form": form, "single_owner": len(organisations) == 1, "recent": recent},
+        )
+
+    def queue() -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
-            batch = achievement_import(
+            batch = achievement_import_queue(
                 by=request.user, owner=form.cleaned_data["owner"], file=upload, file_name=upload.name,
                 mode=form.cleaned_data["mode"],
             )
@@ -178,12 +211,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             return redirect("achievements:import_batch", pk=batch.pk)
-    recent = batches_for(organisations, kind=AchievementFormat.kind)[:10]
-    return render(
-        request,
-        "achievements/import.html",
-        {"form": form, "single_owner": len(organisations) == 1, "recent": recent},
-    )
+        return page()
+
+    if request.method == "POST" and form.is_valid():
+        # Once per form token: an upload sent twice queues one import (accounts.abuse.submit_once).
+        return submit_once(request, form, queue)
+    return page()
 
 
 @login_required
@@ -216,6 +249,11 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch, "errors": batch.errors or [], "format_label": fmt.label if fmt else batch.kind,
         "records_url": records[0], "records_label": records[1], "again_url": again,
     }
+    if request.headers.get("HX-Request"):  # the progress bar polls this fragment every second
+        response = render(request, "achievements/_import_progress.html", context)
+        if batch.finished:
+            response["HX-Refresh"] = "true"  # the whole page, with the report
+        return response
     return render(request, "achievements/import_batch.html", context)
 
 
@@ -228,7 +266,7 @@ def funded_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = funded_projects_import(
+            batch = funded_import_queue(
                 by=request.user, file=upload, file_name=upload.name, programme_code=form.cleaned_data["programme"].code,
                 mode=form.cleaned_data["mode"],
             )

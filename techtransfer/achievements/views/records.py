@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from techtransfer.accounts.abuse import submit_once
 from techtransfer.accounts.models import Organisation
 from techtransfer.accounts.permissions import editable_organisations
 from techtransfer.achievements import permissions as perms
@@ -35,6 +36,7 @@ from techtransfer.achievements.models import Achievement
 from techtransfer.achievements.views.common import apply_service_errors, error_messages, json_for_script, safe_next
 from techtransfer.achievements.workflows import ACHIEVEMENT_FLOW
 from techtransfer.core.audit import action_label, audit_for
+from techtransfer.core.downloads import protected_file_response
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.forms import error_summary, formset_errors, labelled
 from techtransfer.core.views import check_with_service
@@ -146,16 +148,23 @@ def achievement_new(request: HttpRequest) -> HttpResponse:
     editor = AchievementEditor(request, achievement=None, owner=owner)
     owner_ok = owner_form is None or owner_form.is_valid()
     if request.method == "POST" and not adding_row and editor.validate(owner=owner, achievement=None) and owner_ok:
-        try:
-            achievement = services.achievement_create(
-                by=request.user, owner=owner, data=editor.form.service_data(), **editor.parts()
-            )
-        except ValidationError as exc:
-            editor.apply_errors(exc)
-        else:
-            messages.success(request, _("The draft is saved. Attach the supporting PDFs, then submit it for review."))
-            return redirect("achievements:edit", pk=achievement.pk)
+        # Once per form token: a double click creates one draft (accounts.abuse.submit_once).
+        return submit_once(request, editor.form, lambda: _create(request, editor, owner, owner_form))
     return render(request, "achievements/form.html", {**editor.context(owner_form), "achievement": None})
+
+
+def _create(
+    request: HttpRequest, editor: AchievementEditor, owner: Organisation, owner_form: OwnerForm | None
+) -> HttpResponse:
+    try:
+        achievement = services.achievement_create(
+            by=request.user, owner=owner, data=editor.form.service_data(), **editor.parts()
+        )
+    except ValidationError as exc:
+        editor.apply_errors(exc)
+        return render(request, "achievements/form.html", {**editor.context(owner_form), "achievement": None})
+    messages.success(request, _("The draft is saved. Attach the supporting PDFs, then submit it for review."))
+    return redirect("achievements:edit", pk=achievement.pk)
 
 
 @login_required
@@ -318,12 +327,15 @@ def changes_display(changes: dict[str, Any]) -> list[tuple[str, str]]:
 
 def detail_context(request: HttpRequest, achievement: Achievement, **forms: Any) -> dict[str, Any]:
     user = request.user
-    insider = perms.is_insider(user, achievement)
+    # The same rule as the API's: what the page shows this user beyond the public fields.
+    visibility = perms.achievement_visibility(user, achievement)
+    insider = visibility.internal
     can_edit = perms.can_edit(user, achievement)
     status = achievement.status
     context: dict[str, Any] = {
         "achievement": achievement,
         "facts": _public_facts(achievement),
+        "visibility": visibility,
         "insider": insider,
         "can_edit": can_edit,
         "can_revise": perms.can_revise(user, achievement),
@@ -378,19 +390,13 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     """Files are served through this view, never from MEDIA_URL, so proofs stay with the unit and its reviewers."""
     achievement = selectors.achievement_get(user=request.user, pk=pk)
-    if not perms.can_see_materials(request.user, achievement):
+    if not perms.achievement_visibility(request.user, achievement).materials:
         raise Http404("No such file")
     attachment = get_object_or_404(achievement.attachments, pk=attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing") from None
-    response = FileResponse(handle, filename=attachment.original_name, content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_file_response(request, attachment.file, filename=attachment.original_name)
 
 
 @login_required

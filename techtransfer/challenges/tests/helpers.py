@@ -19,6 +19,8 @@ from techtransfer.market.tests.helpers import Enterprise
 
 TITLE = "高镍三元正极材料循环寿命提升"
 DEADLINE_DAYS = 10
+# A deadline year that is ahead, but within validators.DEADLINE_MAX_YEARS, whenever the tests run.
+NEXT_YEAR = timezone.localdate().year + 1
 
 
 def challenge_data(**overrides: Any) -> dict[str, Any]:

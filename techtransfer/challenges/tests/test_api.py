@@ -15,7 +15,13 @@ from techtransfer.accounts.models import ApiToken, User
 from techtransfer.challenges import services
 from techtransfer.challenges.choices import ChallengeStatus, ProposalStatus
 from techtransfer.challenges.models import Challenge, Proposal
-from techtransfer.challenges.tests.helpers import after_deadline, make_challenge, make_open_challenge, make_proposal
+from techtransfer.challenges.tests.helpers import (
+    NEXT_YEAR,
+    after_deadline,
+    make_challenge,
+    make_open_challenge,
+    make_proposal,
+)
 from techtransfer.market.tests.helpers import Enterprise, make_enterprise
 from techtransfer.testing import Personas, pdf_upload
 
@@ -51,7 +57,7 @@ CHALLENGE_PAYLOAD = {
     "field": "electronics",
     "region": "110108",
     "reward": "200000.00",
-    "submission_deadline": "2099-06-30T17:00:00+08:00",
+    "submission_deadline": f"{NEXT_YEAR}-06-30T17:00:00+08:00",
     "max_winners": 1,
 }
 

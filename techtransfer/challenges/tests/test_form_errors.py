@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from techtransfer.challenges.models import Challenge, Proposal
-from techtransfer.challenges.tests.helpers import make_challenge, make_open_challenge
+from techtransfer.challenges.tests.helpers import NEXT_YEAR, make_challenge, make_open_challenge
 from techtransfer.core.codetables import code_item
 from techtransfer.market.tests.helpers import Enterprise, make_enterprise
 from techtransfer.testing import Personas
@@ -85,8 +85,8 @@ def test_a_challenge_wrong_in_many_ways_shows_every_error_at_once(ent: Enterpris
         "field": code_item("high_tech_field", "electronics").pk,
         "region": code_item("region", "110108").pk,
         "reward": "-1",  # the service's checks from here on
-        "submission_deadline": "2099-06-30T17:00",
-        "qa_deadline": "2099-07-10T17:00",
+        "submission_deadline": f"{NEXT_YEAR}-06-30T17:00",
+        "qa_deadline": f"{NEXT_YEAR}-07-10T17:00",
         "max_winners": "0",
     }
     response = login(ent.staff).post(reverse("challenges:new"), data, HTTP_ACCEPT_LANGUAGE=language)
@@ -98,7 +98,7 @@ def test_a_challenge_wrong_in_many_ways_shows_every_error_at_once(ent: Enterpris
 def test_editing_a_challenge_reports_the_form_and_the_service_together(ent: Enterprise) -> None:
     challenge = make_challenge(ent)
     data = {"title": "新标题", "problem": "x", "requirements": "y", "reward": "-1", "max_winners": "1",
-            "submission_deadline": "not a date", "qa_deadline": "2099-07-10T17:00"}
+            "submission_deadline": "not a date", "qa_deadline": f"{NEXT_YEAR}-07-10T17:00"}
     response = login(ent.staff).post(reverse("challenges:edit", args=[challenge.pk]), data)
     assert set(response.context["form"].errors) == {"submission_deadline", "reward"}
     challenge.refresh_from_db()

@@ -17,6 +17,7 @@ from techtransfer.challenges import services
 from techtransfer.challenges.choices import ChallengeStatus, ProposalStatus
 from techtransfer.challenges.models import Challenge, ChallengeQuestion, Proposal
 from techtransfer.challenges.tests.helpers import (
+    NEXT_YEAR,
     TITLE,
     after_deadline,
     make_challenge,
@@ -275,7 +276,7 @@ class TestOwnerPages:
             "region": _item("110108", "region").pk,
             "reward": "20",  # 万元
             "reward_note": "",
-            "submission_deadline": "2099-06-30T17:00",
+            "submission_deadline": f"{NEXT_YEAR}-06-30T17:00",
             "qa_deadline": "",
             "eligibility": "",
             "max_winners": "1",
@@ -283,7 +284,7 @@ class TestOwnerPages:
         response = client.post(reverse("challenges:new"), data)
         challenge = Challenge.objects.get(title="工业视觉缺陷检测")
         assert response.status_code == 302 and challenge.owner == ent.org and challenge.status == ChallengeStatus.DRAFT
-        assert challenge.submission_deadline.isoformat() == "2099-06-30T09:00:00+00:00"  # entered in Beijing time
+        assert challenge.submission_deadline.isoformat() == f"{NEXT_YEAR}-06-30T09:00:00+00:00"  # entered in Beijing time
         assert challenge.reward == Decimal("200000")  # entered in 万元, stored in yuan
         client.post(step_url(challenge, "submit"))
         challenge.refresh_from_db()

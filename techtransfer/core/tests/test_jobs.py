@@ -6,7 +6,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -32,6 +32,11 @@ def record(**kwargs: object) -> None:
 def record_slowly(**kwargs: object) -> None:
     time.sleep(0.01)  # long enough that every worker gets a share
     record(**kwargs)
+
+
+def sleep_then_record(*, seconds: float) -> None:
+    time.sleep(seconds)
+    record(seconds=seconds)
 
 
 def explode(**kwargs: object) -> None:
@@ -291,6 +296,62 @@ def test_requeue_stale_puts_back_only_jobs_whose_worker_died_long_ago(db_backend
     assert Job.objects.exclude(pk=dead.pk).get().status == JobStatus.RUNNING
 
 
+@pytest.mark.django_db
+def test_a_job_whose_lease_ran_out_is_claimed_again_with_its_attempt_counted(db_backend) -> None:
+    db_backend.JOBS_VISIBILITY_TIMEOUT = 60
+    jobs.enqueue(f"{HERE}.record", achievement_id=1)
+    dead = jobs.db_job_claim(worker="dead")
+    assert timedelta(seconds=55) < dead.lease_until - timezone.now() <= timedelta(seconds=60)
+    assert jobs.db_job_claim(worker="other") is None  # the lease holds
+    assert (jobs.jobs_progress().running, jobs.jobs_progress().stale) == (1, 0)
+    Job.objects.filter(pk=dead.pk).update(lease_until=timezone.now() - timedelta(seconds=1))  # the worker died
+    progress = jobs.jobs_progress()
+    assert (progress.running, progress.stale, progress.pending) == (0, 1, 1)
+    again = jobs.db_job_claim(worker="next")
+    assert (again.pk, again.worker, again.attempts, again.last_error) == (dead.pk, "next", 2, jobs.LEASE_EXPIRED)
+    assert jobs.db_job_run(job=again, max_attempts=3, backoff=0) == "done"
+    assert calls == [{"achievement_id": 1}] and Job.objects.get().lease_until is None
+
+
+@pytest.mark.django_db
+def test_the_dead_worker_cannot_record_an_outcome_over_the_new_claim(db_backend) -> None:
+    jobs.enqueue(f"{HERE}.record", achievement_id=1)
+    dead = jobs.db_job_claim(worker="dead")
+    Job.objects.filter(pk=dead.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    jobs.db_job_claim(worker="next")
+    jobs.db_job_run(job=dead, max_attempts=3, backoff=0)  # it was only slow, and finishes late
+    assert Job.objects.get().status == JobStatus.RUNNING and Job.objects.get().worker == "next"
+
+
+@pytest.mark.django_db
+def test_a_job_that_keeps_killing_its_workers_fails_after_the_last_attempt(db_backend) -> None:
+    jobs.enqueue(f"{HERE}.record", achievement_id=1)
+    for _ in range(2):
+        job = jobs.db_job_claim(worker="w", max_attempts=2)
+        Job.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert jobs.db_job_claim(worker="w", max_attempts=2) is None
+    job = Job.objects.get()
+    assert job.status == JobStatus.FAILED and job.attempts == 2 and "Gave up after 2 attempts" in job.last_error
+    assert calls == []
+
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat writes from its own thread and connection
+def test_a_running_worker_renews_the_lease_of_a_long_job(db_backend) -> None:
+    db_backend.JOBS_VISIBILITY_TIMEOUT = 0.6
+    jobs.enqueue(f"{HERE}.sleep_then_record", seconds=1.5)
+    job = jobs.db_job_claim(worker="me")
+    first_lease = job.lease_until
+    steals: list[object] = []
+    thread = threading.Thread(target=lambda: (time.sleep(1.0), steals.append(jobs.db_job_claim(worker="thief")),
+                                              connection.close()))
+    thread.start()
+    assert jobs.db_job_run(job=job, max_attempts=3, backoff=0) == "done"
+    thread.join()
+    assert steals == [None]  # at 1.0 s the first lease (0.6 s) had run out, but it had been renewed
+    job.refresh_from_db()
+    assert job.worker == "me" and job.attempts == 1 and job.finished > first_lease
+
+
 def test_run_jobs_refuses_to_work_without_a_queue(settings) -> None:
     settings.JOBS_BACKEND = "inline"
     with pytest.raises(CommandError, match="JOBS_BACKEND is 'inline'"):
@@ -318,7 +379,8 @@ def redis_backend(settings) -> Iterator[object]:
         pytest.fail(f"No Redis at {settings.REDIS_URL}; the redis backend tests need one (it runs in CI).")
     key = settings.JOBS_REDIS_KEY
     yield client
-    client.delete(key, f"{key}:delayed", f"{key}:failed")
+    for name in client.scan_iter(match=f"{key}*"):  # queue, delayed, failed, processing lists, heartbeats
+        client.delete(name)
 
 
 @pytest.mark.django_db(transaction=True)  # on_commit needs real commits
@@ -406,3 +468,52 @@ def _run_jobs(*args: str) -> str:
     out = StringIO()
     call_command("run_jobs", *args, stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)  # on_commit needs real commits
+def test_redis_messages_of_dead_workers_go_back_to_the_queue_and_live_ones_stay(redis_backend, settings) -> None:
+    key = settings.JOBS_REDIS_KEY
+    for worker, alive in (("host:1:1", False), ("host:2:1", True)):
+        redis_backend.lpush(f"{key}:processing:{worker}", json.dumps({"id": worker, "path": f"{HERE}.record",
+                                                                      "kwargs": {"n": worker}, "attempts": 1}))
+        if alive:
+            redis_backend.set(f"{key}:worker:{worker}", "1", ex=60)
+    assert jobs.jobs_progress() == jobs.JobsProgress(backend="redis", running=1, stale=1)
+    assert jobs.redis_recover(redis_backend, key) == 1
+    assert [json.loads(m)["id"] for m in redis_backend.lrange(key, 0, -1)] == ["host:1:1"]
+    assert redis_backend.llen(f"{key}:processing:host:2:1") == 1
+    _run_jobs("--once")
+    assert calls == [{"n": "host:1:1"}]
+    assert jobs.jobs_progress() == jobs.JobsProgress(backend="redis", running=1)
+
+
+@pytest.mark.django_db(transaction=True)  # on_commit needs real commits
+def test_a_redis_message_whose_workers_kept_dying_goes_to_the_failed_list(redis_backend, settings) -> None:
+    key = settings.JOBS_REDIS_KEY
+    redis_backend.lpush(key, json.dumps({"id": "x", "path": f"{HERE}.record", "kwargs": {}, "attempts": 3}))
+    assert "1 jobs run: 0 done, 0 to retry, 1 failed." in _run_jobs("--once", "--max-attempts", "3")
+    failed = json.loads(redis_backend.lindex(f"{key}:failed", 0))
+    assert calls == [] and failed["attempts"] == 4 and "its workers stopped" in failed["last_error"]
+
+
+@pytest.mark.django_db(transaction=True)  # on_commit needs real commits
+def test_a_redis_worker_counts_the_attempt_before_running_and_acknowledges_after(redis_backend, settings) -> None:
+    key = settings.JOBS_REDIS_KEY
+    seen: list[list[bytes]] = []
+
+    def peek(**kwargs: object) -> None:
+        seen.extend(redis_backend.lrange(name, 0, -1) for name in redis_backend.scan_iter(match=f"{key}:processing:*"))
+
+    global peek_processing
+    peek_processing = peek
+    jobs.enqueue(f"{HERE}.call_peek")
+    assert "1 jobs run: 1 done" in _run_jobs("--once")
+    assert [json.loads(m)["attempts"] for (m,) in seen] == [1]  # taken, counted, held while it ran
+    assert not list(redis_backend.scan_iter(match=f"{key}:processing:*"))  # acknowledged
+
+
+peek_processing: Callable[..., None] = lambda **kwargs: None  # noqa: E731
+
+
+def call_peek() -> None:
+    peek_processing()

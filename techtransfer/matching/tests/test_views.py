@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from django.test import Client
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -246,3 +249,37 @@ class TestExpertPage:
         assert battery.display_name in html and "固态电解质界面的原位表征" in html
         assert draft.name not in html
         assert client.get(reverse("matching:expert", args=[999999])).status_code == 404
+
+
+class TestPanelsCached:
+    """With the shared cache on, as in production (the test settings turn it off)."""
+
+    @pytest.fixture(autouse=True)
+    def cache_on(self) -> Iterator[None]:
+        cache.clear()
+        with override_settings(PUBLIC_DATA_CACHE=True):
+            yield
+        cache.clear()
+
+    def test_a_new_record_shows_at_once_and_a_withdrawn_one_goes(
+        self, p: Personas, client: Client, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        store.clear_cache()
+        with django_capture_on_commit_callbacks(execute=True):
+            demand = make_published(make_enterprise(), p.reviewer)
+        url = reverse("matching:demand", args=[demand.pk])
+        assert 'data-kind="achievement" data-id=' not in client.get(url, **HTMX).content.decode()
+        battery = publish(p, django_capture_on_commit_callbacks, **BATTERY)
+        assert f'data-kind="achievement" data-id="{battery.pk}"' in client.get(url, **HTMX).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            achievement_services.achievement_withdraw(achievement=battery, by=p.tto_officer, reason="撤回")
+        assert f'data-kind="achievement" data-id="{battery.pk}"' not in client.get(url, **HTMX).content.decode()
+
+    def test_a_cached_draft_panel_is_still_refused_to_others(self, p: Personas, client: Client) -> None:
+        ent = make_enterprise()
+        draft = make_demand(ent)
+        url = reverse("matching:demand", args=[draft.pk])
+        assert login(client, ent.staff).get(url, **HTMX).status_code == 200
+        client.logout()
+        assert client.get(url, **HTMX).status_code == 404
+        assert login(client, p.outsider).get(url, **HTMX).status_code == 404

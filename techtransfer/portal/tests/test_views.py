@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from techtransfer.accounts.models import Organisation
 from techtransfer.achievements import services
 from techtransfer.achievements.models import Achievement
 from techtransfer.core.codetables import code_item
@@ -53,6 +54,7 @@ class TestHomePage:
 
     def test_it_shows_the_counts_the_newest_records_and_the_field_chart(self, records: dict, client: Client) -> None:
         set_language(client, "en")
+        Organisation.objects.exclude(pk=records["battery"].owner_id).update(is_verified=False)
         response = client.get(reverse("portal:home"))
         stats = response.context["stats"]
         assert stats.published == 2 and stats.registered_this_year == 2
@@ -231,3 +233,38 @@ class TestDashboardRoute:
     def test_it_sends_an_anonymous_visitor_to_the_login(self, db: None, client: Client) -> None:
         response = client.get(reverse("portal:dashboard"))
         assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+class TestPublicPagesCached:
+    """With the shared cache on, as in production: a change to a public record shows at once, a draft never."""
+
+    @pytest.fixture(autouse=True)
+    def cache_on(self):
+        from django.core.cache import cache
+        from django.test import override_settings
+
+        cache.clear()
+        with override_settings(PUBLIC_DATA_CACHE=True):
+            yield
+        cache.clear()
+
+    def test_publishing_and_withdrawing_show_at_once_on_home_and_search(
+        self, records: dict, p: Personas, client: Client, django_capture_on_commit_callbacks
+    ) -> None:
+        set_language(client, "en")
+        assert client.get(reverse("portal:home")).context["stats"].published == 2
+        assert client.get(reverse("portal:search"), {"q": "超导"}).context["total"] == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            magnet = published(p, name="高温超导磁体", summary="一种高温超导磁体的绕制工艺。", keywords=["超导"])
+        assert client.get(reverse("portal:home")).context["stats"].published == 3
+        assert client.get(reverse("portal:search"), {"q": "超导"}).context["total"] == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            services.achievement_withdraw(achievement=magnet, by=p.tto_officer, reason="撤回")
+        assert client.get(reverse("portal:home")).context["stats"].published == 2
+        assert client.get(reverse("portal:search"), {"q": "超导"}).context["total"] == 0
+
+    def test_a_draft_stays_out_of_the_cached_search(self, records: dict, client: Client) -> None:
+        set_language(client, "en")
+        for _ in range(2):  # computed, then from the cache
+            html = client.get(reverse("portal:search"), {"q": "草稿"}).content.decode()
+            assert "尚未提交的肺部影像草稿" not in html

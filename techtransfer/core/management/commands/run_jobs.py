@@ -39,7 +39,8 @@ class Command(BaseCommand):
             type=float,
             metavar="SECONDS",
             help="db only: first queue again the jobs that have been running longer than this "
-            "(their worker died); choose more than your slowest job takes.",
+            "(their worker died). Not needed for jobs claimed with a lease (JOBS_VISIBILITY_TIMEOUT): "
+            "workers take those again by themselves once the lease has run out.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
