@@ -352,6 +352,9 @@ JOBS_REDIS_KEY = envstr("JOBS_REDIS_KEY", "techtransfer:jobs")
 # Seconds a worker's claim on a job (db) or its heartbeat (redis) lasts unless renewed: a job of a killed
 # worker runs again after at most this long. Workers renew it every third of it while a job runs.
 JOBS_VISIBILITY_TIMEOUT = float(envstr("JOBS_VISIBILITY_TIMEOUT", "300"))
+# Days each kind of short-lived thing is kept before the daily `manage.py purge_expired` removes it, overriding
+# the defaults its app registers (exports: 7, form_tokens: 2); e.g. {"exports": 30}.
+PURGE_AFTER_DAYS: dict[str, float] = {}
 # Long jobs (imports, exports) of the inline backend run in a thread; true runs them in the request.
 JOBS_BACKGROUND_SYNC = envbool("JOBS_BACKGROUND_SYNC", "False")
 # Sentence embedder of the matching engine: "fuse" (multilingual USE, fast), "e5" (multilingual-e5-small,

@@ -277,3 +277,8 @@ def submit_once(request: HttpRequest, form: Any, create: Callable[[], HttpRespon
         messages.info(request, str(FORM_ALREADY_SUBMITTED))
         return redirect(previous)
     return _answer(request, str(FORM_ALREADY_SUBMITTED), 409, None)
+
+
+def form_tokens_purge(cutoff: datetime.datetime) -> int:
+    """Tokens of forms submitted before `cutoff`: a repeat submit that late is a new submission anyway."""
+    return int(FormToken.objects.filter(created__lt=cutoff).delete()[0])

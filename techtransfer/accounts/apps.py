@@ -9,8 +9,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from techtransfer.accounts import selectors
+        from techtransfer.accounts.abuse import form_tokens_purge
         from techtransfer.accounts.permissions import is_moderator
         from techtransfer.core.audit import register_action_labels
+        from techtransfer.core.housekeeping import Purge, register_purge
         from techtransfer.core.workbench import Queue, register_queue
 
         register_queue(
@@ -25,6 +27,7 @@ class AccountsConfig(AppConfig):
             )
         )
 
+        register_purge(Purge("form_tokens", 2, form_tokens_purge))
         register_action_labels(
             {
                 "membership.join": _("asked to join"),
