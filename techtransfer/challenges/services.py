@@ -58,6 +58,7 @@ from techtransfer.core.codetables import code_table_key
 from techtransfer.core.exceptions import ApplicationError, ErrorCollector
 from techtransfer.core.workflow import transition
 from techtransfer.lib.uploads import pdf_upload_check
+from techtransfer.lib.validators import SUMMARY_MAX_LENGTH
 
 __all__ = ["DEADLINE_PASSED", "FROZEN_AFTER_AWARD", "NOT_OPEN", "NOT_YET_CLOSED"]
 
@@ -82,7 +83,7 @@ REQUIRED_TO_SUBMIT = ["title", "problem", "requirements", "field", "region", "re
 # Fields the bidder fills on the proposal form.
 PROPOSAL_FIELDS = ["team_org", "team_name", "members", "summary", "approach", "price_quote"]
 PROPOSAL_REQUIRED_TO_SUBMIT = ["team_name", "summary", "approach"]
-TEXT_MAX = 5000
+TEXT_MAX = SUMMARY_MAX_LENGTH  # the question and answer columns' limit
 
 # Module constants are lazy: they are built at import time, but must be translated per request.
 NOT_A_MEMBER = NOT_AN_EDITOR

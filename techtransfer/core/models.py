@@ -154,7 +154,7 @@ class StatusHistory(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = BoundedTextField(_("reason"), max_length=NOTE_MAX_LENGTH, blank=True)  # workflow.REASON_MAX
+    reason = BoundedTextField(_("reason"), max_length=NOTE_MAX_LENGTH, blank=True)
 
     class Meta:
         abstract = True

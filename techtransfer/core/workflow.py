@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.core.audit import audit_record, audit_record_many, register_action_labels
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.jobs import enqueue
+from techtransfer.lib.validators import NOTE_MAX_LENGTH
 
 if TYPE_CHECKING:
     from techtransfer.core.models import StatusHistory
@@ -59,7 +60,7 @@ NOT_ALLOWED = _("You cannot do this.")
 WRONG_STATE = _("This cannot be done now: it is %(state)s.")
 REASON_MISSING = _("Say why; the reason is recorded and shown to the others involved.")
 REASON_TOO_LONG = _("At most %(n)d characters.")
-REASON_MAX = 4000
+REASON_MAX = NOTE_MAX_LENGTH  # the history row's limit
 REASON_LABEL = _("Reason")
 
 

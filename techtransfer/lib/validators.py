@@ -278,6 +278,6 @@ def validate_deadline(value: datetime.date) -> None:
 
 # Text limits in characters, one per kind of text, shared by the models, the forms and the API serializers
 # (an unbounded field took a 3 MB summary).
-NOTE_MAX_LENGTH = 4_000  # a reason or note of a workflow step (core.workflow.REASON_MAX), a message, team members
-SUMMARY_MAX_LENGTH = 5_000  # a summary; a question or answer of a challenge (challenges.services.TEXT_MAX)
+NOTE_MAX_LENGTH = 4_000  # a reason or note of a workflow step, a message, team members
+SUMMARY_MAX_LENGTH = 5_000  # a summary; a question or answer of a challenge
 TEXT_MAX_LENGTH = 20_000  # a demand's description, a challenge's problem and requirements, a technical approach

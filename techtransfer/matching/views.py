@@ -6,7 +6,6 @@ JavaScript, the same URL renders as a full page).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -35,26 +34,19 @@ def _fragment(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _panel(request: HttpRequest, context: Callable[[], dict[str, Any]]) -> HttpResponse:
-    """The panel for `context()` (which asks the engine; its results are cached by the selectors). The
-    HTML is rendered per request: the panel holds per-user parts (the contact-request button)."""
+def _panel(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """The panel; the engine's results are cached by the selectors, the HTML is rendered per request (it
+    holds per-user parts: the contact-request button)."""
     template = "matching/_panel.html" if _fragment(request) else "matching/panel_page.html"
-    full = {"filters": _filters(request), "filter_options": selectors.filter_options(), **context()}
-    return render(request, template, {"panel_url": request.path, **full})
+    context = {"filters": _filters(request), "filter_options": selectors.filter_options(), **context}
+    return render(request, template, {"panel_url": request.path, **context})
 
 
 @require_GET
 def demand_matches(request: HttpRequest, pk: int) -> HttpResponse:
     demand = demand_get(user=request.user, pk=pk)
-    return _panel(
-        request,
-        lambda: {
-            "groups": selectors.demand_matches(demand=demand, filters=_filters(request)),
-            "source": demand,
-            "source_kind": "demand",
-            "demand": demand,
-        },
-    )
+    groups = selectors.demand_matches(demand=demand, filters=_filters(request))
+    return _panel(request, {"groups": groups, "source": demand, "source_kind": "demand", "demand": demand})
 
 
 @require_GET
@@ -62,29 +54,18 @@ def challenge_matches(request: HttpRequest, pk: int) -> HttpResponse:
     from techtransfer.challenges.selectors import challenge_get
 
     challenge = challenge_get(user=request.user, pk=pk)
-    return _panel(
-        request,
-        lambda: {
-            "groups": selectors.document_solver_matches(
-                kind="challenge", object_id=challenge.pk, owner_id=challenge.owner_id, filters=_filters(request)
-            ),
-            "source": challenge,
-            "source_kind": "challenge",
-        },
+    groups = selectors.document_solver_matches(
+        kind="challenge", object_id=challenge.pk, owner_id=challenge.owner_id, filters=_filters(request)
     )
+    return _panel(request, {"groups": groups, "source": challenge, "source_kind": "challenge"})
 
 
 @require_GET
 def achievement_matches(request: HttpRequest, pk: int) -> HttpResponse:
     achievement = achievement_get(user=request.user, pk=pk)
+    groups = selectors.achievement_matches(achievement=achievement, filters=_filters(request))
     return _panel(
-        request,
-        lambda: {
-            "groups": selectors.achievement_matches(achievement=achievement, filters=_filters(request)),
-            "source": achievement,
-            "source_kind": "achievement",
-            "achievement": achievement,
-        },
+        request, {"groups": groups, "source": achievement, "source_kind": "achievement", "achievement": achievement}
     )
 
 

@@ -21,13 +21,14 @@ from techtransfer.achievements.models import Achievement
 from techtransfer.core.audit import audit_record
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.workflow import INITIAL, transition
+from techtransfer.lib.validators import NOTE_MAX_LENGTH
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.matchmaking import permissions as perms
 from techtransfer.matchmaking.choices import OPEN_STAGES, Side, Stage
 from techtransfer.matchmaking.models import ContactNote, ContactRequest
 from techtransfer.matchmaking.workflows import CONTACT_REQUEST_FLOW
 
-MESSAGE_MAX = 4000
+MESSAGE_MAX = NOTE_MAX_LENGTH  # the message and note columns' limit
 
 # Module constants are lazy: built at import time, translated per request. Tests reuse them.
 NOT_ELIGIBLE = gettext_lazy(
