@@ -10,13 +10,11 @@ the batch rather than losing it, and deletes the stored file when the batch is f
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -24,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techtransfer.core import jobs
-from techtransfer.core.imports import ImportFormat, scope_of, table_import, validation_errors
+from techtransfer.core.imports import ImportFormat, table_file_open, table_import, validation_errors
 from techtransfer.core.models import ImportBatch, ImportMode, ImportStatus
-from techtransfer.lib.tables import DEFAULT_MAX_BYTES, columns_map, file_name_of, table_open, upload_read
+from techtransfer.lib.tables import table_open
 
 logger = logging.getLogger(__name__)
 
@@ -42,21 +40,13 @@ def import_queue(
 ) -> ImportBatch:
     """Check the file as far as the form must say (ValidationError for the `file` field), store it, record a
     queued batch and queue `job(batch_id=...)` to run it. `options` are what the job needs to build `fmt`."""
-    if mode not in ImportMode.values:
-        raise ValueError(f"Unknown import mode {mode!r}")
-    fmt.check_permission()
-    content = upload_read(file, max_bytes=max_bytes or getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
-    name = file_name_of(file, file_name)
-    headers, _rows = table_open(content, name)
-    fmt.check_header(columns_map(headers, fmt.columns, ignored=fmt.ignored_columns))
+    opened = table_file_open(fmt, file=file, file_name=file_name, mode=mode, max_bytes=max_bytes)
+    name = opened.batch_fields["file_name"]
     with transaction.atomic():  # the batch and the job exist together or not at all
-        batch = ImportBatch(
-            kind=fmt.kind, by=fmt.by if getattr(fmt.by, "is_authenticated", False) else None,
-            file_name=Path(name).name[:255], sha256=hashlib.sha256(content).hexdigest(), mode=mode,
-            status=ImportStatus.QUEUED, options=options or {}, **scope_of(fmt.scope),
-        )
+        batch = ImportBatch(status=ImportStatus.QUEUED, options=options or {}, **opened.batch_fields)
         # A random stored name: the user's file name goes nowhere near the file system.
-        batch.upload.save(f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}", ContentFile(content), save=False)
+        stored_name = f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}"
+        batch.upload.save(stored_name, ContentFile(opened.content), save=False)
         batch.save()
         jobs.enqueue(job, background=True, batch_id=batch.pk)
     return batch

@@ -395,6 +395,37 @@ class _Run:
         return ids
 
 
+@dataclass
+class OpenedTable:
+    """A table file checked as far as a form must say: its content, header map, rows and the batch's fields."""
+
+    content: bytes
+    header: HeaderMap
+    rows: Iterable[NumberedRow]
+    batch_fields: dict[str, Any]
+
+
+def table_file_open(
+    fmt: ImportFormat, *, file: Any, file_name: str = "", mode: str = ImportMode.GOOD_ROWS, max_bytes: int | None = None
+) -> OpenedTable:
+    """The checks every import makes before any row: the mode, the permission, the size, the table and its
+    header (ValidationError for the `file` field), and what an ImportBatch of it records."""
+    if mode not in ImportMode.values:
+        raise ValueError(f"Unknown import mode {mode!r}")
+    fmt.check_permission()
+    content = upload_read(file, max_bytes=max_bytes or getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    name = file_name_of(file, file_name)
+    headers, rows = table_open(content, name)
+    header = columns_map(headers, fmt.columns, ignored=fmt.ignored_columns)
+    fmt.check_header(header)
+    batch_fields = {
+        "kind": fmt.kind, "by": fmt.by if getattr(fmt.by, "is_authenticated", False) else None,
+        "file_name": Path(name).name[:255], "sha256": hashlib.sha256(content).hexdigest(), "mode": mode,
+        **scope_of(fmt.scope),
+    }
+    return OpenedTable(content, header, rows, batch_fields)
+
+
 def table_import(
     fmt: ImportFormat,
     *,
@@ -412,20 +443,9 @@ def table_import(
     `batch` is a batch recorded already (a queued import, see background_imports), filled in rather than a new
     one; `progress(batch)` is called after every chunk, with `batch.rows_done` counting the file's rows read.
     """
-    if mode not in ImportMode.values:
-        raise ValueError(f"Unknown import mode {mode!r}")
-    fmt.check_permission()
-    limit = max_bytes or getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
-    content = upload_read(file, max_bytes=limit)
-    name = file_name_of(file, file_name)
-    headers, rows = table_open(content, name)
-    header = columns_map(headers, fmt.columns, ignored=fmt.ignored_columns)
-    fmt.check_header(header)
-    fields = {
-        "kind": fmt.kind, "by": fmt.by if getattr(fmt.by, "is_authenticated", False) else None,
-        "file_name": Path(name).name[:255], "sha256": hashlib.sha256(content).hexdigest(), "mode": mode,
-        "errors": header.notes, "status": ImportStatus.RUNNING, **scope_of(fmt.scope),
-    }
+    opened = table_file_open(fmt, file=file, file_name=file_name, mode=mode, max_bytes=max_bytes)
+    header, rows = opened.header, opened.rows
+    fields = {**opened.batch_fields, "errors": header.notes, "status": ImportStatus.RUNNING}
     if batch is None:
         batch = ImportBatch.objects.create(**fields)
     else:
