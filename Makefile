@@ -15,7 +15,7 @@ DEMO_SIZE ?= small
 DEV_SECRET_KEY := var/secret_key
 ifeq ($(strip $(SECRET_KEY)$(SECRET_KEY_FILE)),)
 KEY_FILE := $(DEV_SECRET_KEY)
-messages run test lint bench bench-matching: export SECRET_KEY_FILE := $(CURDIR)/$(DEV_SECRET_KEY)
+messages run test lint bench bench-matching bench-stats: export SECRET_KEY_FILE := $(CURDIR)/$(DEV_SECRET_KEY)
 endif
 
 $(DEV_SECRET_KEY):
@@ -93,6 +93,12 @@ bench-matching: install $(KEY_FILE)
 	nice -n 10 $(PYTHON) bench/matching_scale.py --docs 100000 --reuse --blas-threads 1 $(BENCH_ARGS)
 	nice -n 10 $(PYTHON) bench/matching_scale.py --docs 1000000 $(BENCH_ARGS)
 	nice -n 10 $(PYTHON) bench/matching_scale.py --docs 1000000 --reuse --blas-threads 1 $(BENCH_ARGS)
+
+# The statistics' query set (overview, map, drill-down pages) at 1M and 10M contracts: DuckDB against the ORM on
+# the same data (BENCHMARKS.md, "Statistics engine"; about 20 minutes and ~8 GB of working files in var/bench).
+.PHONY: bench-stats
+bench-stats: install $(KEY_FILE)
+	nice -n 10 $(PYTHON) bench/stats_engine.py --clean $(BENCH_ARGS)
 
 # 50 users for 60 s against gunicorn on the small demo, SQLite then PostgreSQL (BENCHMARKS.md, "Load"); each
 # builds its own database and server on 127.0.0.1:8123. LOAD_ARGS="--duration 20" for a quick look.

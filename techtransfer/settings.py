@@ -132,6 +132,8 @@ INSTALLED_APPS = [
     "techtransfer.challenges",
     "techtransfer.matchmaking",
     "techtransfer.subscriptions",
+    "techtransfer.contracts",
+    "techtransfer.stats",
     "techtransfer.portal",
     "techtransfer.api",
     "techtransfer.demo",  # the top layer: imports the apps above, none imports it
@@ -372,3 +374,24 @@ MATCHING_LEXICAL = envstr("MATCHING_LEXICAL", "relevance")
 MATCHING_FUSION = envstr("MATCHING_FUSION", "minmax")
 # Empty: chosen from the database vendor; or "sqlite_fts5" / "postgres" (techtransfer/search/backends/).
 SEARCH_BACKEND = envstr("SEARCH_BACKEND", "")
+# The technology-market statistics' store (techtransfer/stats/engine.py): "duckdb" (one machine: monthly
+# Parquet partitions under STATS_DIR, read by an in-process DuckDB), "postgres" (several machines: a fact
+# table read through STATS_PG_READ_ALIAS, e.g. a reporting replica) or "orm" (no store; slow at scale).
+STATS_ENGINE = envstr("STATS_ENGINE", "duckdb")
+STATS_DIR = Path(envstr("STATS_DIR", "") or BASE_DIR / "var" / "analytics")
+# "memory": each process loads the facts into DuckDB (fast, ~50 bytes a contract); "parquet": scans the files.
+STATS_DUCKDB_MODE = envstr("STATS_DUCKDB_MODE", "memory")
+# Monthly pre-aggregates beside the facts (whole-month questions on their columns read them); DuckDB threads
+# per process (empty: DuckDB's default, the cores); how long code labels are cached (seconds).
+STATS_DUCKDB_CUBES = envbool("STATS_DUCKDB_CUBES", "True")
+STATS_DUCKDB_THREADS = envint("STATS_DUCKDB_THREADS", "0") or None
+STATS_LABEL_SECONDS = float(envstr("STATS_LABEL_SECONDS", "300"))
+# How often a process looks for changed months (seconds): a registration shows in the figures this late at most.
+STATS_CHECK_SECONDS = float(envstr("STATS_CHECK_SECONDS", "1"))
+STATS_PG_TABLE = envstr("STATS_PG_TABLE", "stats_fact")
+STATS_PG_WRITE_ALIAS = envstr("STATS_PG_WRITE_ALIAS", "default")
+STATS_PG_READ_ALIAS = envstr("STATS_PG_READ_ALIAS", "default")
+# Public figures suppress a cell counted from fewer contracts than this (and a complementary one).
+STATS_MIN_CELL = envint("STATS_MIN_CELL", "3")
+# Where the monthly exchange files for the tax, commerce and statistics offices go (docs/data-exchange.md).
+EXCHANGE_DIR = Path(envstr("EXCHANGE_DIR", "") or BASE_DIR / "var" / "exchange")

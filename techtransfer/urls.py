@@ -15,6 +15,8 @@ API_ROUTES = [
         "techtransfer.matching.api_urls",
         "techtransfer.matchmaking.api_urls",
         "techtransfer.subscriptions.api_urls",
+        "techtransfer.contracts.api_urls",
+        "techtransfer.stats.api_urls",
     )
 ]
 
@@ -30,6 +32,8 @@ urlpatterns = [
     path("matching/", include("techtransfer.matching.urls")),
     path("contact-requests/", include("techtransfer.matchmaking.urls")),
     path("subscriptions/", include("techtransfer.subscriptions.urls")),
+    path("contracts/", include("techtransfer.contracts.urls")),
+    path("stats/", include("techtransfer.stats.urls")),
     path("", include("techtransfer.portal.urls")),
 ]
 

@@ -32,6 +32,8 @@ from techtransfer.challenges import permissions as challenge_perms
 from techtransfer.challenges import services as challenge_services
 from techtransfer.challenges.models import Challenge, Proposal
 from techtransfer.challenges.tests.helpers import make_open_challenge, make_proposal
+from techtransfer.contracts.models import TechnologyContract
+from techtransfer.contracts.tests.factories import make_people, registered
 from techtransfer.core.codetables import code_item
 from techtransfer.core.workflow import workflow_for
 from techtransfer.market import permissions as market_perms
@@ -60,6 +62,7 @@ OPEN_QUESTION = "未答复的问题丁：能否分期验收？"
 REQUEST_MESSAGE = "对接留言戊：希望下周面谈"
 REQUEST_NOTE = "对接备注己：报价约八十万元"
 SUBSCRIPTION_NAME = "私人订阅壬"
+CONTRACT_PROJECT = "技术合同庚：未公开的项目"
 SENSITIVE_TEXT = [
     MATERIAL_NAME,
     MATERIAL_SHA256,
@@ -74,6 +77,7 @@ SENSITIVE_TEXT = [
     REQUEST_MESSAGE,
     REQUEST_NOTE,
     SUBSCRIPTION_NAME,
+    CONTRACT_PROJECT,
     "/media/",
 ]
 
@@ -88,6 +92,7 @@ class World:
     proposal: Proposal
     contact_request: ContactRequest
     subscription: Subscription
+    contract: TechnologyContract  # registered; only its parties, its point's registrars and administrators read it
 
     def other_emails(self) -> list[str]:
         """Every user's address; the outsider may read only their own (on /me)."""
@@ -128,7 +133,9 @@ def world(p: Personas, django_capture_on_commit_callbacks: Any) -> World:
     matchmaking_services.contact_note_add(contact_request=contact_request, by=p.tto_officer, text=REQUEST_NOTE)
     subscription = subscription_services.subscription_create(by=p.tto_officer, data={"name": SUBSCRIPTION_NAME, "kinds": ["achievement"]})
     assert achievement.status == "published"
-    return World(p, ent, achievement, demand, challenge, proposal, contact_request, subscription)
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = registered(make_people(), project_name=CONTRACT_PROJECT)
+    return World(p, ent, achievement, demand, challenge, proposal, contact_request, subscription, contract)
 
 
 # ---------------------------------------------------------------- the routes
@@ -192,6 +199,13 @@ ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
     "subscriptions/": lambda w: ["subscriptions/"],
     "subscriptions/<int:pk>/": lambda w: [f"subscriptions/{w.subscription.pk}/"],
     "notifications/": lambda w: ["notifications/"],
+    "contracts/": lambda w: ["contracts/", "contracts/?q=" + quote("技术合同庚")],
+    "contracts/<int:pk>/": lambda w: [f"contracts/{w.contract.pk}/"],
+    "stats/summary": lambda w: ["stats/summary"],
+    "stats/breakdown": lambda w: ["stats/breakdown?by=category", "stats/breakdown?by=seller_district"],
+    "stats/flows": lambda w: ["stats/flows?direction=out", "stats/flows?direction=in"],
+    "stats/region-groups": lambda w: ["stats/region-groups"],
+    "stats/live": lambda w: ["stats/live"],
 }
 
 

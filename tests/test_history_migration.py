@@ -25,7 +25,9 @@ def test_every_history_row_survives_the_move_and_is_named() -> None:
     leaves = executor.loader.graph.leaf_nodes()
     executor.migrate(BEFORE)
     moved = {app for app, _name in BEFORE}
-    old = executor.loader.project_state(BEFORE + [leaf for leaf in leaves if leaf[0] not in moved]).apps
+    # Apps that came after the move and depend on the moved ones (contracts on matchmaking) are not there yet.
+    later = {"contracts"}
+    old = executor.loader.project_state(BEFORE + [leaf for leaf in leaves if leaf[0] not in moved | later]).apps
     t0 = timezone.now() - datetime.timedelta(days=3)
 
     region = old.get_model("core", "CodeItem").objects.get(table__key="region", table__is_current=True, code="110108")

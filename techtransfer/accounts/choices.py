@@ -10,12 +10,23 @@ class OrgType(models.TextChoices):
     TRANSFER_INSTITUTION = "transfer_institution", _("Technology-transfer institution")
     SUPERVISING_DEPARTMENT = "supervising_department", _("Supervising department")
     REGISTRATION_BODY = "registration_body", _("Registration body")
+    # Technology contract registration points (技术合同登记机构), one per district: they recognise and register
+    # technology contracts (contracts app) and moderate nothing else.
+    CONTRACT_REGISTRY = "contract_registry", _("Technology contract registration point")
     INVESTOR = "investor", _("Investor")
     OTHER = "other", _("Other")
 
 
 # Organisation types whose staff review other units' records.
 REVIEWING_ORG_TYPES = {OrgType.SUPERVISING_DEPARTMENT, OrgType.REGISTRATION_BODY}
+
+
+class Affiliation(models.TextChoices):
+    """Whom a unit in Beijing answers to: the statistics of contracts landed in Beijing (落地北京) tell central
+    units in Beijing (中央在京单位) from the city's own (domain-spec §3.2)."""
+
+    CENTRAL = "central", _("Central unit in Beijing (中央在京)")
+    LOCAL = "local", _("Local unit (地方)")
 
 
 class Role(models.TextChoices):

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.accounts.choices import MembershipStatus, NotifyEmail, OrgType, Role
+from techtransfer.accounts.choices import Affiliation, MembershipStatus, NotifyEmail, OrgType, Role
 from techtransfer.core.models import CodeItem, TimeStampedModel
 from techtransfer.lib.validators import PHONE_HELP_TEXT, validate_phone_number, validate_uscc
 
@@ -93,6 +93,14 @@ class Organisation(TimeStampedModel):
         max_length=3,
         blank=True,
         help_text=_("For registration bodies: the 3-digit code that starts their registration numbers."),
+    )
+    affiliation = models.CharField(
+        _("central or local"),
+        max_length=8,
+        choices=Affiliation.choices,
+        blank=True,
+        help_text=_("Central units in Beijing (中央在京单位) are counted apart in the statistics of contracts landed "
+                    "in Beijing."),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)

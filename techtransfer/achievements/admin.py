@@ -20,21 +20,7 @@ from techtransfer.achievements.models import (
     Revision,
     StatusChange,
 )
-from techtransfer.core.admin import StatusHistoryInline
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return list(self.fields or [])
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from techtransfer.core.admin import ReadOnlyInline, StatusHistoryInline
 
 
 class UnitInline(ReadOnlyInline):

@@ -7,10 +7,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.core.models import AuditEvent, CodeItem, CodeTable, ImportBatch
+from techtransfer.core.models import AuditEvent, CalendarDay, CodeItem, CodeTable, ImportBatch
 
 INLINE_MAX_ITEMS = 300
 
@@ -84,6 +85,22 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Parts of a record shown with it and never changed here (the services change them)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return list(self.fields or [])
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class StatusHistoryInline(admin.TabularInline):
     """The history of a workflow record, read-only (steps are taken through the services, never here)."""
 
@@ -114,3 +131,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Public holidays and make-up working days: loaded from the chinesecalendar package on every migrate; a year the
+    package does not have yet is added here (techtransfer.core.calendar)."""
+
+    list_display = ["date", "weekday", "kind", "name", "source"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["name", "source"]
+    ordering = ["-date"]
+
+    @admin.display(description=_("weekday"), ordering="date")
+    def weekday(self, obj: CalendarDay) -> str:
+        return date_format(obj.date, "l")

@@ -349,3 +349,42 @@ class ExportFile(TimeStampedModel):
         if not self.rows_expected:
             return 0
         return min(100, 100 * self.rows_done // self.rows_expected)
+
+
+class CalendarDayKind(models.TextChoices):
+    # A day of a public-holiday period (法定节假日 and the rest days joined to it by 调休); the period's weekend
+    # days are listed too, as the State Council's notice gives the whole period.
+    HOLIDAY = "holiday", _("public holiday (day off)")
+    # A Saturday or Sunday that is worked to make up for a holiday (调休上班).
+    WORKDAY = "workday", _("make-up working day")
+
+
+class CalendarDay(models.Model):
+    """A day that is not what its weekday says: a public holiday, or a weekend day that is worked.
+
+    Every other day is a working day from Monday to Friday and a rest day on Saturday and Sunday. The rows come from
+    the chinesecalendar package on every migrate (techtransfer.core.calendar), and an administrator adds the years
+    the package does not have yet; deadlines in working days are counted on them.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("The holiday, e.g. Spring Festival."))
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Where the day comes from, e.g. the State Council's notice. Days whose source starts with "
+            "“chinesecalendar” are kept in line with that package on every update; any other day is kept as entered "
+            "and wins over the package."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.name or self.get_kind_display()}"

@@ -15,6 +15,7 @@ USCC_BODY_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # GB 32100 positions 1–2: registration authority and unit category.
 USCC_CATEGORY = {
     OrgType.REGISTRATION_BODY: "11",  # 机构编制, 机关
+    OrgType.CONTRACT_REGISTRY: "11",
     OrgType.SUPERVISING_DEPARTMENT: "11",
     OrgType.UNIVERSITY: "12",  # 机构编制, 事业单位
     OrgType.INSTITUTE: "12",

@@ -88,3 +88,13 @@ class WanYuanField(forms.DecimalField):
             return True
         yuan = None if wan is None else wan * WAN
         return (None if initial in (None, "") else Decimal(initial)) != yuan
+
+
+def yuan_exact(value: Any) -> str:
+    """An amount to the fen, grouped, as registrations, certificates and tax figures need it: "1,700,000.00"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{Decimal(value):,.2f}"
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)

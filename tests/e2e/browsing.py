@@ -36,3 +36,30 @@ def take_step(page: Any, name: str, *, reason: str | None = None) -> None:
     if reason is not None:
         page.locator(f"#step-{name}-reason").fill(reason)
     step.locator("button[type=submit]").click()
+
+
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "?") + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+class Watch:
+    """What breaks on one page: Content-Security-Policy violations and uncaught script errors, and with
+    `console_errors` every error the console logs (the site's missing favicon aside)."""
+
+    def __init__(self, page: Any, *, console_errors: bool = False) -> None:
+        self.problems: list[str] = []
+        self.console_errors = console_errors
+        page.expose_function("__cspViolation", lambda text: self.problems.append(f"violation: {text}"))
+        page.add_init_script(REPORT_VIOLATIONS)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.problems.append(f"console: {message.text}")
+        elif self.console_errors and message.type == "error":
+            if "favicon.ico" not in (message.location or {}).get("url", ""):
+                self.problems.append(f"console {message.type}: {message.text}")

@@ -19,34 +19,12 @@ from techtransfer.achievements import services as achievement_services
 from techtransfer.market.tests.helpers import make_enterprise, make_published
 from techtransfer.subscriptions.models import Subscription
 from techtransfer.testing import make_achievement, make_personas
-from tests.e2e.browsing import log_in, zh
+from tests.e2e.browsing import Watch, log_in, zh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BATTERY = "锂离子电池极片涂布厚度激光在线测量装置"
 LUNG = "基于深度学习的肺结节CT影像辅助诊断系统"
-
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "?") + " at " + e.sourceFile + ":" + e.lineNumber);
-});
-"""
-
-
-class Watch:
-    """Everything on one page that breaks the policy or the scripts."""
-
-    def __init__(self, page: Page) -> None:
-        self.problems: list[str] = []
-        page.expose_function("__cspViolation", lambda text: self.problems.append(f"violation: {text}"))
-        page.add_init_script(REPORT_VIOLATIONS)
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
-
-    def _console(self, message: Any) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            self.problems.append(f"console: {message.text}")
-
 
 def visit(page: Page, path: str) -> None:
     """Open a page and check that it carries the policy: this server only, no inline script."""

@@ -13,6 +13,19 @@ from django.test import Client
 
 # Every route of the API, with its methods; the schema must document each one.
 ROUTES = {
+    "/api/v1/contracts/": {"get", "post"},
+    "/api/v1/contracts/{id}/": {"get", "patch"},
+    "/api/v1/contracts/{id}/submit": {"post"},
+    "/api/v1/contracts/{id}/return": {"post"},
+    "/api/v1/contracts/{id}/dispute": {"post"},
+    "/api/v1/contracts/{id}/register": {"post"},
+    "/api/v1/contracts/{id}/refuse": {"post"},
+    "/api/v1/contracts/{id}/withdraw": {"post"},
+    "/api/v1/stats/summary": {"get"},
+    "/api/v1/stats/breakdown": {"get"},
+    "/api/v1/stats/flows": {"get"},
+    "/api/v1/stats/region-groups": {"get"},
+    "/api/v1/stats/live": {"get"},
     "/api/v1/achievements/": {"get", "post"},
     "/api/v1/achievements/{id}/": {"get", "patch"},
     "/api/v1/achievements/{id}/submit": {"post"},

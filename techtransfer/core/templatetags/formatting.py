@@ -30,3 +30,9 @@ def time_left(value: datetime.date | None) -> str:
 def time_since(value: datetime.date | None) -> str:
     """{{ published_at|time_since }} → "3 天 2 小时" / "3 days, 2 hours"."""
     return durations.time_since(value) if value else ""
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """{{ contract.turnover|yuan }} → "1,700,000.00" (to the fen; the template adds 元)."""
+    return money_lib.yuan_exact(value)

@@ -82,7 +82,7 @@ class SeedDemoSmallTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.content = content_load()
-        cls.output = seed("--size", "small", "--closing-seconds", "1")
+        cls.output = seed("--size", "small", "--closing-seconds", "1", "--contracts", "0")
 
     def test_it_loads_every_record_of_the_data_files(self) -> None:
         self.assertEqual(Organisation.objects.count(), len(self.content.organisations))

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from techtransfer.accounts.models import User
 from techtransfer.demo.content import content_load
+from techtransfer.demo.contracts import registrar_logins
 from techtransfer.demo.loader import DEMO_PASSWORD
 
 
@@ -45,7 +46,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
             role = membership.get_role_display() if membership else ""
         where = f"{org.name} ({org.name_en})" if org and org.name_en else (org.name if org else "—")
         rows.append((role, spec.username, where))
-    return rows
+    return [*rows, *registrar_logins()]
 
 
 class Command(BaseCommand):

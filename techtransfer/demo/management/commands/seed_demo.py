@@ -17,6 +17,7 @@ from techtransfer.achievements.models import Achievement
 from techtransfer.challenges.choices import ChallengeStatus
 from techtransfer.challenges.models import Challenge
 from techtransfer.demo.content import content_load
+from techtransfer.demo.contracts import DEFAULT_CONTRACTS, contracts_seed
 from techtransfer.demo.loader import CLOSING_SECONDS, DEMO_PASSWORD, DemoError, DemoLoader, demo_exists
 from techtransfer.demo.medium import medium_content
 from techtransfer.market.choices import DemandStatus
@@ -51,6 +52,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=42, help="Random seed of the medium demo's recombination.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database holds any data.")
+        parser.add_argument(
+            "--contracts", type=int, default=DEFAULT_CONTRACTS,
+            help="Registered technology contracts to generate (demo/contracts.py; 0 for none; default %(default)s).",
+        )
         parser.add_argument(
             "--closing-seconds",
             type=float,
@@ -97,5 +102,9 @@ class Command(BaseCommand):
         call_command("rebuild_matching_index", stdout=self.stdout, stderr=self.stderr)
         loader.notify()
         self.stdout.write(f"Subscriptions: {summary.subscriptions}, {summary.notifications} notifications")
+        if options["contracts"] > 0:
+            made = contracts_seed(options["contracts"], progress=lambda message: self.stdout.write(f"  {message}"))
+            self.stdout.write(f"Technology contracts: {made.registered} registered, {made.waiting} in other states, "
+                              f"{made.points} registration points ({made.seconds:.1f} s)")
         self.stdout.write(self.style.SUCCESS(f"Demo loaded in {time.monotonic() - started:.1f} s."))
         self.stdout.write("Run `python manage.py demo_logins` to see the demo accounts.")
