@@ -28,3 +28,10 @@ errorlog = "-"
 wsgi_app = "techtransfer.wsgi:application"
 # No control socket: it would be written under the service user's home, which the systemd unit keeps read-only.
 control_socket_disable = True
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker loads the statistics store (techtransfer/stats/engine.py) before it takes requests."""
+    from techtransfer.stats.engine import warm_up
+
+    warm_up()

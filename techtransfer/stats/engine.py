@@ -971,3 +971,16 @@ def on_contracts_changed(sender: Any, months: Sequence[datetime.date] = (), **kw
     if engine_name() == "orm" or not months:
         return
     enqueue("techtransfer.stats.engine.refresh_job", months=sorted({F.month_key(day) for day in months}))
+
+
+def warm_up() -> None:
+    """Load the store into this process before its first request (a web worker starting: a few seconds at ten
+    million contracts), so that no visitor waits for it. A failure is logged: the first query loads it again."""
+    engine = get_engine()
+    sync = getattr(engine, "sync", None)
+    if sync is None:
+        return
+    try:
+        sync(force=True)
+    except Exception:  # the store is read again by the first query; a worker must start anyway
+        logger.exception("stats: could not load the statistics store at start-up")

@@ -348,8 +348,13 @@ def _growth(current: Decimal | int | None, previous: Decimal | int | None) -> De
     )
 
 
+def _small(contracts: int) -> bool:
+    """A count public figures hide: some contracts, fewer than the minimum (none reveals nothing)."""
+    return 0 < contracts < min_cell()
+
+
 def _totals(agg: Agg, *, public: bool) -> Totals:
-    if public and agg.contracts < min_cell():
+    if public and _small(agg.contracts):
         return Totals(None, None, None, None, suppressed=True)
     return Totals(agg.contracts, agg.turnover, agg.technical_value, _average(agg.turnover, agg.contracts))
 
@@ -366,7 +371,7 @@ def _suppress(cells: list[tuple[str, Agg]], *, public: bool, partition: bool = T
     if not public:
         return set()
     minimum = min_cell()
-    hidden = {key for key, agg in cells if 0 < agg.contracts < minimum}
+    hidden = {key for key, agg in cells if _small(agg.contracts)}
     if not partition or not hidden:
         return hidden
     visible = sorted(((agg.contracts, agg.turnover, key) for key, agg in cells if key not in hidden))
@@ -578,7 +583,7 @@ def overview(f: StatFilter, *, by: Sequence[str] = OVERVIEW_BREAKDOWNS, public: 
 def count(f: StatFilter, *, public: bool = False) -> int | None:
     """How many registered contracts match (the drill-down's count); None when suppressed."""
     agg = _total_of(get_engine().aggregate(f.where(), [()])[0])
-    return None if public and agg.contracts < min_cell() else agg.contracts
+    return None if public and _small(agg.contracts) else agg.contracts
 
 
 def flows(f: StatFilter, direction: str = "out", *, public: bool = False) -> Flows:

@@ -5,3 +5,7 @@ DATETIME_FORMAT = "Y年n月j日 H:i"
 YEAR_MONTH_FORMAT = "Y年n月"
 MONTH_DAY_FORMAT = "n月j日"
 TIME_FORMAT = "H:i"
+# Amounts and counts grouped by thousands as Chinese statistics print them (452,384.62 万元).
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3

@@ -85,3 +85,16 @@ def test_contracts_changed_in_bulk_refresh_their_months(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         contracts_changed_send(months=[day.replace(day=1)], source="import")
     assert Q.count(Q.StatFilter(date_from=datetime.date(2024, 3, 1), date_to=datetime.date(2024, 3, 31))) == 4
+
+
+def test_warm_up_loads_the_store_before_the_first_query() -> None:
+    from techtransfer.stats.engine import engines_reset, get_engine, warm_up
+
+    world = make_world()
+    make_contracts(world, 3, seed=4, registered_on=datetime.date(2025, 6, 2))
+    facts_refresh()
+    engines_reset()  # a new process: the files are there, nothing is loaded
+    engine = get_engine()
+    assert not engine._state.identities  # nothing read yet in this process
+    warm_up()
+    assert engine._state.identities and "2025-06" in engine._state.identities
