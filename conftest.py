@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from techtransfer.stats.engine import engines_reset
-
 
 @pytest.fixture(autouse=True)
 def stats_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A fresh statistics store per test (DuckDB partitions in a temporary folder, every change seen at once):
     registrations in one test never reach another's figures, nor the developer's var/analytics."""
+    from techtransfer.stats.engine import engines_reset
+
     settings.STATS_DIR = tmp_path_factory.mktemp("analytics")
     settings.STATS_ENGINE = "duckdb"
     settings.STATS_CHECK_SECONDS = 0.0

@@ -16,26 +16,12 @@ from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import ImportModeField
 from techtransfer.contracts import rules, services
 from techtransfer.contracts.choices import AttachmentKind, CarrierKind, Category, NonTechnicalKind, SubType
-from techtransfer.contracts.models import TechnologyContract
+from techtransfer.contracts.models import CONTRACT_CODE_TABLES, TechnologyContract
 from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin, OneTimeFormMixin
 from techtransfer.core.models import CodeItem
 
 # field → code table
-CODE_FIELDS = {
-    "seller_nature": "contract_party_nature",
-    "seller_region": "region",
-    "seller_legacy_region": "legacy_region",
-    "buyer_nature": "contract_party_nature",
-    "buyer_country": "country",
-    "buyer_region": "region",
-    "buyer_legacy_region": "legacy_region",
-    "tech_field": "contract_tech_field",
-    "ip_type": "contract_ip_type",
-    "plan_source": "contract_plan_source",
-    "objective": "socio_economic_objective",
-    "industry": "industry",
-    "payment_mode": "payment_mode",
-}
+CODE_FIELDS = CONTRACT_CODE_TABLES
 SHOW_CODE = {"seller_nature", "buyer_nature", "seller_region", "buyer_region", "buyer_country", "industry",
              "seller_legacy_region", "buyer_legacy_region"}
 

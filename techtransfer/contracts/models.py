@@ -255,6 +255,14 @@ class TechnologyContract(TimeStampedModel):
         return self.verification_code
 
 
+# Each code field of a contract and the code table its items come from, read off the fields themselves.
+CONTRACT_CODE_TABLES: dict[str, str] = {
+    field.name: field.remote_field.limit_choices_to["table__key"]  # type: ignore[index]  # set by _code()
+    for field in TechnologyContract._meta.fields
+    if isinstance(field, models.ForeignKey) and field.remote_field.model is CodeItem
+}
+
+
 class NonTechnicalItem(models.Model):
     """A purchase the contract includes (equipment, instruments, components, raw materials), deducted from the
     turnover unless it is a reasonable quantity of carriers of the technical subject (§2.4)."""

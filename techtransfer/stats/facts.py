@@ -23,6 +23,8 @@ from typing import Any
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from techtransfer.contracts.models import CONTRACT_CODE_TABLES
+
 FACT_VERSION = 1
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PARTY_GROUPS_FILE = Path(__file__).resolve().parent.parent / "contracts" / "rules" / "party_groups.json"
@@ -83,16 +85,9 @@ FactRow = tuple[Any, ...]
 
 # The contract's code foreign keys and their tables.
 CODE_FKS: dict[str, str] = {
-    "tech_field": "contract_tech_field",
-    "seller_nature": "contract_party_nature",
-    "buyer_nature": "contract_party_nature",
-    "ip_type": "contract_ip_type",
-    "plan_source": "contract_plan_source",
-    "objective": "socio_economic_objective",
-    "industry": "industry",
-    "seller_region": "region",
-    "buyer_region": "region",
-    "buyer_country": "country",
+    name: CONTRACT_CODE_TABLES[name]
+    for name in ("tech_field", "seller_nature", "buyer_nature", "ip_type", "plan_source", "objective", "industry",
+                 "seller_region", "buyer_region", "buyer_country")
 }
 
 

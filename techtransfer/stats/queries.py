@@ -80,11 +80,7 @@ CODE_FILTERS: dict[str, str] = {
 }
 # Code-table fields: (table key, top level only).
 _TABLE_FILTERS = {
-    "tech_field": "contract_tech_field",
-    "ip_type": "contract_ip_type",
-    "plan_source": "contract_plan_source",
-    "objective": "socio_economic_objective",
-    "industry": "industry",
+    name: F.CODE_FKS[name] for name in ("tech_field", "ip_type", "plan_source", "objective", "industry")
 }
 _CODE_RE = re.compile(r"^[0-9A-Za-z_]{1,32}$")
 
@@ -427,17 +423,10 @@ DIMENSIONS: dict[str, GroupSet] = {
     "year": ("year",),
     "month": ("year", "month"),
 }
+# The code table behind a breakdown's keys (a Beijing district is a region code).
 _DIMENSION_TABLES = {
-    "tech_field": "contract_tech_field",
-    "seller_nature": "contract_party_nature",
-    "buyer_nature": "contract_party_nature",
-    "ip_type": "contract_ip_type",
-    "plan_source": "contract_plan_source",
-    "objective": "socio_economic_objective",
-    "industry": "industry",
-    "seller_district": "region",
-    "buyer_region": "region",
-    "buyer_country": "country",
+    **{name: table for name, table in F.CODE_FKS.items() if name != "seller_region"},
+    "seller_district": F.CODE_FKS["seller_region"],
 }
 
 
