@@ -9,13 +9,12 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.forms import formset_factory
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.accounts.models import Organisation
-from techtransfer.achievements.forms import ImportModeField
-from techtransfer.contracts import rules, services
-from techtransfer.contracts.choices import AttachmentKind, CarrierKind, Category, NonTechnicalKind, SubType
+from techtransfer.achievements.forms import CodeItemChoiceField, DateInput, ImportModeField
+from techtransfer.contracts import services
+from techtransfer.contracts.choices import AttachmentKind, CarrierKind, NonTechnicalKind
 from techtransfer.contracts.models import CONTRACT_CODE_TABLES, TechnologyContract
 from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin, OneTimeFormMixin
 from techtransfer.core.models import CodeItem
@@ -35,22 +34,6 @@ FIELDSETS: list[tuple[Any, list[str]]] = [
     (_("Amounts (元)"), ["turnover", "expected_investment", "expected_output"]),
 ]
 WIDE_FIELDS = {"project_name", "summary"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class CodeChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args: Any, show_code: bool = False, **kwargs: Any) -> None:
-        self.show_code = show_code
-        super().__init__(*args, **kwargs)
-
-    def label_from_instance(self, obj: CodeItem) -> str:  # type: ignore[override]
-        return f"{obj.code} {obj.label}" if self.show_code else obj.label
 
 
 class ContractForm(OneTimeFormMixin, NamedErrorsMixin, forms.ModelForm):
@@ -78,7 +61,7 @@ class ContractForm(OneTimeFormMixin, NamedErrorsMixin, forms.ModelForm):
                 Q(table__key=key, table__is_current=True, active=True) | Q(pk=current_id)
             ).order_by("sort_order", "code")
             model_field = self.fields[name]
-            field_class = CodeItemTreeField if key in TREE_TABLES else CodeChoiceField
+            field_class = CodeItemTreeField if key in TREE_TABLES else CodeItemChoiceField
             extra = {"table": key} if key in TREE_TABLES else {}
             self.fields[name] = field_class(
                 queryset=queryset, required=False, label=model_field.label, help_text=model_field.help_text,
@@ -191,14 +174,6 @@ class RefuseForm(forms.Form):
     def __init__(self, *args: Any, grounds: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["grounds"].choices = grounds
-
-
-def category_data(signed_on: datetime.date | None) -> dict[str, Any]:
-    """The categories and sub-types of the rule set in force on the signing date, for the form's script (the
-    sub-type list follows the category; the licence category appears for contracts signed from 2021)."""
-    day = signed_on or timezone.localdate()
-    return {"categories": dict(rules.category_choices_on(day)), "subtypes": rules.subtype_choices_on(day),
-            "labels": {"category": dict(Category.choices), "subtype": dict(SubType.choices)}}
 
 
 class ImportForm(OneTimeFormMixin, forms.Form):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from techtransfer.contracts.choices import Category, SubType
 from techtransfer.contracts.models import ContractRuleSet
 from techtransfer.core.calendar import add_working_days
 from techtransfer.core.exceptions import ApplicationError
@@ -27,19 +27,6 @@ def rule_set_on(day: datetime.date) -> ContractRuleSet:
 def categories_on(signed_on: datetime.date) -> dict[str, list[str]]:
     """{category: [sub-types]} for a contract signed on that day."""
     return dict(rule_set_on(signed_on).categories)
-
-
-def category_choices_on(signed_on: datetime.date) -> list[tuple[str, str]]:
-    labels = dict(Category.choices)
-    return [(code, str(labels.get(code, code))) for code in categories_on(signed_on)]
-
-
-def subtype_choices_on(signed_on: datetime.date) -> dict[str, list[tuple[str, str]]]:
-    labels = dict(SubType.choices)
-    return {
-        category: [(code, str(labels.get(code, code))) for code in subtypes]
-        for category, subtypes in categories_on(signed_on).items()
-    }
 
 
 def decision_due(
@@ -63,8 +50,16 @@ def refusal_grounds(rule_set: ContractRuleSet) -> list[dict[str, str]]:
     return list(rule_set.refusal_grounds)
 
 
-def ground_label(ground: dict[str, str], english: bool) -> str:
-    return ground.get("en") if english and ground.get("en") else ground["zh"]
+def ground_text(ground: dict[str, str]) -> str:
+    """A refusal ground as pages show it, in the active language: "B2 标的不明确……"."""
+    english = (get_language() or "").startswith("en")
+    return f"{ground['code']} {ground['en'] if english and ground.get('en') else ground['zh']}"
+
+
+def grounds_text(rule_set: ContractRuleSet, codes: list[str]) -> list[str]:
+    """The texts of the chosen grounds (a code the rule set no longer lists stays as it is)."""
+    known = {g["code"]: g for g in rule_set.refusal_grounds}
+    return [ground_text(known[code]) if code in known else code for code in codes]
 
 
 def number_prefix(rule_set: ContractRuleSet, year: int, region: str) -> str:

@@ -28,7 +28,7 @@ from techtransfer.contracts.forms import (
 )
 from techtransfer.contracts.models import ContractAttachment, ContractRuleSet, TechnologyContract
 from techtransfer.contracts.permissions import SELLER, registrar_points, sells_for
-from techtransfer.contracts.rules import categories_on, rule_set_on
+from techtransfer.contracts.rules import categories_on, grounds_text, rule_set_on
 from techtransfer.contracts.tax import tax_treatments
 from techtransfer.contracts.workflows import CONTRACT_FLOW
 from techtransfer.core.downloads import protected_file_response
@@ -215,26 +215,9 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rule_set": contract.rule_set or rule_set_on(today),
         "treatments": tax_treatments(contract) if contract.status == ContractStatus.REGISTERED else [],
         "licence_note": licence_note,
-        "grounds": _ground_labels(contract),
+        "grounds": grounds_text(contract.rule_set, contract.refusal_grounds) if contract.rule_set else [],
     }
     return render(request, "contracts/detail.html", context)
-
-
-def _ground_labels(contract: TechnologyContract) -> list[str]:
-    if not contract.refusal_grounds or contract.rule_set is None:
-        return []
-    known = {g["code"]: g for g in contract.rule_set.refusal_grounds}
-    english = (request_language() or "").startswith("en")
-    return [
-        f"{code} {known[code]['en'] if english else known[code]['zh']}" if code in known else code
-        for code in contract.refusal_grounds
-    ]
-
-
-def request_language() -> str:
-    from django.utils.translation import get_language
-
-    return get_language() or ""
 
 
 @login_required
@@ -303,11 +286,9 @@ def contract_from_contact_request(request: HttpRequest, contact_request_pk: int)
 
 def contact_request_panel(request: HttpRequest, contact_request: Any) -> dict[str, Any] | None:
     """On a signed contact request's page: its contract registration, or (for the seller) the way to make one."""
-    from techtransfer.contracts.selectors import contract_for_contact_request
-
     if not request.user.is_authenticated or contact_request.stage != "signed":
         return None
-    contract = contract_for_contact_request(user=request.user, contact_request=contact_request)
+    contract = selectors.contract_for_contact_request(user=request.user, contact_request=contact_request)
     can_register = contract is None and contact_request.achievement.owner_id in sells_for(request.user)
     if contract is None and not can_register:
         return None

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from techtransfer.contracts import rules, selectors, services
@@ -73,8 +72,7 @@ def contract_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 def ground_choices(contract: TechnologyContract) -> list[tuple[str, str]]:
     rule_set = contract.rule_set or rules.rule_set_on(timezone.localdate())
-    english = (get_language() or "").startswith("en")
-    return [(g["code"], f"{g['code']} {rules.ground_label(g, english)}") for g in rules.refusal_grounds(rule_set)]
+    return [(g["code"], rules.ground_text(g)) for g in rules.refusal_grounds(rule_set)]
 
 
 @login_required
