@@ -98,11 +98,7 @@ def _choice(choices: Any, value: str) -> tuple[str, str]:
     label = dict(choices.choices).get(value)
     if label is None:
         return "", value
-    zh, en = bilingual(label)
-    # Choice labels often carry the Chinese term already: "Technology transfer (技术转让)".
-    if zh and zh in en:
-        zh = ""
-    return zh, en
+    return bilingual(label)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -224,7 +220,8 @@ def certificate_pdf(contract: Any, *, verify_url: str) -> bytes:
         Paragraph(
             f"{escape(number_zh)} "
             f'<font name="{LATIN_FONT}" size="9" color="#555555">{escape(number_en)}</font>'
-            f'&nbsp;&nbsp;<font name="{MONO_FONT}" size="14"><b>{escape(contract.number or "")}</b></font>',
+            # An ideographic space: the CJK font has no glyph for a no-break space.
+            f'\u3000<font name="{MONO_FONT}" size="14"><b>{escape(contract.number or "")}</b></font>',
             st["number"],
         ),
         Spacer(1, 3 * mm),
