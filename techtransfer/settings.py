@@ -134,6 +134,9 @@ INSTALLED_APPS = [
     "techtransfer.subscriptions",
     "techtransfer.contracts",
     "techtransfer.stats",
+    "techtransfer.deals",
+    "techtransfer.scireports",
+    "techtransfer.reports",
     "techtransfer.portal",
     "techtransfer.api",
     "techtransfer.demo",  # the top layer: imports the apps above, none imports it

@@ -17,6 +17,9 @@ API_ROUTES = [
         "techtransfer.subscriptions.api_urls",
         "techtransfer.contracts.api_urls",
         "techtransfer.stats.api_urls",
+        "techtransfer.deals.api_urls",
+        "techtransfer.scireports.api_urls",
+        "techtransfer.reports.api_urls",
     )
 ]
 
@@ -34,6 +37,9 @@ urlpatterns = [
     path("subscriptions/", include("techtransfer.subscriptions.urls")),
     path("contracts/", include("techtransfer.contracts.urls")),
     path("stats/", include("techtransfer.stats.urls")),
+    path("deals/", include("techtransfer.deals.urls")),
+    path("sci-reports/", include("techtransfer.scireports.urls")),
+    path("annual-reports/", include("techtransfer.reports.urls")),
     path("", include("techtransfer.portal.urls")),
 ]
 

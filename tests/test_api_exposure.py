@@ -10,11 +10,13 @@ record in a response is checked field by field against its app's visibility rule
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -36,11 +38,19 @@ from techtransfer.contracts.models import TechnologyContract
 from techtransfer.contracts.tests.factories import make_people, registered
 from techtransfer.core.codetables import code_item
 from techtransfer.core.workflow import workflow_for
+from techtransfer.deals import services as deal_services
+from techtransfer.deals import services_rewards as reward_services
+from techtransfer.deals.models import Deal, Mobility, RewardPlan
+from techtransfer.deals.tests.deal_factories import make_deal
 from techtransfer.market import permissions as market_perms
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.tests.helpers import Enterprise, make_enterprise, make_published
 from techtransfer.matchmaking import services as matchmaking_services
 from techtransfer.matchmaking.models import ContactRequest
+from techtransfer.reports import services as report_services
+from techtransfer.reports.models import AnnualReport
+from techtransfer.scireports.models import ScienceReport
+from techtransfer.scireports.tests.helpers import make_report as make_sci_report
 from techtransfer.subscriptions import services as subscription_services
 from techtransfer.subscriptions.models import Subscription
 from techtransfer.testing import PDF_BYTES, Personas, achievement_data
@@ -63,6 +73,13 @@ REQUEST_MESSAGE = "对接留言戊：希望下周面谈"
 REQUEST_NOTE = "对接备注己：报价约八十万元"
 SUBSCRIPTION_NAME = "私人订阅壬"
 CONTRACT_PROJECT = "技术合同庚：未公开的项目"
+OBJECTOR_CONTACT = "objector-13911112222@example.cn"
+OBJECTION_TEXT = "异议子：评估价格偏低"
+DUE_DILIGENCE = "尽职调查丑：核查权属无瑕疵"
+REWARD_PERSON = "奖励对象寅"
+MOBILITY_ENTERPRISE = "离岗创业企业卯有限公司"
+ANNUAL_PROBLEMS = "年度报告辰：内部存在的问题"
+SCIREPORT_TITLE = "科技报告巳：尚未公开的最终报告"
 SENSITIVE_TEXT = [
     MATERIAL_NAME,
     MATERIAL_SHA256,
@@ -78,6 +95,13 @@ SENSITIVE_TEXT = [
     REQUEST_NOTE,
     SUBSCRIPTION_NAME,
     CONTRACT_PROJECT,
+    OBJECTOR_CONTACT,
+    OBJECTION_TEXT,
+    DUE_DILIGENCE,
+    REWARD_PERSON,
+    MOBILITY_ENTERPRISE,
+    ANNUAL_PROBLEMS,
+    SCIREPORT_TITLE,
     "/media/",
 ]
 
@@ -93,6 +117,11 @@ class World:
     contact_request: ContactRequest
     subscription: Subscription
     contract: TechnologyContract  # registered; only its parties, its point's registrars and administrators read it
+    deal: Deal  # publicised: the public reads the notice, never the objection, its contact or the due diligence
+    plan: RewardPlan  # a draft: only the unit reads it
+    mobility: Mobility
+    annual_report: AnnualReport  # a draft: only the unit reads it
+    sci_report: ScienceReport  # a draft: only the unit reads it
 
     def other_emails(self) -> list[str]:
         """Every user's address; the outsider may read only their own (on /me)."""
@@ -135,7 +164,28 @@ def world(p: Personas, django_capture_on_commit_callbacks: Any) -> World:
     assert achievement.status == "published"
     with django_capture_on_commit_callbacks(execute=True):
         contract = registered(make_people(), project_name=CONTRACT_PROJECT)
-    return World(p, ent, achievement, demand, challenge, proposal, contact_request, subscription, contract)
+    deal = deal_services.deal_publicise(
+        deal=make_deal(p, achievement, due_diligence=DUE_DILIGENCE), by=p.tto_officer
+    )
+    deal_services.objection_lodge(deal=deal, by=None, name="公众甲", contact=OBJECTOR_CONTACT, text=OBJECTION_TEXT)
+    plan = reward_services.plan_create(
+        by=p.tto_officer, deal=deal, data={"income_date": datetime.date.today(), "gross_income": Decimal("1000000")}
+    )
+    reward_services.allocation_add(
+        plan=plan, by=p.tto_officer, data={"person_name": REWARD_PERSON, "form": "cash", "amount": Decimal("700000")}
+    )
+    mobility = reward_services.mobility_create(
+        by=p.tto_officer, organisation=p.university,
+        data={"person_name": "兼职人员", "kind": "leave", "enterprise": MOBILITY_ENTERPRISE,
+              "start": datetime.date.today() - datetime.timedelta(days=30)},
+    )
+    annual_report = report_services.report_create(
+        by=p.tto_officer, organisation=p.university, year=datetime.date.today().year - 1
+    )
+    report_services.report_update(report=annual_report, by=p.tto_officer, data={"part1_problems": ANNUAL_PROBLEMS})
+    sci_report = make_sci_report(p, title=SCIREPORT_TITLE)
+    return World(p, ent, achievement, demand, challenge, proposal, contact_request, subscription, contract, deal,
+                 plan, mobility, annual_report, sci_report)
 
 
 # ---------------------------------------------------------------- the routes
@@ -206,6 +256,21 @@ ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
     "stats/flows": lambda w: ["stats/flows?direction=out", "stats/flows?direction=in"],
     "stats/region-groups": lambda w: ["stats/region-groups"],
     "stats/live": lambda w: ["stats/live"],
+    "deals/": lambda w: ["deals/"],
+    "deals/<int:pk>/": lambda w: [f"deals/{w.deal.pk}/"],
+    "deals/<int:pk>/objections/": lambda w: [f"deals/{w.deal.pk}/objections/"],
+    "publicity/": lambda w: ["publicity/"],
+    "publicity/<int:pk>/": lambda w: [f"publicity/{w.deal.pk}/"],
+    "reward-plans/": lambda w: ["reward-plans/"],
+    "reward-plans/<int:pk>/": lambda w: [f"reward-plans/{w.plan.pk}/"],
+    "mobility/": lambda w: ["mobility/"],
+    "mobility/<int:pk>/": lambda w: [f"mobility/{w.mobility.pk}/"],
+    "annual-reports/": lambda w: ["annual-reports/"],
+    "annual-reports/<int:pk>/": lambda w: [f"annual-reports/{w.annual_report.pk}/"],
+    "annual-reports/overview/": lambda w: [f"annual-reports/overview/?year={w.annual_report.year}"],
+    "sci-reports/": lambda w: ["sci-reports/", "sci-reports/?q=" + quote("科技报告巳")],
+    "sci-reports/<int:pk>/": lambda w: [f"sci-reports/{w.sci_report.pk}/"],
+    "sci-reports/coverage/": lambda w: ["sci-reports/coverage/"],
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,9 +23,14 @@ from techtransfer.accounts.models import Organisation
 from techtransfer.achievements import services as achievement_services
 from techtransfer.challenges import services as challenge_services
 from techtransfer.challenges.tests.helpers import make_open_challenge, make_proposal
+from techtransfer.deals import services as deal_services
+from techtransfer.deals import services_rewards as reward_services
+from techtransfer.deals.tests.deal_factories import make_deal
 from techtransfer.market import services as market_services
 from techtransfer.market.tests.helpers import make_demand, make_enterprise, make_published
 from techtransfer.matchmaking import services as matchmaking_services
+from techtransfer.reports import services as report_services
+from techtransfer.scireports.tests.helpers import make_report as make_sci_report
 from techtransfer.subscriptions import services as subscription_services
 from techtransfer.subscriptions.models import Notification
 from techtransfer.testing import Personas, make_achievement, url_routes
@@ -66,7 +72,26 @@ def build_world(p: Personas) -> dict[str, list[int]]:
         ).pk
         for user in (p.outsider, p.tto_officer, p.reviewer, p.commission_admin, p.other_tto)
     ]
+    deal = deal_services.deal_publicise(deal=make_deal(p, published), by=p.tto_officer)
+    deal_services.objection_lodge(deal=deal, by=None, name="公众", contact="13800000000", text="价格偏低")
+    draft_deal = make_deal(p, published, mode="licence", licence_type="ordinary")
+    plan = reward_services.plan_create(
+        by=p.tto_officer, deal=deal, data={"income_date": datetime.date.today(), "gross_income": Decimal("100000")}
+    )
+    mobility = reward_services.mobility_create(
+        by=p.tto_officer, organisation=p.university,
+        data={"person_name": "张三", "kind": "part_time", "enterprise": "某公司", "start": datetime.date.today()},
+    )
+    annual_report = report_services.report_create(
+        by=p.tto_officer, organisation=p.university, year=datetime.date.today().year - 1
+    )
+    sci_report = make_sci_report(p)
     return {
+        "deal": [deal.pk, draft_deal.pk],
+        "plan": [plan.pk],
+        "mobility": [mobility.pk],
+        "annual_report": [annual_report.pk],
+        "sci_report": [sci_report.pk],
         "notification": notifications,
         "staff": [ent.staff.pk],
         "demand": [draft_demand.pk, review_demand.pk, published_demand.pk],
@@ -83,6 +108,11 @@ def build_world(p: Personas) -> dict[str, list[int]]:
 
 # The first path segment (or API resource) says which records a route's <pk> names.
 KINDS = [
+    (r"deals/rewards/|(api/v1/)?reward-plans/", "plan"),
+    (r"deals/mobility/|api/v1/mobility/", "mobility"),
+    (r"(api/v1/)?deals/|api/v1/publicity/", "deal"),
+    (r"(api/v1/)?annual-reports/", "annual_report"),
+    (r"(api/v1/)?sci-reports/", "sci_report"),
     (r"(api/v1/)?challenge-proposals/|challenges/proposals/", "proposal"),
     (r"(api/v1/)?challenges/", "challenge"),
     (r"(api/v1/)?achievements/", "achievement"),
@@ -99,6 +129,10 @@ WORKFLOW_KINDS = {
     "challenge": "challenge",
     "proposal": "proposal",
     "contact_request": "contact_request",
+    "deal": "deal",
+    "reward_plan": "plan",
+    "annual_report": "annual_report",
+    "scireport": "sci_report",
 }
 
 
@@ -125,7 +159,7 @@ def paths_for(world: dict[str, list[int]]) -> list[str]:
         for values in candidates:
             path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m, v=values: v[m.group(1)], route)
             if "workflows/" in route and values.get("kind"):
-                ids = world[values["kind"]]
+                ids = world[WORKFLOW_KINDS[values["kind"]]]
                 path = re.sub(r"/\d+$", "", path) + f"/{ids[0]}"
             paths.add(path)
     return sorted(paths)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.forms import CodeItemChoiceField, DateInput, ImportModeField
 from techtransfer.contracts import services
-from techtransfer.contracts.choices import AttachmentKind, CarrierKind, NonTechnicalKind
+from techtransfer.contracts.choices import CarrierKind, NonTechnicalKind
 from techtransfer.contracts.models import CONTRACT_CODE_TABLES, TechnologyContract
 from techtransfer.core.forms import TREE_TABLES, CodeItemTreeField, NamedErrorsMixin, OneTimeFormMixin
 from techtransfer.core.models import CodeItem
@@ -145,11 +145,6 @@ class SellerForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["seller"].queryset = organisations
-
-
-class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=AttachmentKind.choices, initial=AttachmentKind.SIGNED_CONTRACT)
-    file = forms.FileField(label=_("PDF file"))
 
 
 class RegisterForm(forms.Form):

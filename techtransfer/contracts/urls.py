@@ -19,8 +19,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.contract_edit, name="edit"),
     path("<int:pk>/register/", views.contract_register, name="register"),
     path("<int:pk>/refuse/", views.contract_refuse, name="refuse"),
-    path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
-    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
-    path("<int:pk>/attachments/<int:attachment_pk>/remove/", views.attachment_remove, name="attachment_remove"),
+    path("<int:pk>/attachments/", views.ATTACHMENTS.add_view, name="attachment_add"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.ATTACHMENTS.download_view, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/remove/", views.ATTACHMENTS.remove_view, name="attachment_remove"),
     *certificate_urlpatterns,
 ]

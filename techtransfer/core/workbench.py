@@ -63,3 +63,34 @@ def queues_for(user: Any) -> list[QueueStatus]:
 def waiting_count(user: Any) -> int:
     """How many items wait in all of the user's queues (the badge of the workbench link)."""
     return sum(status.count for status in queues_for(user))
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """A page an app offers on the workbench to the users it concerns (`shows(user)`): the unit's deals,
+    its annual reports... so a new app's pages are reachable without the workbench naming the app."""
+
+    key: str
+    label: str | Promise
+    url_name: str
+    shows: Callable[[Any], bool]
+    order: int = 100
+
+
+_SHORTCUTS: dict[str, Shortcut] = {}
+
+
+def register_shortcut(shortcut: Shortcut) -> Shortcut:
+    _SHORTCUTS[shortcut.key] = shortcut
+    return shortcut
+
+
+def shortcuts_for(user: Any) -> list[tuple[Shortcut, str]]:
+    """The shortcuts shown to the user, in their order, each with its URL."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        (shortcut, reverse(shortcut.url_name))
+        for shortcut in sorted(_SHORTCUTS.values(), key=lambda s: (s.order, s.key))
+        if shortcut.shows(user)
+    ]

@@ -26,7 +26,7 @@ from techtransfer.achievements.search_form import (
     facet_labels,
 )
 from techtransfer.achievements.views import workspace_context
-from techtransfer.core.workbench import queues_for
+from techtransfer.core.workbench import queues_for, shortcuts_for
 from techtransfer.portal import selectors
 from techtransfer.search import generation, pages
 from techtransfer.search.generation import cached_public
@@ -133,6 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "queues": queues_for(user),
+        "shortcuts": shortcuts_for(user),
         "unread": list(notification_list(user=user, unread_only=True)[:UNREAD_ON_WORKBENCH]),
         **workspace_context(user),
     }

@@ -10,6 +10,7 @@ module listens. The person who took the step is not told of it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -54,21 +55,46 @@ def on_step_taken(sender: Workflow, *, record: Any, step: Step, actor: Any, hist
 
 def notify_step(*, flow: Workflow, record: Any, step: Step, actor: Any, note: str = "") -> list[Notification]:
     """Create the step's notifications and send the immediate e-mails; returns the notifications."""
-    recipients = step_recipients(flow, record, step, actor)
+    with translation.override(DEFAULT_LANGUAGE):
+        title = str(flow.title(record))[:300]
+    return notify_people(
+        step_recipients(flow, record, step, actor),
+        kind=flow.kind,
+        record_id=record.pk,
+        title=title,
+        url=flow.detail_url(record),
+        event=flow.audit_code(step),
+        actor=actor,
+        note=note,
+    )
+
+
+def notify_people(
+    people: Iterable[User],
+    *,
+    kind: str,
+    record_id: int,
+    title: str,
+    url: str,
+    event: str,
+    actor: Any = None,
+    note: str = "",
+) -> list[Notification]:
+    """One work notification per person (in the inbox; mailed at once, in the digest or never, by each
+    person's preference). Also for events that are not workflow steps, such as a deadline reminder
+    (`event` then names it, e.g. "annual_report.reminder")."""
+    recipients = list(people)
     if not recipients:
         return []
     now = timezone.now()
-    url = flow.detail_url(record)
-    with translation.override(DEFAULT_LANGUAGE):
-        title = str(flow.title(record))[:300]
     rows = Notification.objects.bulk_create(
         Notification(
             user=person,
-            kind=flow.kind,
-            object_id=record.pk,
-            title=title,
+            kind=kind,
+            object_id=record_id,
+            title=title[:300],
             url=url,
-            event=flow.audit_code(step),
+            event=event,
             actor=actor,
             note=note,
             created=now,

@@ -2,9 +2,7 @@
 the certificate and its public verification (views.certificate)."""
 
 from techtransfer.contracts.views.applications import (
-    attachment_add,
-    attachment_download,
-    attachment_remove,
+    ATTACHMENTS,
     contract_detail,
     contract_edit,
     contract_from_contact_request,
@@ -15,9 +13,7 @@ from techtransfer.contracts.views.applications import (
 from techtransfer.contracts.views.decisions import contract_refuse, contract_register, decision_queue
 
 __all__ = [
-    "attachment_add",
-    "attachment_download",
-    "attachment_remove",
+    "ATTACHMENTS",
     "contract_detail",
     "contract_edit",
     "contract_from_contact_request",

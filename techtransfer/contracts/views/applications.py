@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,9 +18,14 @@ from techtransfer.accounts.abuse import submit_once
 from techtransfer.accounts.models import Organisation
 from techtransfer.accounts.permissions import editable_organisations, is_commission_admin
 from techtransfer.contracts import selectors, services
-from techtransfer.contracts.choices import EDITABLE_STATUSES, SELLER_ROLE, SUBTYPE_SELLER_ROLE, ContractStatus
+from techtransfer.contracts.choices import (
+    EDITABLE_STATUSES,
+    SELLER_ROLE,
+    SUBTYPE_SELLER_ROLE,
+    AttachmentKind,
+    ContractStatus,
+)
 from techtransfer.contracts.forms import (
-    AttachmentForm,
     ContractForm,
     ItemFormSet,
     SellerForm,
@@ -31,10 +36,15 @@ from techtransfer.contracts.permissions import SELLER, registrar_points, sells_f
 from techtransfer.contracts.rules import categories_on, grounds_text, rule_set_on
 from techtransfer.contracts.tax import tax_treatments
 from techtransfer.contracts.workflows import CONTRACT_FLOW
-from techtransfer.core.downloads import protected_file_response
+from techtransfer.core.attachment_views import AttachmentRoutes
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.forms import error_summary, formset_errors
-from techtransfer.core.views import apply_service_errors, flash_refusal
+from techtransfer.core.views import apply_service_errors
+
+ATTACHMENTS = AttachmentRoutes(
+    get_record=selectors.contract_get, model=ContractAttachment, record_field="contract",
+    add=services.attachment_add, remove=services.attachment_remove, detail="contracts:detail", kinds=AttachmentKind,
+)
 
 PAGE_SIZE = 25
 ITEMS_PREFIX = "items"
@@ -203,7 +213,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "seller_role": seller_role(contract),
         "items": contract.non_technical_items.all(),
         "attachments": contract.attachments.all(),
-        "attachment_form": AttachmentForm() if editable else None,
+        "attachment_form": ATTACHMENTS.form() if editable else None,
         "can_edit": editable,
         "is_seller": is_seller,
         "may_register": CONTRACT_FLOW.may(user, contract, "register"),
@@ -218,48 +228,6 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grounds": grounds_text(contract.rule_set, contract.refusal_grounds) if contract.rule_set else [],
     }
     return render(request, "contracts/detail.html", context)
-
-
-@login_required
-@require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = selectors.contract_get(user=request.user, pk=pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(
-                contract=contract, by=request.user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
-            )
-        except (ApplicationError, ValidationError) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, _("The file is attached."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("contracts:detail", pk=pk)
-
-
-@login_required
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
-    contract = selectors.contract_get(user=request.user, pk=pk)  # 404 for those who may not read it
-    attachment = get_object_or_404(ContractAttachment, pk=attachment_pk, contract=contract)
-    return protected_file_response(request, attachment.file, filename=attachment.original_name)
-
-
-@login_required
-@require_POST
-def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    contract = selectors.contract_get(user=request.user, pk=pk)
-    attachment = get_object_or_404(ContractAttachment, pk=attachment_pk, contract=contract)
-    try:
-        services.attachment_remove(attachment=attachment, by=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The file is removed."))
-    return redirect("contracts:detail", pk=pk)
 
 
 @login_required

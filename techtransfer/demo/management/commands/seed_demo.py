@@ -16,6 +16,7 @@ from techtransfer.achievements.choices import Status
 from techtransfer.achievements.models import Achievement
 from techtransfer.challenges.choices import ChallengeStatus
 from techtransfer.challenges.models import Challenge
+from techtransfer.demo.compliance import compliance_seed
 from techtransfer.demo.content import content_load
 from techtransfer.demo.contracts import DEFAULT_CONTRACTS, contracts_seed
 from techtransfer.demo.loader import CLOSING_SECONDS, DEMO_PASSWORD, DemoError, DemoLoader, demo_exists
@@ -106,5 +107,11 @@ class Command(BaseCommand):
             made = contracts_seed(options["contracts"], progress=lambda message: self.stdout.write(f"  {message}"))
             self.stdout.write(f"Technology contracts: {made.registered} registered, {made.waiting} in other states, "
                               f"{made.points} registration points ({made.seconds:.1f} s)")
+        made_compliance = compliance_seed(progress=lambda message: self.stdout.write(f"  {message}"))
+        self.stdout.write(
+            f"Compliance ({made_compliance.data_year} reporting year): {made_compliance.deals} transformation deals, "
+            f"{made_compliance.plans} reward plans, {made_compliance.sci_reports} S&T reports, "
+            f"{made_compliance.annual_reports} annual reports"
+        )
         self.stdout.write(self.style.SUCCESS(f"Demo loaded in {time.monotonic() - started:.1f} s."))
         self.stdout.write("Run `python manage.py demo_logins` to see the demo accounts.")
