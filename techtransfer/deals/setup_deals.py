@@ -1,8 +1,11 @@
 """Registers the deal workflow (workflows.py), its audit labels and its workbench queue (imported by apps.ready)."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from techtransfer.core.audit import register_action_labels
+from techtransfer.core.panels import Panel, register_panel
 from techtransfer.core.workbench import Queue, Shortcut, register_queue, register_shortcut
 from techtransfer.deals import workflows  # noqa: F401  (registers DEAL_FLOW)
 
@@ -59,3 +62,13 @@ for shortcut in (
              shows=_records_deals, order=42),
 ):
     register_shortcut(shortcut)
+
+
+def _achievement_panel(request: Any, achievement: Any) -> dict[str, Any] | None:
+    from techtransfer.deals.views.deals import achievement_panel
+
+    return achievement_panel(request, achievement)
+
+
+register_panel(Panel(model="achievements.achievement", template="deals/_achievement_panel.html",
+                     context=_achievement_panel))

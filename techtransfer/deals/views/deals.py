@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from techtransfer.accounts.abuse import submit_once
 from techtransfer.accounts.models import Organisation
 from techtransfer.accounts.permissions import editable_organisations
+from techtransfer.achievements.choices import REGISTERED_STATUSES
+from techtransfer.achievements.models import Achievement
 from techtransfer.core.attachment_views import AttachmentRoutes
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.forms import error_summary
@@ -33,7 +35,7 @@ from techtransfer.deals.choices import (
 )
 from techtransfer.deals.forms import AnswerForm, CompleteForm, DealForm, LinkContractForm, UnitForm
 from techtransfer.deals.models import Deal, DealAttachment, Objection
-from techtransfer.deals.permissions import UNIT
+from techtransfer.deals.permissions import UNIT, can_edit_for
 from techtransfer.deals.workflows import DEAL_FLOW, publicity_ended
 
 ATTACHMENTS = AttachmentRoutes(
@@ -82,18 +84,41 @@ def deal_create(request: HttpRequest) -> HttpResponse:
     unit_form = None
     owner = organisations[0]
     data = request.POST if request.method == "POST" else None
+    # From an achievement's page (?achievement=<id>): its unit and the achievement are chosen already.
+    start = _own_achievement(request, organisations)
+    if start is not None:
+        owner = start.owner
     if len(organisations) > 1:
-        chosen = request.GET.get("unit")
+        chosen = request.GET.get("unit") or (str(start.owner_id) if start is not None else None)
         initial_owner = organisations.filter(pk=chosen).first() if chosen and chosen.isdigit() else None
         owner = initial_owner or owner
         unit_form = UnitForm(data, organisations=organisations, initial={"owner": owner})
         if unit_form.is_bound and unit_form.is_valid():
             owner = unit_form.cleaned_data["owner"]
-    form = DealForm(data, owner=owner)
+    form = DealForm(data, owner=owner, initial={"achievement": start} if start is not None else None)
     unit_ok = unit_form is None or unit_form.is_valid()
     if request.method == "POST" and form.is_valid() and unit_ok:
         return submit_once(request, form, lambda: _create(request, form, owner, unit_form))
     return render(request, "deals/form.html", _form_context(form, None, unit_form))
+
+
+def _own_achievement(request: HttpRequest, organisations: Any) -> Achievement | None:
+    """The achievement named by ?achievement= when it belongs to one of the user's units, else None."""
+    pk = request.GET.get("achievement", "")
+    if not pk.isdigit():
+        return None
+    return Achievement.objects.filter(pk=pk, owner__in=organisations).first()
+
+
+def achievement_panel(request: HttpRequest, achievement: Achievement) -> dict[str, Any] | None:
+    """The deals panel of an achievement's page: its publicity notices for everyone, its deals for those who
+    read them, and "record a deal" for its unit's editors once it is registered."""
+    notices = list(selectors.public_deal_list().filter(achievement=achievement))
+    deals = list(selectors.deal_list(user=request.user).filter(achievement=achievement))
+    may_record = achievement.status in REGISTERED_STATUSES and can_edit_for(request.user, achievement.owner_id)
+    if not (notices or deals or may_record):
+        return None
+    return {"achievement": achievement, "notices": notices, "deals": deals, "may_record": may_record}
 
 
 def _create(request: HttpRequest, form: DealForm, owner: Organisation, unit_form: UnitForm | None) -> HttpResponse:
