@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -445,18 +445,16 @@ def objection_lodge(
 
 
 def _notify_objection(deal_id: int, objection_id: int) -> None:
-    from techtransfer.subscriptions.work import DEFAULT_LANGUAGE, notify_people
+    from techtransfer.subscriptions.work import notify_people
 
     deal = Deal.objects.select_related("achievement").filter(pk=deal_id).first()
     if deal is None:
         return
-    with translation.override(DEFAULT_LANGUAGE):
-        title = _("Objection to the publicised price of “%(name)s”") % {"name": deal.achievement.name}
-    notify_people(
+    notify_people(  # the sentence is the registered notice of OBJECTION_EVENT (setup_deals), in the reader's language
         members_of(deal.owner_id, EDITOR_ROLES),
         kind=DEAL_FLOW.kind,
         record_id=deal.pk,
-        title=title,
+        title=deal.achievement.name,
         url=reverse("deals:detail", args=[deal.pk]) + f"#objection-{objection_id}",
         event=OBJECTION_EVENT,
     )

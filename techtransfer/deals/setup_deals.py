@@ -72,3 +72,16 @@ def _achievement_panel(request: Any, achievement: Any) -> dict[str, Any] | None:
 
 register_panel(Panel(model="achievements.achievement", template="deals/_achievement_panel.html",
                      context=_achievement_panel))
+
+
+def _register_notices() -> None:
+    from techtransfer.deals.services import OBJECTION_EVENT
+    from techtransfer.subscriptions.work import register_event_notice
+
+    register_event_notice(
+        OBJECTION_EVENT,
+        _("Someone objected to the publicised price of “%(title)s”; answer it before the deal can be completed."),
+    )
+
+
+_register_notices()

@@ -144,12 +144,15 @@ class Notification(models.Model):
 
     @property
     def sentence(self) -> str:
-        """What happened, in the reader's language (work notifications): the step's notice."""
+        """What happened, in the reader's language (work notifications): the step's notice, or the notice an
+        app registered for an event that is not a step."""
         from techtransfer.core.workflow import step_notice
+        from techtransfer.subscriptions.work import event_notice
 
         found = step_notice(self.event) if self.event else None
         if found is None:
-            return self.title
+            notice = event_notice(self.event) if self.event else None
+            return str(notice) % {"title": self.title} if notice is not None else self.title
         _flow, step = found
         actor = self.actor.display_name if self.actor else gettext("The platform")
         return str(step.notice or step.audit_label or step.label) % {"actor": actor, "title": self.title}

@@ -28,6 +28,19 @@ logger = logging.getLogger(__name__)
 DEFAULT_LANGUAGE = "zh-hans"
 
 
+# Sentences of work events that are not workflow steps (an objection lodged...), registered by the apps that
+# send them: `%(title)s` is the notification's title (the record's name), rendered in the reader's language.
+_EVENT_NOTICES: dict[str, Any] = {}
+
+
+def register_event_notice(event: str, text: Any) -> None:
+    _EVENT_NOTICES[event] = text
+
+
+def event_notice(event: str) -> Any | None:
+    return _EVENT_NOTICES.get(event)
+
+
 def language_of(user: User) -> str:
     language = user.preferred_language or DEFAULT_LANGUAGE
     return language if language in dict(settings.LANGUAGES) else DEFAULT_LANGUAGE

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from techtransfer.contracts.models import TechnologyContract
 from techtransfer.contracts.tests.factories import make_contract, make_people, registered
@@ -167,8 +167,15 @@ class TestObjectionsAndCompletion:
         with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
             objection = services.objection_lodge(deal=deal, by=p.outsider, name="王五", contact=CONTACT, text="异议")
         assert objection.lodged_by == p.outsider and objection.status == ObjectionStatus.OPEN
-        told = set(Notification.objects.filter(event="deal.objection").values_list("user__username", flat=True))
-        assert told == {"tto", "researcher"}
+        told = Notification.objects.filter(event="deal.objection")
+        assert set(told.values_list("user__username", flat=True)) == {"tto", "researcher"}
+        # The inbox and the e-mail say what happened in the reader's language, about the achievement.
+        notice = told.first()
+        assert notice is not None and notice.title == deal.achievement.name
+        with translation.override("en"):
+            assert notice.sentence.startswith("Someone objected to the publicised price of “")
+        with translation.override("zh-hans"):
+            assert deal.achievement.name in notice.sentence and "异议" in notice.sentence
 
     def test_answers_are_required_and_only_the_unit_answers(self, p: Personas) -> None:
         deal = publicised(p)
