@@ -8,7 +8,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from techtransfer.accounts.models import Organisation
@@ -131,8 +131,8 @@ def annual_reward_figures(organisation: Organisation, year: int) -> dict[str, An
     - cash_person_times (int, 人次): the number of cash payments (a person paid twice counts twice);
     - equity_shares (Decimal): the sum of the shares vested by equity payments;
     - equity_person_times (int, 人次): the number of equity payments;
-    - equity_value (Decimal 元): each equity payment's shares × the deal's price ÷ the deal's shares, where the
-      deal records both (a positive number of shares), else 0; rounded to the cent;
+    - equity_value (Decimal 元): the shares vested × the deal's price ÷ the deal's shares, where the deal records
+      both (a positive number of shares), else 0; rounded to the cent;
     - tax_withheld (Decimal 元): the tax withheld on all these payments, where entered;
     - part_time (int): the unit's part-time records (兼职) active at any time in the year (started by 31 December,
       not ended before 1 January);
@@ -146,24 +146,11 @@ def annual_reward_figures(organisation: Organisation, year: int) -> dict[str, An
         allocation__plan__deal__achievement__secrecy=Secrecy.NONE,
         paid_on__year=year,
     )
-    value = Case(
-        When(
-            Q(allocation__plan__deal__price__isnull=False) & Q(allocation__plan__deal__shares__gt=0)
-            & Q(shares__isnull=False),
-            then=ExpressionWrapper(
-                F("shares") * F("allocation__plan__deal__price") / F("allocation__plan__deal__shares"),
-                output_field=DecimalField(max_digits=30, decimal_places=6),
-            ),
-        ),
-        default=Value(ZERO),
-        output_field=DecimalField(max_digits=30, decimal_places=6),
-    )
     figures = payments.aggregate(
         cash_amount=Sum("amount", filter=Q(allocation__form=RewardForm.CASH)),
         cash_person_times=Count("id", filter=Q(allocation__form=RewardForm.CASH)),
         equity_shares=Sum("shares", filter=Q(allocation__form=RewardForm.EQUITY)),
         equity_person_times=Count("id", filter=Q(allocation__form=RewardForm.EQUITY)),
-        equity_value=Sum(value, filter=Q(allocation__form=RewardForm.EQUITY)),
         tax_withheld=Sum("tax_withheld"),
     )
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
@@ -172,7 +159,19 @@ def annual_reward_figures(organisation: Organisation, year: int) -> dict[str, An
         part_time=Count("id", filter=Q(kind=MobilityKind.PART_TIME)),
         leave=Count("id", filter=Q(kind=MobilityKind.LEAVE)),
     )
-    equity_value = Decimal(figures["equity_value"] or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+    # The shares vested per deal are summed in the database and valued here, in Decimal: a division in SQLite
+    # of two whole numbers is an integer division (750 / 7 = 107).
+    vested = (
+        payments.filter(allocation__form=RewardForm.EQUITY, shares__isnull=False,
+                        allocation__plan__deal__price__isnull=False, allocation__plan__deal__shares__gt=0)
+        .values("allocation__plan__deal__price", "allocation__plan__deal__shares")
+        .annotate(vested=Sum("shares"))
+    )
+    equity_value = sum(
+        (Decimal(row["vested"]) * row["allocation__plan__deal__price"] / row["allocation__plan__deal__shares"]
+         for row in vested),
+        ZERO,
+    ).quantize(CENT, rounding=ROUND_HALF_UP)
     return {
         "cash_amount": Decimal(figures["cash_amount"] or ZERO),
         "cash_person_times": int(figures["cash_person_times"]),
