@@ -46,7 +46,7 @@ from techtransfer.core.exceptions import ApplicationError, ErrorCollector
 from techtransfer.core.models import CodeItem
 from techtransfer.core.workflow import transition
 from techtransfer.lib import validators
-from techtransfer.lib.uploads import pdf_upload_check
+from techtransfer.lib.uploads import pdf_store
 
 MAX_KEYWORDS = 3
 
@@ -688,14 +688,7 @@ def attachment_add(*, achievement: Achievement, by: User, upload: UploadedFile, 
     """Store a PDF proof after checking its type (by content, not by name) and size."""
     if not perms.can_edit(by, achievement):
         raise PermissionDenied(_("You cannot add files to this achievement."))
-    sha256 = pdf_upload_check(upload)
-    assert upload.name is not None and upload.size is not None  # the check refused a file without either
-    attachment = Attachment(
-        achievement=achievement, kind=kind, original_name=upload.name[:255], size=upload.size,
-        sha256=sha256, uploaded_by=by,
-    )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment.save()
+    attachment = pdf_store(Attachment(achievement=achievement, kind=kind, uploaded_by=by), upload)
     audit_record(actor=by, action="attachment.add", obj=achievement, changes={"attachment": [None, upload.name]})
     return attachment
 

@@ -39,7 +39,7 @@ from techtransfer.contracts.workflows import CONTRACT_FLOW
 from techtransfer.core.audit import audit_record, diff, snapshot
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.workflow import transition
-from techtransfer.lib.uploads import pdf_upload_check
+from techtransfer.lib.uploads import pdf_store
 
 CHINA = "142"  # customs country code of China (buyers in China give a GB/T 2260 region instead)
 
@@ -461,14 +461,7 @@ def attachment_add(
         raise PermissionDenied(perms.NOT_THE_SELLER)
     if contract.status not in EDITABLE_STATUSES:
         raise ApplicationError(str(NOT_EDITABLE))
-    sha256 = pdf_upload_check(upload)
-    assert upload.name is not None and upload.size is not None  # the check refused a file without either
-    attachment = ContractAttachment(
-        contract=contract, kind=kind, original_name=upload.name[:255], size=upload.size, sha256=sha256,
-        uploaded_by=by,
-    )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment.save()
+    attachment = pdf_store(ContractAttachment(contract=contract, kind=kind, uploaded_by=by), upload)
     audit_record(actor=by, action="contract_attachment.add", obj=contract, changes={"attachment": [None, upload.name]})
     return attachment
 

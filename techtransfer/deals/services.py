@@ -43,7 +43,7 @@ from techtransfer.deals.choices import (
 )
 from techtransfer.deals.models import Deal, DealAttachment, Objection
 from techtransfer.deals.workflows import DEAL_FLOW, publicity_ended
-from techtransfer.lib.uploads import pdf_upload_check
+from techtransfer.lib.uploads import pdf_store
 from techtransfer.lib.validators import NOTE_MAX_LENGTH
 
 # The fields of the deal form, in form order.
@@ -383,13 +383,7 @@ def attachment_add(*, deal: Deal, by: User, upload: UploadedFile, kind: str) -> 
         raise ApplicationError(NOT_EDITABLE)
     if kind not in DealAttachmentKind.values:
         raise ValidationError({"kind": [str(UNKNOWN_KIND)]})
-    sha256 = pdf_upload_check(upload)
-    assert upload.name is not None and upload.size is not None  # the check refused a file without either
-    attachment = DealAttachment(
-        deal=deal, kind=kind, original_name=upload.name[:255], size=upload.size, sha256=sha256, uploaded_by=by
-    )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment.save()
+    attachment = pdf_store(DealAttachment(deal=deal, kind=kind, uploaded_by=by), upload)
     audit_record(actor=by, action="deal_attachment.add", obj=deal, changes={"attachment": [None, upload.name]})
     return attachment
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -105,3 +105,19 @@ def _pdf_inspect(upload: UploadedFile, *, name: str, field: str) -> str | None:
         raise
     except Exception as exc:  # a malformed file fails pypdf in many ways; each gets the same answer
         raise ValidationError({field: [broken]}) from exc
+
+
+AttachmentRow = TypeVar("AttachmentRow")
+
+
+def pdf_store(attachment: AttachmentRow, upload: UploadedFile) -> AttachmentRow:
+    """Check `upload` (pdf_upload_check) and save it as `attachment`, an unsaved attachment row with the house's
+    fields (file, original_name, size, sha256; its record, kind and uploader already set). Returns the row."""
+    row: Any = attachment  # any model with those fields (lib names no models)
+    row.sha256 = pdf_upload_check(upload)
+    assert upload.name is not None and upload.size is not None  # the check refused a file without either
+    row.original_name = upload.name[:255]
+    row.size = upload.size
+    row.file.save(upload.name, upload, save=False)
+    row.save()
+    return attachment

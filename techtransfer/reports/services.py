@@ -24,7 +24,7 @@ from techtransfer.accounts.permissions import EDITOR_ROLES, is_commission_admin,
 from techtransfer.core.audit import audit_record
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.workflow import transition
-from techtransfer.lib.uploads import pdf_upload_check
+from techtransfer.lib.uploads import pdf_store
 from techtransfer.reports import permissions as perms
 from techtransfer.reports import rules, selectors
 from techtransfer.reports.choices import EDITABLE_STATUSES, DeadlineKind, ReminderWhen, ReportStatus
@@ -238,13 +238,7 @@ def attachment_add(*, report: AnnualReport, by: User, upload: UploadedFile, kind
     _require_unit(by, report)
     if report.status not in EDITABLE_STATUSES:
         raise ApplicationError(str(NOT_EDITABLE))
-    sha256 = pdf_upload_check(upload)
-    assert upload.name is not None and upload.size is not None  # the check refused a file without either
-    attachment = ReportAttachment(
-        report=report, kind=kind, original_name=upload.name[:255], size=upload.size, sha256=sha256, uploaded_by=by
-    )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment.save()
+    attachment = pdf_store(ReportAttachment(report=report, kind=kind, uploaded_by=by), upload)
     audit_record(
         actor=by, action="annual_report_attachment.add", obj=report, changes={"attachment": [None, upload.name]}
     )
