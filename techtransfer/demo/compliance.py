@@ -315,8 +315,11 @@ class _Seed:
             reports.report_accept(report=yqiam, by=commission)
             reports.report_forward(report=yqiam, by=commission)
 
+        officer, wyist = report("tto_wyist", at(2, due.unit))  # late, waiting in the department's queue
+        with _on(at(12, due.unit)):
+            reports.report_submit(report=wyist, by=officer)
+
         report("tto_xsiee", at(-1, due.unit))  # started, never submitted: overdue
-        # tto_wyist has not started its report: the overview shows it overdue too.
 
     def run(self) -> ComplianceSummary:
         self.unit_rule()
