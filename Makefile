@@ -54,7 +54,7 @@ run: install $(KEY_FILE)
 	$(PYTHON) manage.py runserver --insecure $(HOST):$(PORT)
 
 test: install install-system $(KEY_FILE)
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n auto
 
 lint: install $(KEY_FILE)
 	$(BIN)/ruff check .

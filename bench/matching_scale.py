@@ -139,7 +139,29 @@ def rss_mb() -> dict[str, int]:
                 current = int(line.split()[1]) // 1024
     except OSError:
         pass
-    return {"peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "current": current}
+    figures = {"peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "current": current}
+    figures.update(private_mb())
+    return figures
+
+
+def private_mb() -> dict[str, int]:
+    """This process's own memory, MB: anonymous (RssAnon) and private (smaps_rollup Private_*), and what it
+    maps from files (RssFile: the shared vector snapshot shows here, held once in the page cache)."""
+    figures: dict[str, int] = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("RssAnon", "RssFile"):
+                figures[name.lower().replace("rss", "rss_")] = int(value.split()[0]) // 1024
+        private = 0
+        for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("Private_Clean", "Private_Dirty"):
+                private += int(value.split()[0])
+        figures["private"] = private // 1024
+    except OSError:
+        pass
+    return figures
 
 
 # --- data -----------------------------------------------------------------------------------------------
@@ -467,11 +489,16 @@ def query_phase(queries: list[tuple[str, str]], *, embedder_name: str, profile_q
     load_model_ms, _ = _timed(lambda: embedder.embed(["预热 warm-up"], is_query=True))
     memory["after_model"] = rss_mb()
     store.clear_cache()
+    first_vector = embedder.embed([queries[0][0]], is_query=True)[0]
+    # A fresh process: map the snapshot, read the delta over it, answer the first semantic search.
     load_ms, vectors = _timed(lambda: store.kind_vectors(KIND, embedder=embedder.name, dim=embedder.dim))
     memory["after_store"] = rss_mb()
+    first_search_ms, _ = _timed(lambda: vectors.search(first_vector, k=DEPTH))
+    memory["after_first_search"] = rss_mb()
     refresh_ms, _ = _timed(lambda: store.kind_vectors(KIND, embedder=embedder.name, dim=embedder.dim))
 
-    match(Source(text=queries[0][0]), kind=KIND)  # warm the database caches once
+    first_match_ms, _ = _timed(lambda: match(Source(text=queries[1][0]), kind=KIND))  # also warms the DB caches
+    memory["after_first_match"] = rss_mb()
     runs: dict[str, Callable[[str, str], Any]] = {
         "hybrid": lambda text, field: match(Source(text=text), kind=KIND),
         "lexical": lambda text, field: match(Source(text=text), kind=KIND, semantic=False),
@@ -526,13 +553,18 @@ def query_phase(queries: list[tuple[str, str]], *, embedder_name: str, profile_q
                     )
                 )[0]
             )
+    index = index_measures(queries, embedder=embedder, vectors=vectors)
+    index["first_search_ms"] = round(first_search_ms, 1)
+    index["first_match_ms"] = round(first_match_ms, 1)
+    index["open_ms"] = round(load_ms, 1)
     return {
+        "index": index,
         "queries": len(queries),
         "blas_threads": blas_threads(),
         "english_queries": len(ENGLISH_QUERIES),
         "model_load_ms": round(load_model_ms),
         "store_rows": len(vectors),
-        "store_matrix_mb": round(vectors.matrix.nbytes / 2**20),
+        "store_matrix_mb": round((vectors.snapshot_bytes + vectors.delta_bytes) / 2**20),
         "store_load_seconds": round(load_ms / 1000, 2),
         "store_refresh_ms": round(refresh_ms, 1),
         "memory_mb": memory,
@@ -542,6 +574,83 @@ def query_phase(queries: list[tuple[str, str]], *, embedder_name: str, profile_q
         "queries_with_results": found,
         "parts_ms": {name: summary_ms(values) for name, values in parts.items()},
     }
+
+
+def index_measures(queries: list[tuple[str, str]], *, embedder: Any, vectors: Any) -> dict[str, Any]:
+    """The shared snapshot's semantic side: HNSW against exact search over the mapped matrix (speed and
+    recall@10 / @100), hybrid with exact search, and the old in-memory store (its load time and memory)."""
+    import numpy as np
+
+    from techtransfer.matching import store
+    from techtransfer.matching.engine import DEPTH, Source, match
+
+    snapshot = vectors.snapshot
+    if snapshot is None:
+        return {"snapshot": False}
+    query_vectors = embedder.embed([text[:600] for text, _ in queries], is_query=True)
+    fields = [field for _, field in queries]
+    ann = snapshot.ann
+    figures: dict[str, Any] = {
+        "snapshot": True,
+        "rows": len(snapshot),
+        "delta_rows": len(vectors.delta),
+        "ann": ann is not None,
+        "matrix_mb": round(vectors.snapshot_bytes / 2**20),
+    }
+    semantic: dict[str, dict[str, float]] = {}
+    results: dict[str, list[list[int]]] = {}
+
+    def run(name: str, *, filtered: bool) -> None:
+        latencies, found = [], []
+        for vector, field in zip(query_vectors, fields, strict=True):
+            filters = {"field": [field]} if filtered else {}
+            ms, hits = _timed(lambda v=vector, f=filters: vectors.search(v, k=DEPTH, filters=f))
+            latencies.append(ms)
+            found.append([object_id for object_id, _ in hits])
+        semantic[name] = summary_ms(latencies)
+        results[name] = found
+        log(f"  semantic {name}: p50 {semantic[name]['p50']} ms, p95 {semantic[name]['p95']} ms")
+
+    if ann is not None:
+        run("hnsw", filtered=False)
+        run("hnsw_filter", filtered=True)
+    snapshot.ann = None  # the same snapshot searched exactly
+    run("exact_mmap", filtered=False)
+    run("exact_mmap_filter", filtered=True)
+    hybrid_exact = [_timed(lambda text=text: match(Source(text=text), kind=KIND))[0] for text, _ in queries]
+    figures["hybrid_exact_ms"] = summary_ms(hybrid_exact)
+    log(
+        f"  hybrid, exact search: p50 {figures['hybrid_exact_ms']['p50']} ms, p95 {figures['hybrid_exact_ms']['p95']} ms"
+    )
+    snapshot.ann = ann
+
+    def recall(approximate: list[list[int]], exact: list[list[int]], k: int) -> float:
+        shares = [
+            len(set(a[:k]) & set(e[:k])) / max(1, min(k, len(e))) for a, e in zip(approximate, exact, strict=True)
+        ]
+        return round(float(np.mean(shares)), 4)
+
+    if ann is not None:
+        figures["recall"] = {
+            "at10": recall(results["hnsw"], results["exact_mmap"], 10),
+            "at100": recall(results["hnsw"], results["exact_mmap"], 100),
+            "at10_field_filter": recall(results["hnsw_filter"], results["exact_mmap_filter"], 10),
+        }
+        log(f"  HNSW recall: {figures['recall']}")
+
+    # The store as it was: every vector read into this process's memory.
+    before = private_mb()
+    started = time.perf_counter()
+    old = store.KindVectors(kind=KIND, embedder=embedder.name, dim=embedder.dim)
+    old.load()
+    figures["in_memory_load_seconds"] = round(time.perf_counter() - started, 2)
+    after = private_mb()
+    figures["in_memory_anon_growth_mb"] = after.get("rss_anon", 0) - before.get("rss_anon", 0)
+    figures["in_memory_semantic_ms"] = summary_ms(
+        [_timed(lambda v=vector: old.search(v, k=DEPTH))[0] for vector in query_vectors]
+    )
+    figures["semantic_ms"] = semantic
+    return figures
 
 
 # --- database --------------------------------------------------------------------------------------
@@ -614,9 +723,47 @@ def setup_django(args: argparse.Namespace) -> None:
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "techtransfer.settings"
     os.environ["MATCHING_EMBEDDER"] = args.embedder
+    os.environ["MATCHING_INDEX_DIR"] = str(index_dir(args))
+    if args.database_url.startswith("sqlite:///"):
+        # SQLite has one writer at a time: no vector can commit with a stamp older than the newest one seen,
+        # so the delta needs no safety margin (with one, the last 30 s of the bulk write would be the delta).
+        os.environ["MATCHING_INDEX_MARGIN_SECONDS"] = "0"
     import django
 
     django.setup()
+
+
+def index_dir(args: argparse.Namespace) -> Path:
+    """The vector snapshots of this benchmark database (MATCHING_INDEX_DIR), beside it under var/bench/."""
+    name = re.sub(r"[^\w.-]+", "_", args.database_url.rsplit("/", 1)[-1])
+    return ROOT / "var" / "bench" / f"vectors-{name}"
+
+
+def build_index(embedder: Any) -> dict[str, Any]:
+    """Write the shared snapshot of the bench kind, HNSW included whatever the row count (to measure it)."""
+    from techtransfer.matching.vector_index import build_snapshot, kind_dir, read_manifest
+
+    last = {"stage": "", "at": 0.0}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage != last["stage"] or time.monotonic() - last["at"] > 30 or done == total:
+            log(f"  snapshot {stage}: {done:,}/{total:,}")
+            last.update(stage=stage, at=time.monotonic())
+
+    load_before = os.getloadavg()[0]
+    result = build_snapshot(KIND, embedder.name, dim=embedder.dim, ann_min_rows=1, progress=progress)
+    manifest = read_manifest(KIND, embedder.name) or {}
+    folder = kind_dir(KIND, embedder.name) / result.generation
+    sizes = {p.name: round(p.stat().st_size / 2**20, 1) for p in folder.iterdir()}
+    return {
+        "rows": result.rows,
+        "seconds": result.seconds,
+        "vectors_seconds": manifest.get("vectors_seconds"),
+        "ann_seconds": round(result.seconds - (manifest.get("vectors_seconds") or 0), 2),
+        "ann_dtype": manifest.get("ann_dtype"),
+        "files_mb": sizes,
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+    }
 
 
 def state_path(args: argparse.Namespace, vendor: str) -> Path:
@@ -695,6 +842,9 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     state["database_mb"] = database_mb(args.database_url)
     state["vendor"] = connection.vendor
     state["body_sentences"] = args.body_sentences
+    log("vector snapshot: building (memory-mapped matrix + HNSW)")
+    state["index_build"] = build_index(embedder)
+    log(f"  {json.dumps(state['index_build'])}")
     state_file.write_text(json.dumps(state, indent=2))
     return state
 
@@ -746,6 +896,7 @@ def assemble_results(*, state: dict[str, Any], query: dict[str, Any], command: s
             "optimize_seconds": state.get("optimize_seconds"),
             "body_sentences": state.get("body_sentences"),
         },
+        "index_build": state.get("index_build"),
         "query": query,
         "date": time.strftime("%Y-%m-%d"),
         "cpu_count": os.cpu_count(),
@@ -919,13 +1070,147 @@ def render_section(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+INDEX_MARK = "matching_index"
+
+
+def render_index_section(results: list[dict[str, Any]]) -> str:
+    """The shared vector index (snapshot + HNSW) of the runs that measured it."""
+    results = [r for r in results if (r["query"].get("index") or {}).get("snapshot")]
+    lines = [
+        f"<!-- {INDEX_MARK} -->",
+        "### Matching engine: the shared, memory-mapped vector index",
+        "",
+        "The same runs (`bench/matching_scale.py`): after the bulk write the script builds the vector snapshot",
+        "(`techtransfer/matching/vector_index.py`: float32 matrix as .npy, memory-mapped, plus a usearch HNSW",
+        "index, f16, 32 links, expansion 256, built whatever the row count so that it can be measured), then",
+        "the query process maps it. Semantic searches are `store.search` with k = 100 (the engine's depth) over",
+        'the embedded queries; recall is HNSW against exact search over the same snapshot. "Own memory" is',
+        "the query process's anonymous RSS (RssAnon); the mapped snapshot shows as file RSS, one copy in the",
+        "page cache for every process. The old store (every vector read into the process) is measured last.",
+        "",
+    ]
+    if not results:
+        return "\n".join([*lines, f"<!-- /{INDEX_MARK} -->", ""])
+    header = "| measure | " + " | ".join(_column(r) for r in results) + " |"
+    lines += [header, "|---|" + "---|" * len(results)]
+
+    def row(label: str, values: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(values) + " |")
+
+    def get(r: dict[str, Any], *keys: str) -> Any:
+        value: Any = r
+        for key in keys:
+            value = (value or {}).get(key) if isinstance(value, dict) else None
+        return "–" if value is None else value
+
+    def ms(r: dict[str, Any], *keys: str) -> str:
+        value = get(r, *keys)
+        return _ms(value) if isinstance(value, dict) else "–"
+
+    row(
+        "snapshot build: vectors / HNSW, s (rows)",
+        [
+            f"{get(r, 'index_build', 'vectors_seconds')} / {get(r, 'index_build', 'ann_seconds')} "
+            f"({get(r, 'index_build', 'rows')})"
+            for r in results
+        ],
+    )
+    row(
+        "snapshot files: vectors.npy / hnsw.usearch, MB",
+        [
+            f"{get(r, 'index_build', 'files_mb', 'vectors.npy')} / {get(r, 'index_build', 'files_mb', 'hnsw.usearch')}"
+            for r in results
+        ],
+    )
+    row("fresh process: open the store (map + delta), ms", [str(get(r, "query", "index", "open_ms")) for r in results])
+    row("fresh process: first semantic search, ms", [str(get(r, "query", "index", "first_search_ms")) for r in results])
+    row(
+        "**fresh process: first hybrid match**, ms",
+        [f"**{get(r, 'query', 'index', 'first_match_ms')}**" for r in results],
+    )
+    row("rows in the delta (in memory) at query time", [str(get(r, "query", "index", "delta_rows")) for r in results])
+    row(
+        "query process after the store and first search: RSS / own (anon) / private / file, MB",
+        [
+            " / ".join(
+                str(get(r, "query", "memory_mb", "after_first_search", k))
+                for k in ("current", "rss_anon", "private", "rss_file")
+            )
+            for r in results
+        ],
+    )
+    row(
+        "own memory growth from opening the store, MB (snapshot matrix MB)",
+        [
+            f"{get(r, 'query', 'memory_mb', 'after_first_search', 'rss_anon') - get(r, 'query', 'memory_mb', 'after_model', 'rss_anon')}"
+            f" ({get(r, 'query', 'index', 'matrix_mb')})"
+            if isinstance(get(r, "query", "memory_mb", "after_model", "rss_anon"), int)
+            else "–"
+            for r in results
+        ],
+    )
+    row("semantic, HNSW, p50 / p95 ms", [ms(r, "query", "index", "semantic_ms", "hnsw") for r in results])
+    row(
+        "semantic, exact over the mapped matrix, p50 / p95 ms",
+        [ms(r, "query", "index", "semantic_ms", "exact_mmap") for r in results],
+    )
+    row(
+        "semantic + field filter, HNSW / exact, p50 / p95 ms",
+        [
+            f"{ms(r, 'query', 'index', 'semantic_ms', 'hnsw_filter')} ; {ms(r, 'query', 'index', 'semantic_ms', 'exact_mmap_filter')}"
+            for r in results
+        ],
+    )
+    row(
+        "**HNSW recall@10** (@100; @10 with field filter) vs exact",
+        [
+            f"**{get(r, 'query', 'index', 'recall', 'at10')}** ({get(r, 'query', 'index', 'recall', 'at100')}; "
+            f"{get(r, 'query', 'index', 'recall', 'at10_field_filter')})"
+            for r in results
+        ],
+    )
+    row(
+        "**hybrid** p50 / p95 ms: HNSW (the engine's default run above) / exact",
+        [f"**{ms(r, 'query', 'match_ms', 'hybrid')}** / {ms(r, 'query', 'index', 'hybrid_exact_ms')}" for r in results],
+    )
+    row(
+        "old in-memory store: load s / own memory growth MB / semantic p50 / p95 ms",
+        [
+            f"{get(r, 'query', 'index', 'in_memory_load_seconds')} / {get(r, 'query', 'index', 'in_memory_anon_growth_mb')}"
+            f" / {ms(r, 'query', 'index', 'in_memory_semantic_ms')}"
+            for r in results
+        ],
+    )
+    lines += ["", f"<!-- /{INDEX_MARK} -->", ""]
+    return "\n".join(lines)
+
+
+def _replace_section(text: str, mark: str, section: str, *, after: str | None = None) -> str:
+    pattern = re.compile(rf"<!-- {mark} -->.*?<!-- /{mark} -->\n", re.S)
+    if pattern.search(text):
+        return pattern.sub(lambda _: section, text)
+    if after and (end := text.find(f"<!-- /{after} -->\n")) >= 0:
+        end += len(f"<!-- /{after} -->\n")
+        return text[:end] + "\n" + section + text[end:]
+    return text.rstrip("\n") + "\n\n" + section
+
+
 def update_markdown() -> None:
-    """Regenerate this benchmark's section of BENCHMARKS.md from every result file (other text stays)."""
+    """Regenerate this benchmark's sections of BENCHMARKS.md from every result file (other text stays).
+
+    bench/results/ is not in git: a checkout holds fewer result files than the section has columns. The
+    main section is then left as it is (the columns of earlier runs would be lost), and only the vector
+    index section, which lists the runs whose files are here, is regenerated."""
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = render_section(_all_results())
-    pattern = re.compile(rf"<!-- {MARK} -->.*?<!-- /{MARK} -->\n", re.S)
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    results = _all_results()
+    current = re.search(rf"<!-- {MARK} -->.*?<!-- /{MARK} -->\n", text, re.S)
+    published = len(re.findall(r"^- `nice -n 10", current.group(0), re.M)) if current else 0
+    if len(results) >= published:
+        text = _replace_section(text, MARK, render_section(results))
+    else:
+        log(f"BENCHMARKS.md: {published} runs published but {len(results)} result files here; main section kept")
+    text = _replace_section(text, INDEX_MARK, render_index_section(results), after=MARK)
     path.write_text(text, encoding="utf-8")
 
 

@@ -369,14 +369,33 @@ MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "fuse")
 MATCHING_STORE_CHECK_SECONDS = float(envstr("MATCHING_STORE_CHECK_SECONDS", "5"))
 # How often it counts the vectors to find deleted records (a count over a million rows takes ~0.5 s).
 MATCHING_STORE_RECOUNT_SECONDS = float(envstr("MATCHING_STORE_RECOUNT_SECONDS", "600"))
+# The memory-mapped vector snapshots every process shares (techtransfer/matching/vector_index.py), one folder
+# per kind and embedder; `manage.py build_vector_index` writes them, and a job rebuilds one when more than
+# MATCHING_INDEX_DELTA_ROWS vectors were embedded after it (those are held in each process's memory meanwhile).
+MATCHING_INDEX_DIR = Path(envstr("MATCHING_INDEX_DIR", "") or BASE_DIR / "var" / "vectors")
+MATCHING_INDEX_DELTA_ROWS = envint("MATCHING_INDEX_DELTA_ROWS", "20000")
+# From this many vectors a snapshot also gets an approximate (HNSW) index, searched instead of every row.
+MATCHING_ANN_MIN_ROWS = envint("MATCHING_ANN_MIN_ROWS", "200000")
+# The delta also re-reads vectors stamped this long before the snapshot's newest one (slow commits).
+MATCHING_INDEX_MARGIN_SECONDS = float(envstr("MATCHING_INDEX_MARGIN_SECONDS", "30"))
 # Ranking weights and boosts (techtransfer/matching/engine.py DEFAULTS); override any of them here.
 MATCHING_WEIGHTS: dict[str, float] = {}
 # How the lexical side ranks ("relevance" or "coverage") and how the two sides' scores are scaled before
 # they are added ("max", "minmax" or "absolute"); measured choices in BENCHMARKS.md.
 MATCHING_LEXICAL = envstr("MATCHING_LEXICAL", "relevance")
 MATCHING_FUSION = envstr("MATCHING_FUSION", "minmax")
+# The relevance floor of a match, per embedder: the cosine under which meaning alone is no reason to show a
+# record ("text": a typed query against records; "record": one record against another). Calibrated on CSL
+# (BENCHMARKS.md, "Relevance floor"); with an embedder not listed, only a shared keyword makes a match strong
+# and the search page does not fall back on meaning. Matches under the floor with no shared keyword are folded
+# under "weaker matches".
+MATCHING_SEMANTIC_FLOORS: dict[str, dict[str, float]] = {"fuse": {"text": 0.25, "record": 0.40}}
 # Empty: chosen from the database vendor; or "sqlite_fts5" / "postgres" (techtransfer/search/backends/).
 SEARCH_BACKEND = envstr("SEARCH_BACKEND", "")
+# "database" (the backend above) or "tantivy": an embedded full-text index under SEARCH_INDEX_DIR, kept in
+# step with the database by jobs (search/tasks.py); build it with `manage.py rebuild_search_engine`.
+SEARCH_ENGINE = envstr("SEARCH_ENGINE", "database")
+SEARCH_INDEX_DIR = Path(envstr("SEARCH_INDEX_DIR", "") or BASE_DIR / "var" / "search-index")
 # The technology-market statistics' store (techtransfer/stats/engine.py): "duckdb" (one machine: monthly
 # Parquet partitions under STATS_DIR, read by an in-process DuckDB), "postgres" (several machines: a fact
 # table read through STATS_PG_READ_ALIAS, e.g. a reporting replica) or "orm" (no store; slow at scale).

@@ -30,6 +30,10 @@ LANGUAGE_CODE = "en"
 MATCHING_EMBEDDER = "hash"  # tests that measure matching quality choose "fuse" themselves
 MATCHING_STORE_CHECK_SECONDS = 0.0  # see every change at once
 MATCHING_STORE_RECOUNT_SECONDS = 0.0
+# Indexes kept on disk belong to each test run, never to the developer's var/ (one folder per process).
+MATCHING_INDEX_DIR = Path(tempfile.mkdtemp(prefix="techtransfer-vectors-"))
+MATCHING_INDEX_MARGIN_SECONDS = 0.0
+SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="techtransfer-search-index-"))
 # Each test process its own memory cache (no files shared between runs), and public pages computed afresh:
 # a page cached in one test must not show the (rolled back) data of another.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

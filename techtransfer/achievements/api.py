@@ -87,7 +87,9 @@ class AchievementListApi(APIView):
                 description=(
                     "Full-text search (Chinese word segmentation) over published records, best match first. "
                     "Combines with field, achievement_type, stage, district and transfer_mode; the response "
-                    "then also has `facets` and each result a `highlight`."
+                    "then also has `facets`, each result a `highlight`, and `match_mode`: `all` (every word "
+                    "found), `any` (no record had every word: records with some of them) or `semantic` (none "
+                    "had any: records similar in meaning, without facets)."
                 ),
             ),
             *filterset_parameters(AchievementFilterSet),
@@ -129,7 +131,7 @@ class AchievementListApi(APIView):
         prefetch_related_objects(achievements, "transfer_modes")
         results = self.OutputSerializer(achievements, many=True, context={"request": request}).data
         facets = {name: [asdict(value) for value in values] for name, values in result.facets.items()}
-        return window.response(count=result.total, results=results, facets=facets)
+        return window.response(count=result.total, results=results, facets=facets, match_mode=result.mode)
 
 
 class AchievementCreateApi(APIView):

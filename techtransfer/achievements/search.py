@@ -118,6 +118,7 @@ class AchievementSearchResult:
     hits: list[AchievementHit]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)
+    mode: str = ""  # search_api.MODE_*: every word, some words, or similar in meaning
 
 
 def _snippet(a: Achievement, terms: Sequence[str]) -> SafeString:
@@ -159,9 +160,10 @@ def achievement_search(
 ) -> AchievementSearchResult:
     """The public search: published achievements matching `query`, with highlighted hits and facets.
 
-    A fixed number of queries whatever the page size: the search (two), the achievements, the labels.
+    Those with every word of the query; when none has them all, those with some; when none has any, those
+    similar in meaning (`mode` says which). A fixed number of queries whatever the page size.
     """
-    result = search_api.search(
+    result = search_api.search_with_fallback(
         query, kind=KIND, filters=filters or {}, facet_fields=FACETS, limit=limit, offset=offset, public_only=True
     )
     ids = [hit.object_id for hit in result.hits]
@@ -178,5 +180,10 @@ def achievement_search(
         if hit.object_id in loaded
     ]
     return AchievementSearchResult(
-        query=query, total=result.total, hits=hits, facets=_facet_labels(result.facets), terms=result.terms
+        query=query,
+        total=result.total,
+        hits=hits,
+        facets=_facet_labels(result.facets),
+        terms=result.terms,
+        mode=result.mode,
     )

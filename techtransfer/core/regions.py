@@ -60,3 +60,25 @@ def region_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "version": f"{PACKAGE} {package_version()}",
         "items": region_items(labels_en) + local,
     }
+
+
+# Province-level municipalities: their districts hang directly under the province code (see above).
+MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
+DISTRICT, CITY, PROVINCE = "district", "city", "province"
+
+
+def region_relation(a: str, b: str) -> tuple[str, str]:
+    """What two GB/T 2260 codes share, exactly: (DISTRICT, the code), (CITY, the city's code), (PROVINCE,
+    the province's code), or ("", "") — 海淀 and 大兴 share the city of Beijing, not a district."""
+    if not (a and b and len(a) == len(b) == 6):
+        return "", ""
+    if a == b:
+        return DISTRICT, a
+    province = a[:2] + "0000"
+    if a[:2] != b[:2]:
+        return "", ""
+    if a[:2] in MUNICIPALITIES:
+        return CITY, province
+    if a[:4] == b[:4] and a[2:] != "0000" and b[2:] != "0000":  # two districts of a city, or a city and its own
+        return CITY, a[:4] + "00"
+    return PROVINCE, province

@@ -169,7 +169,8 @@ class DemandListApi(APIView):
             allow_blank=True,
             help_text=(
                 "Full-text search (Chinese word segmentation) over published demands, best match first. "
-                "Combines with field, region and cooperation_mode; the response then also has `facets`."
+                "Combines with field, region and cooperation_mode; the response then also has `facets` and "
+                "`match_mode` (`all`, `any` or `semantic`, as for achievements)."
             ),
         )
         status = serializers.CharField(required=False, help_text=", ".join(DemandStatus.values))
@@ -226,7 +227,7 @@ class DemandListApi(APIView):
             name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
             for name, values in result.facets.items()
         }
-        return window.response(count=result.total, results=results, facets=facets)
+        return window.response(count=result.total, results=results, facets=facets, match_mode=result.mode)
 
 
 class DemandCreateApi(APIView):

@@ -92,6 +92,7 @@ class DemandSearchResult:
     terms: list[str] = field(default_factory=list)
     # True when a query sorted by date or deadline had more matches than MAX_SORTED_MATCHES.
     sorted_best_only: bool = False
+    mode: str = ""  # search_api.MODE_*: every word, some words, or similar in meaning
 
 
 def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
@@ -168,7 +169,7 @@ def demand_search(
     by_index = sort == SORT_RELEVANCE or (sort == SORT_NEWEST and not query)
     sorted_best_only = False
     if by_index:
-        result = search_api.search(
+        result = search_api.search_with_fallback(
             query, kind=KIND, filters=filters, facet_fields=FACETS, limit=limit, offset=offset, public_only=True
         )
         ids = [hit.object_id for hit in result.hits]
@@ -214,4 +215,5 @@ def demand_search(
         facets=_facet_labels(result.facets),
         terms=terms,
         sorted_best_only=sorted_best_only,
+        mode=result.mode,
     )

@@ -94,6 +94,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     context = {
         "params": params,
         "hits": result.hits,
+        "mode": result.mode,
         "total": total,
         "first": offset + 1 if result.hits else 0,
         "last": offset + len(result.hits),

@@ -47,9 +47,20 @@ class MatchOutputSerializer(serializers.Serializer):
     field = serializers.CharField(source="field_label")
     region = serializers.CharField(source="region_label")
     score = serializers.FloatField(help_text="Fused score: lexical + semantic, plus field/region boosts.")
-    shared_terms = serializers.ListField(child=serializers.CharField(), help_text="Words shared with the source.")
+    keywords = serializers.ListField(
+        source="reason_words",
+        child=serializers.CharField(),
+        help_text="Keywords shared with the source, as written (no numbers, units or word fragments).",
+    )
     same_field = serializers.BooleanField()
     same_region = serializers.BooleanField()
+    region_shared = serializers.ChoiceField(
+        choices=["district", "city", "province", ""],
+        help_text="What the two regions share exactly: the district, the city, the province, or nothing.",
+    )
+    weak = serializers.BooleanField(
+        help_text="Under the relevance floor (no shared keyword, not close in meaning); pages fold these."
+    )
     lexical_rank = serializers.IntegerField(allow_null=True, help_text="Rank on the word-match side (from 1).")
     semantic_score = serializers.FloatField(allow_null=True, help_text="Cosine similarity of the sentence vectors.")
     reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it matched, in words.")

@@ -17,10 +17,12 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from techtransfer.core.regions import CITY, DISTRICT, PROVINCE, region_relation
 from techtransfer.matching.embeddings import Embedder, get_embedder
 from techtransfer.matching.fusion import convex_fusion, weighted_sum
 from techtransfer.matching.store import kind_vectors
 from techtransfer.search import api as search_api
+from techtransfer.search.keywords import reason_words
 from techtransfer.search.models import SearchDocument
 from techtransfer.search.segment import STOP_WORDS, segment
 
@@ -73,9 +75,19 @@ class Match:
     score: float
     lexical_rank: int | None  # 1-based, None when only the semantic side found it
     semantic_score: float | None  # cosine
-    shared_terms: list[str] = field(default_factory=list)
+    shared_terms: list[str] = field(default_factory=list)  # index terms, for highlighting
     same_field: bool = False
-    same_region: bool = False
+    # What the two records' regions share, exactly: "district", "city", "province" or "", and its code.
+    region_shared: str = ""
+    region_code: str = ""
+    # Shared terms a person would call keywords (search.keywords): the reasons shown.
+    reason_words: list[str] = field(default_factory=list)
+    # Under the relevance floor: no keyword shared and not close enough in meaning (`relevance_floor`).
+    weak: bool = False
+
+    @property
+    def same_region(self) -> bool:
+        return bool(self.region_shared)
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,7 @@ class Source:
     field: str = ""
     district: str = ""
     vector: np.ndarray | None = None  # the text's embedding, when the caller already has it
+    keywords: Sequence[str] = ()  # the record's own keywords (index terms): always words worth showing
 
 
 def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[str]:
@@ -120,6 +133,28 @@ def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[s
     return [term for _, term in scored[:limit]]
 
 
+def relevance_floor(embedder: str, *, source_is_record: bool) -> float | None:
+    """The cosine under which meaning alone does not make a match worth showing (settings, per embedder)."""
+    floors = getattr(settings, "MATCHING_SEMANTIC_FLOORS", {}).get(embedder) or {}
+    value = floors.get("record" if source_is_record else "text")
+    return None if value is None else float(value)
+
+
+def semantic_search(
+    query: str, *, kind: str, filters: Mapping[str, Sequence[str]], limit: int, public_only: bool = True
+) -> list[tuple[int, float]]:
+    """Records of `kind` close in meaning to a typed query, above the relevance floor: the search page's
+    last resort when no record has any of the query's words (registered with search_api)."""
+    embedder = get_embedder()
+    floor = relevance_floor(embedder.name, source_is_record=False)
+    store = kind_vectors(kind, embedder=embedder.name, dim=embedder.dim)
+    if floor is None or not len(store):
+        return []  # without a calibrated floor, the nearest records may be anything: say nothing was found
+    vector = embedder.embed([query[:600]], is_query=True)[0]
+    hits = store.search(vector, k=limit, public_only=public_only, filters=filters)
+    return [(object_id, score) for object_id, score in hits if score >= floor]
+
+
 def _scaled_to_best(scored: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Scores divided by the best one: the best hit of each side counts fully, and equal hits stay equal."""
     best = max((score for _, score in scored), default=0.0)
@@ -136,6 +171,7 @@ def source_for_document(kind: str, object_id: int) -> Source | None:
         object_id=object_id,
         field=doc.field,
         district=doc.district,
+        keywords=tuple(doc.keywords.split()),
     )
 
 
@@ -208,35 +244,44 @@ def match(
     lexical_rank = {object_id: rank for rank, (object_id, _) in enumerate(lexical_hits, start=1)}
     cosine = dict(semantic_hits)
     candidates = [int(object_id) for object_id, _ in fused[: max(limit * 3, limit + 20)]]
+    docs_qs = SearchDocument.objects.filter(kind=kind, object_id__in=candidates)
+    if public_only:
+        docs_qs = docs_qs.filter(is_public=True)  # a vector loaded before the record was withdrawn
     docs = {
-        d.object_id: d
-        for d in SearchDocument.objects.filter(kind=kind, object_id__in=candidates).only(
-            "object_id", "title_terms", "keywords", "body_terms", "field", "district"
-        )
+        d.object_id: d for d in docs_qs.only("object_id", "title_terms", "keywords", "body_terms", "field", "district")
     }
+    floor = relevance_floor(embedder.name, source_is_record=source.kind is not None) if embedder else None
     matches: list[Match] = []
     for object_id, score in fused[: len(candidates)]:
         doc = docs.get(int(object_id))
         if doc is None:
             continue
         same_field = bool(source.field) and doc.field == source.field
-        same_district = bool(source.district) and doc.district == source.district
-        same_province = bool(source.district) and doc.district[:2] == source.district[:2]
-        bonus = (
-            (w["boost_same_field"] if same_field else 0.0)
-            + (w["boost_same_district"] if same_district else 0.0)
-            + (w["boost_same_province"] if same_province and not same_district else 0.0)
+        region_shared, region_code = region_relation(source.district, doc.district)
+        bonus = (w["boost_same_field"] if same_field else 0.0) + (
+            w["boost_same_district"]
+            if region_shared == DISTRICT
+            else w["boost_same_province"]
+            if region_shared in (CITY, PROVINCE)
+            else 0.0
         )
         doc_terms = set(f"{doc.title_terms} {doc.keywords} {doc.body_terms}".split())
+        shared = [t for t in terms if t in doc_terms]
+        words = reason_words(shared, source.text, vocabulary={*source.keywords, *doc.keywords.split()})
+        semantic_score = cosine.get(doc.object_id)
+        close = semantic_score is not None and floor is not None and semantic_score >= floor
         matches.append(
             Match(
                 object_id=doc.object_id,
                 score=round(score + bonus, 4),
                 lexical_rank=lexical_rank.get(doc.object_id),
-                semantic_score=round(cosine[doc.object_id], 4) if doc.object_id in cosine else None,
-                shared_terms=[t for t in terms if t in doc_terms],
+                semantic_score=round(semantic_score, 4) if semantic_score is not None else None,
+                shared_terms=shared,
                 same_field=same_field,
-                same_region=same_district or same_province,
+                region_shared=region_shared,
+                region_code=region_code,
+                reason_words=words,
+                weak=not words and not close,
             )
         )
     matches.sort(key=lambda m: -m.score)

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from techtransfer.accounts.choices import OrgType
 from techtransfer.accounts.models import Organisation
@@ -23,6 +24,7 @@ from techtransfer.achievements.models import Achievement, FundedProject
 from techtransfer.challenges.choices import PUBLIC_STATUSES as CHALLENGE_PUBLIC_STATUSES
 from techtransfer.challenges.models import Challenge
 from techtransfer.core.models import CodeItem
+from techtransfer.core.regions import CITY, DISTRICT, PROVINCE
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.matching.engine import Match, Source, match, source_for_document
@@ -65,29 +67,43 @@ class MatchResult:
     field_label: str
     region_label: str
     score: float
-    shared_terms: list[str]
+    shared_terms: list[str]  # index terms, for highlighting
     same_field: bool
-    same_region: bool
     lexical_rank: int | None
     semantic_score: float | None
     obj: models.Model | None = None  # the record matched (a notification, among the recommendations)
     title: str = ""  # plain text, for the API (title_html is escaped for pages)
+    reason_words: list[str] = field(default_factory=list)  # the shared keywords shown
+    region_shared: str = ""  # "district", "city", "province" or ""
+    region_shared_label: str = ""  # the district, city or province both are in
+    weak: bool = False  # under the relevance floor: shown folded, under "weaker matches"
+
+    @property
+    def same_region(self) -> bool:
+        return bool(self.region_shared)
 
     @property
     def reasons(self) -> list[str]:
         """Why it matched, in words (for the page; the API gives the parts)."""
         reasons = []
-        # jieba's search mode gives a word and its parts (锂电池, 电池, 锂电): show only the longest.
-        shown = [t for t in self.shared_terms if not any(t != other and t in other for other in self.shared_terms)]
-        if shown:
-            reasons.append(_("shares the terms %(terms)s") % {"terms": "、".join(shown[:8])})
-        if self.semantic_score is not None and (not self.shared_terms or self.lexical_rank is None):
+        if self.reason_words:
+            reasons.append(_("shares the keywords %(terms)s") % {"terms": "、".join(self.reason_words)})
+        if self.semantic_score is not None and not self.reason_words:
             reasons.append(_("similar in meaning (%(score)d%%)") % {"score": round(100 * max(self.semantic_score, 0))})
         if self.same_field:
             reasons.append(_("same technical field"))
-        if self.same_region:
-            reasons.append(_("same region"))
+        region = REGION_REASONS.get(self.region_shared)
+        if region:
+            reasons.append(str(region) % {"region": self.region_shared_label})
         return reasons
+
+
+# What a shared region is called in a reason; each names the region exactly.
+REGION_REASONS = {
+    DISTRICT: gettext_lazy("same district (%(region)s)"),
+    CITY: gettext_lazy("same city (%(region)s)"),
+    PROVINCE: gettext_lazy("same province (%(region)s)"),
+}
 
 
 @dataclass
@@ -95,6 +111,15 @@ class MatchGroup:
     kind: str
     title: str
     results: list[MatchResult] = field(default_factory=list)
+
+    @property
+    def strong(self) -> list[MatchResult]:
+        return [r for r in self.results if not r.weak]
+
+    @property
+    def weak(self) -> list[MatchResult]:
+        """Under the relevance floor: the page folds them under "weaker matches"."""
+        return [r for r in self.results if r.weak]
 
 
 def _labels(codes: Mapping[str, set[str]]) -> dict[tuple[str, str], str]:
@@ -116,9 +141,9 @@ def _present(kind: str, matches: Sequence[Match]) -> list[MatchResult]:
     results: list[MatchResult] = []
     described = [(m, loaded[m.object_id]) for m in matches if m.object_id in loaded]
     codes: dict[str, set[str]] = {"field": set(), "district": set()}
-    for _match, (_obj, _title, _text, _sub, _url, field_code, district) in described:
+    for m, (_obj, _title, _text, _sub, _url, field_code, district) in described:
         codes["field"].add(field_code)
-        codes["district"].add(district)
+        codes["district"].update({district, m.region_code})
     labels = _labels(codes)
     for m, (obj, title, text, subtitle, url, field_code, district) in described:
         results.append(
@@ -134,11 +159,14 @@ def _present(kind: str, matches: Sequence[Match]) -> list[MatchResult]:
                 score=m.score,
                 shared_terms=m.shared_terms,
                 same_field=m.same_field,
-                same_region=m.same_region,
                 lexical_rank=m.lexical_rank,
                 semantic_score=m.semantic_score,
                 obj=obj,
                 title=title,
+                reason_words=m.reason_words,
+                region_shared=m.region_shared,
+                region_shared_label=labels.get(("region", m.region_code), ""),
+                weak=m.weak,
             )
         )
     return results
@@ -382,7 +410,12 @@ def similar_achievements(*, achievement: Achievement, limit: int = 6) -> list[Ma
     return cached_public(
         "similar-achievements",
         (achievement.pk, limit),
-        lambda: ranked(achievement_source(achievement), kind="achievement", limit=limit, exclude=[achievement.pk]),
+        # Only close ones: "similar" under the relevance floor would say something false.
+        lambda: [
+            r
+            for r in ranked(achievement_source(achievement), kind="achievement", limit=limit, exclude=[achievement.pk])
+            if not r.weak
+        ],
         seconds=MATCHES_CACHE_SECONDS,
     )
 

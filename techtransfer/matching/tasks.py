@@ -8,6 +8,7 @@ from techtransfer.core.jobs import enqueue
 
 EMBED_JOB = "techtransfer.matching.tasks.embed_pending"
 PROFILES_JOB = "techtransfer.matching.tasks.refresh_profiles"
+VECTOR_INDEX_JOB = "techtransfer.matching.tasks.vector_index_build"
 # One job embeds at most this many documents, so that a worker stays responsive; it queues the rest.
 JOB_LIMIT = 2000
 
@@ -29,8 +30,40 @@ def on_demand_reindexed(sender: Any, owner_id: int, **kwargs: Any) -> None:
 def embed_pending(*, kinds: list[str] | None = None) -> None:
     from techtransfer.matching.indexing import embed_pending as run
 
-    if run(kinds=kinds, limit=JOB_LIMIT) >= JOB_LIMIT:
+    written = run(kinds=kinds, limit=JOB_LIMIT)
+    if written >= JOB_LIMIT:
         enqueue(EMBED_JOB, kinds=kinds)
+    elif written:
+        enqueue_index_builds(kinds)
+
+
+def enqueue_index_builds(kinds: list[str] | None = None) -> None:
+    """Queue a snapshot rebuild for the kinds whose in-memory delta grew past MATCHING_INDEX_DELTA_ROWS
+    (one capped count each: cheap however large the delta)."""
+    from django.conf import settings
+
+    from techtransfer.matching.embeddings import get_embedder
+    from techtransfer.matching.models import DocumentVector
+    from techtransfer.matching.vector_index import delta_rows
+
+    embedder = get_embedder().name
+    limit = int(getattr(settings, "MATCHING_INDEX_DELTA_ROWS", 20_000))
+    candidates = kinds or list(
+        DocumentVector.objects.filter(embedder=embedder).values_list("kind", flat=True).distinct().order_by("kind")
+    )
+    large = [kind for kind in candidates if delta_rows(kind, embedder, cap=limit + 1) > limit]
+    if large:
+        enqueue(VECTOR_INDEX_JOB, background=True, kinds=large)
+
+
+def vector_index_build(*, kinds: list[str], embedder: str | None = None) -> None:
+    """Rebuild the shared vector snapshot of `kinds` (skipped for a kind whose build is already running)."""
+    from techtransfer.matching.embeddings import get_embedder
+    from techtransfer.matching.vector_index import build_snapshot
+
+    chosen = get_embedder(embedder)
+    for kind in kinds:
+        build_snapshot(kind, chosen.name, dim=chosen.dim)
 
 
 ORGANISATION_JOB = "techtransfer.matching.tasks.refresh_organisation"

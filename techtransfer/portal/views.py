@@ -99,6 +99,7 @@ def _search_context(query: QueryDict) -> dict[str, Any]:
     context = {
         "params": params,
         "hits": result.hits,
+        "mode": result.mode,
         "total": total,
         "first": params.offset + 1 if result.hits else 0,
         "last": params.offset + len(result.hits),

@@ -9,10 +9,14 @@ common its words are); the empty query costs two, each served by an index.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import QuerySet
 from django.dispatch import Signal
@@ -21,7 +25,7 @@ from techtransfer.search.backends import TABLE, SearchBackend, get_backend
 from techtransfer.search.generation import index_changed
 from techtransfer.search.highlight import highlight
 from techtransfer.search.models import FACET_COLUMNS, SearchDocument
-from techtransfer.search.segment import query_terms, segment, segment_joined
+from techtransfer.search.segment import query_terms, segment, segment_joined, without_stop_phrases
 
 __all__ = [
     "FACETS",
@@ -32,9 +36,11 @@ __all__ = [
     "index_document",
     "index_documents",
     "optimize_index",
+    "register_semantic_search",
     "remove_document",
     "remove_documents_except",
     "search",
+    "search_with_fallback",
     "segment",
 ]
 
@@ -75,26 +81,35 @@ class Hit:
     matched: int = 0  # how many distinct query terms the document contains
 
 
+# How a result was found (SearchResult.mode): every word of the query in each hit, at least one of them
+# (no document had all), or similar in meaning (no document had any); "" lists everything (no query).
+MODE_ALL, MODE_ANY, MODE_SEMANTIC = "all", "any", "semantic"
+
+
 @dataclass
 class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)
+    mode: str = ""
 
 
 def _row(doc: Document) -> SearchDocument:
     modes = sorted({m for m in doc.transfer_modes if m})
     if any("|" in m for m in modes):
         raise ValueError(f"Transfer mode codes cannot contain '|': {modes}")
+    # Stock phrases (详见附件, 具有广阔的应用前景) are cut before indexing: they would match searches and
+    # matching on words such as 材料 or 应用 that say nothing about the record.
+    title, body = without_stop_phrases(doc.title), without_stop_phrases(doc.body)
     return SearchDocument(
         kind=doc.kind,
         object_id=doc.object_id,
-        title=doc.title[:600],
-        body=doc.body,
-        title_terms=segment_joined([doc.title]),
+        title=title[:600],
+        body=body,
+        title_terms=segment_joined([title]),
         keywords=segment_joined(doc.keywords),
-        body_terms=segment_joined([doc.body]),
+        body_terms=segment_joined([body]),
         field=doc.field,
         type=doc.type,
         stage=doc.stage,
@@ -110,6 +125,8 @@ T = TypeVar("T")
 # Sent after documents were written: kinds (set of kinds), public (list of (kind, object_id) of the public
 # ones). The matching engine embeds them in the background; subscriptions notify the newly published.
 documents_indexed = Signal()
+# Sent after documents were removed: kind, object_ids (list). Engines that keep their own index follow it.
+documents_removed = Signal()
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -195,13 +212,17 @@ def remove_document(kind: str, object_id: int) -> None:
     deleted, _ = SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
     if deleted:
         index_changed()
+        documents_removed.send(sender=SearchDocument, kind=kind, object_ids=[object_id])
 
 
 def remove_documents_except(kind: str, keep: QuerySet[Any, Any] | Sequence[int]) -> int:
     """Remove the documents of `kind` whose object is not in `keep` (a values('pk') queryset runs in SQL)."""
-    deleted, _ = SearchDocument.objects.filter(kind=kind).exclude(object_id__in=keep).delete()
+    gone = SearchDocument.objects.filter(kind=kind).exclude(object_id__in=keep)
+    object_ids = list(gone.values_list("object_id", flat=True))
+    deleted, _ = gone.delete()
     if deleted:
         index_changed()
+        documents_removed.send(sender=SearchDocument, kind=kind, object_ids=object_ids)
     return deleted
 
 
@@ -275,16 +296,21 @@ def search(
     offset: int = 0,
     public_only: bool = True,
     by_relevance_only: bool = False,
+    match: str = MODE_ANY,
 ) -> SearchResult:
-    """Documents of `kind` that contain any word of `query`, best first, with facet counts.
+    """Documents of `kind` that contain any word of `query` (every word with `match="all"`), best first,
+    with facet counts.
 
     Ranking: documents containing more of the query's distinct terms first, then by relevance (title
     outweighs keywords, keywords outweigh the body). In a large index, words found almost everywhere
     do not widen the match (see _informative_terms). An empty query lists all documents newest first;
     a query made only of stop words or punctuation finds nothing. Facet counts cover all matches.
     `by_relevance_only` ranks by relevance alone (BM25-like), for long machine-made queries (matching),
-    where "has more of the words" mostly favours long documents.
+    where "has more of the words" mostly favours long documents. Otherwise the first RESCORE_WINDOW hits
+    are re-ranked by how the typed words occur: as written, in the title, near each other (`_rescored`).
     """
+    if match not in (MODE_ALL, MODE_ANY):
+        raise ValueError(f"match must be {MODE_ALL!r} or {MODE_ANY!r}, not {match!r}")
     if not 0 < limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if offset < 0:
@@ -295,10 +321,181 @@ def search(
     filters = _clean_filters(filters)
     terms = query_terms(query or "")
     if (query or "").strip() and not terms:
-        return SearchResult(total=0, hits=[], facets={f: [] for f in facet_fields}, terms=[])
+        return SearchResult(total=0, hits=[], facets={f: [] for f in facet_fields}, terms=[], mode=match)
+    engine = settings.SEARCH_ENGINE
+    if engine not in ENGINES:
+        raise ImproperlyConfigured(f"SEARCH_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "tantivy" and not terms:
+        return _tantivy_search(terms, kind, filters, facet_fields, limit, offset, public_only)
     if terms:
-        return _search_terms(terms, kind, filters, facet_fields, limit, offset, public_only, by_relevance_only)
+        window = RESCORE_WINDOW if not by_relevance_only and offset < RESCORE_WINDOW else 0
+        run = _tantivy_search if engine == "tantivy" else _search_terms
+        result = run(
+            terms,
+            kind,
+            filters,
+            facet_fields,
+            max(limit + offset, window) if window else limit,
+            0 if window else offset,
+            public_only,
+            by_relevance_only,
+            require_all=match == MODE_ALL,
+        )
+        if window:
+            result.hits = _rescored(result.hits, query, kind=kind)[offset : offset + limit]
+        result.mode = match
+        return result
     return _search_all(kind, filters, facet_fields, limit, offset, public_only)
+
+
+def search_with_fallback(
+    query: str,
+    *,
+    kind: str,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    facet_fields: Sequence[str] = (),
+    limit: int = 20,
+    offset: int = 0,
+    public_only: bool = True,
+) -> SearchResult:
+    """The search page's search: the documents with every word of the query; when none has them all, those
+    with some (mode "any"); when none has any, those similar in meaning (mode "semantic", from the engine
+    registered with `register_semantic_search`, without facets). The mode says which, for the page to tell."""
+    options: dict[str, Any] = {"kind": kind, "filters": filters, "public_only": public_only}
+    result = search(query, facet_fields=facet_fields, limit=limit, offset=offset, match=MODE_ALL, **options)
+    if result.total or not result.terms:
+        return result
+    if len(result.terms) > 1:
+        partial = search(query, facet_fields=facet_fields, limit=limit, offset=offset, match=MODE_ANY, **options)
+        if partial.total:
+            return partial
+    found = semantic_search(query, limit=SEMANTIC_FALLBACK_LIMIT, **options)
+    if not found:
+        return result
+    page = found[offset : offset + limit]
+    return SearchResult(
+        total=len(found),
+        hits=[Hit(object_id=i, score=s) for i, s in page],
+        facets={f: [] for f in facet_fields},
+        terms=result.terms,
+        mode=MODE_SEMANTIC,
+    )
+
+
+# --- semantic search, brought by the matching engine (a layer above) -----------------------------------
+
+SemanticSearch = Callable[..., list[tuple[int, float]]]
+_semantic_engines: list[SemanticSearch] = []
+# At most this many results of meaning alone: beyond them they are seldom what was meant.
+SEMANTIC_FALLBACK_LIMIT = 40
+
+
+def register_semantic_search(engine: SemanticSearch) -> None:
+    """`engine(query, *, kind, filters, limit, public_only)` → [(object_id, similarity)], best first, only
+    above its own relevance floor. The matching app registers its vector search here."""
+    _semantic_engines[:] = [engine]
+
+
+def semantic_search(
+    query: str, *, kind: str, filters: Mapping[str, Sequence[str]] | None, limit: int, public_only: bool = True
+) -> list[tuple[int, float]]:
+    if not _semantic_engines or not (query or "").strip():
+        return []
+    return _semantic_engines[0](query, kind=kind, filters=_clean_filters(filters), limit=limit, public_only=public_only)
+
+
+# --- re-ranking the first hits by how the typed words occur --------------------------------------------
+
+RESCORE_WINDOW = 50
+# Typed words found within this many characters of each other in the body count as near.
+NEAR_CHARS = 40
+_TYPED_WORD_SPLIT = re.compile(r"[\s,，;；、/|。:：()（）\[\]【】\"“”'‘’]+")
+
+
+def typed_words(query: str) -> list[str]:
+    """The words as the visitor typed them (lowercased, full-width folded), one-letter ones left out."""
+    words = [w for w in _TYPED_WORD_SPLIT.split(unicodedata.normalize("NFKC", query or "").lower()) if len(w) > 1]
+    return list(dict.fromkeys(words))
+
+
+def _span(text: str, words: Sequence[str]) -> int | None:
+    """The length of the shortest stretch of `text` holding every word (None when one is missing)."""
+    positions = sorted(
+        (match.start(), i, len(w)) for i, w in enumerate(words) for match in re.finditer(re.escape(w), text)
+    )
+    best: int | None = None
+    last: dict[int, tuple[int, int]] = {}
+    for start, i, length in positions:
+        last[i] = (start, length)
+        if len(last) == len(words):
+            first = min(s for s, _ in last.values())
+            end = max(s + n for s, n in last.values())
+            best = end - first if best is None else min(best, end - first)
+    return best
+
+
+def _rescored(hits: list[Hit], query: str, *, kind: str) -> list[Hit]:
+    """The hits re-ranked, each score raised by up to 100% for the typed words as written: a half for the
+    share found in the title, a quarter for the share in the body, a quarter when all are near each other
+    in the body. A document with more of the query's terms still comes first (the order's first key)."""
+    words = typed_words(query)
+    if not words or not hits:  # one hit is rescored too: a page costs the same queries whatever its length
+        return hits
+    texts = {
+        object_id: (unicodedata.normalize("NFKC", title).lower(), unicodedata.normalize("NFKC", body).lower())
+        for object_id, title, body in SearchDocument.objects.filter(
+            kind=kind, object_id__in=[hit.object_id for hit in hits]
+        ).values_list("object_id", "title", "body")
+    }
+    rescored = []
+    for hit in hits:
+        title, body = texts.get(hit.object_id, ("", ""))
+        in_title = sum(w in title for w in words) / len(words)
+        in_body = sum(w in body for w in words) / len(words)
+        span = _span(body, words) if len(words) > 1 else None
+        near = span is not None and span <= NEAR_CHARS + sum(map(len, words))
+        bonus = 0.5 * in_title + 0.25 * in_body + (0.25 if near else 0.0)
+        rescored.append(Hit(object_id=hit.object_id, score=hit.score * (1 + bonus), matched=hit.matched))
+    rescored.sort(key=lambda hit: (-hit.matched, -hit.score))
+    return rescored
+
+
+# Where queries go: the database's own full-text search, or the embedded tantivy index that jobs keep in step
+# with the database (search/engine_tantivy.py, search/tasks.py; settings.SEARCH_ENGINE).
+ENGINES = ("database", "tantivy")
+
+
+def _tantivy_search(
+    terms: list[str],
+    kind: str,
+    filters: dict[str, list[str]],
+    facet_fields: Sequence[str],
+    limit: int,
+    offset: int,
+    public_only: bool,
+    by_relevance_only: bool = False,
+    *,
+    require_all: bool = False,
+) -> SearchResult:
+    """The same search as `_search_terms`, answered by the tantivy index (the same terms decide the match)."""
+    from techtransfer.search import engine_tantivy  # it builds on this module's types
+
+    if require_all or not terms:
+        scored, deciding = terms, terms
+    else:
+        scored, deciding, require_all = engine_tantivy.informative_terms(terms)
+    return engine_tantivy.engine_search(
+        scored,
+        match_terms=deciding,
+        require_all=require_all,
+        kind=kind,
+        filters=filters,
+        facet_fields=facet_fields,
+        limit=limit,
+        offset=offset,
+        public_only=public_only,
+        by_relevance_only=by_relevance_only,
+    )
 
 
 def index_size() -> int:
@@ -349,11 +546,16 @@ def _search_terms(
     offset: int,
     public_only: bool,
     by_relevance_only: bool = False,
+    *,
+    require_all: bool = False,
 ) -> SearchResult:
     """One statement: the matching documents are found and scored once, into a materialised CTE that
-    the page of hits, the total and every facet count read."""
+    the page of hits, the total and every facet count read. `require_all`: every term must occur."""
     backend = get_backend(connection)
-    scored_terms, match_terms, require_all = _informative_terms(backend, terms)
+    if require_all:
+        scored_terms, match_terms = terms, terms
+    else:
+        scored_terms, match_terms, require_all = _informative_terms(backend, terms)
     base, base_params = _where(kind=kind, public_only=public_only, filters={})
     matching, params = backend.matching_sql(
         scored_terms,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from techtransfer.search.segment import HAN_RANGES, word_terms
+from techtransfer.search.segment import HAN_RANGES, without_stop_phrases, word_terms
 
 _HAN_CHAR = re.compile(f"[{HAN_RANGES}]")
 _WORD = f"[^\\W_{HAN_RANGES}]+"
@@ -60,9 +60,12 @@ def highlight(text: str, terms: Sequence[str], max_len: int | None = None) -> Sa
     """`text` HTML-escaped, with each occurrence of a term wrapped in <mark>.
 
     With `max_len`, only a snippet of that many characters around the first match is kept (the start of
-    the text when nothing matches), with an ellipsis where text was cut.
+    the text when nothing matches), with an ellipsis where text was cut, and without the stock phrases of
+    forms (详见附件…), which would fill a snippet and say nothing.
     """
     text = text or ""
+    if max_len is not None:
+        text = without_stop_phrases(text)
     spans = match_spans(text, terms)
     start, end = 0, len(text)
     if max_len is not None and len(text) > max_len:

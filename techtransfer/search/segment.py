@@ -13,6 +13,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 import rjieba
 
@@ -33,6 +34,31 @@ STOP_WORDS = frozenset(
     these those to via was were which with within without
     """.split()
 )
+
+STOP_PHRASES_FILE = Path(__file__).resolve().parent / "data" / "stop_phrases.txt"
+
+
+@functools.cache
+def _stop_phrases() -> re.Pattern[str] | None:
+    lines = STOP_PHRASES_FILE.read_text(encoding="utf-8").splitlines()
+    phrases = sorted(
+        {line.strip() for line in lines if line.strip() and not line.startswith("#")}, key=len, reverse=True
+    )
+    return re.compile("|".join(map(re.escape, phrases))) if phrases else None
+
+
+def without_stop_phrases(text: str) -> str:
+    """`text` without the stock phrases of forms and reports (data/stop_phrases.txt: 详见附件, 填补了国内空白…),
+    which would otherwise match searches about 材料 or 应用 and fill snippets; a sentence left empty goes too."""
+    pattern = _stop_phrases()
+    if not text or pattern is None:
+        return text or ""
+    stripped = pattern.sub("", text)
+    if stripped == text:
+        return text
+    # "。已按审核意见补充相关材料。" leaves "。。": drop the empty sentence, keep the text's own punctuation.
+    return re.sub(r"([。；;！!？?，,])(?:\s*[。；;！!？?，,])+", r"\1", stripped).strip(" ，,；;")
+
 
 # Longest query accepted and most terms used from it: both bound the SQL a query can produce.
 MAX_QUERY_CHARS = 200

@@ -118,8 +118,8 @@ def _from_notification(n: Notification) -> NotificationResult:
         region_label="",
         score=0.0,
         shared_terms=n.reason_words,
+        reason_words=n.reason_words,
         same_field=False,
-        same_region=False,
         lexical_rank=None,
         semantic_score=None,
         obj=n,
@@ -147,7 +147,8 @@ def recommendations_for(user: AnyUser, limit: int = 6) -> list[MatchResult]:
             Achievement.objects.public().filter(owner_id__in=orgs).values_list("id", flat=True)[:500]
         )
         for demand in demands:
-            matches += ranked(demand_source(demand), kind="achievement", limit=limit, exclude=own_achievements)
+            found = ranked(demand_source(demand), kind="achievement", limit=limit, exclude=own_achievements)
+            matches += [r for r in found if not r.weak]  # a recommendation under the relevance floor is noise
         achievements = (
             Achievement.objects.public()
             .filter(owner_id__in=orgs)
@@ -155,7 +156,7 @@ def recommendations_for(user: AnyUser, limit: int = 6) -> list[MatchResult]:
             .order_by("-published_at", "-id")[:RECOMMEND_SOURCES]
         )
         for achievement in achievements:
-            found = ranked(achievement_source(achievement), kind="demand", limit=limit)
+            found = [r for r in ranked(achievement_source(achievement), kind="demand", limit=limit) if not r.weak]
             matches += [m for m in found if getattr(m.obj, "owner_id", None) not in orgs]
     matches.sort(key=lambda m: -m.score)
     notifications = [_from_notification(n) for n in notification_list(user=user, unread_only=True)[:limit]]

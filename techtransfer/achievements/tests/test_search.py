@@ -150,14 +150,17 @@ class TestAchievementSearch:
         assert found("", filters={"field": ["biomedicine"], "stage": ["middle"]}) == [lung.pk]
         assert found("", filters={"transfer_modes": ["equity"]}) == []
 
-    def test_the_achievement_with_more_of_the_query_words_comes_first(
+    def test_every_word_first_then_the_achievement_with_more_of_the_query_words(
         self, p: Personas, django_capture_on_commit_callbacks: Capture
     ) -> None:
         one = publish(p, django_capture_on_commit_callbacks, name="锂电池 锂电池正极材料", keywords=["锂电池"])
         both = publish(
             p, django_capture_on_commit_callbacks, name="退役动力电池梯次利用", summary="锂电池的回收与再利用"
         )
-        assert found("锂电池 回收") == [both.pk, one.pk]
+        assert found("锂电池 回收") == [both.pk]  # the one record with every word
+        # No record has every word (氢能 is in none): those with some, the one with more of them first.
+        partial = achievement_search(query="锂电池 回收 氢能")
+        assert partial.mode == "any" and [h.achievement.pk for h in partial.hits] == [both.pk, one.pk]
 
     def test_a_search_page_costs_a_fixed_number_of_queries(
         self, p: Personas, django_capture_on_commit_callbacks: Capture, django_assert_num_queries: Capture

@@ -181,7 +181,7 @@ class TestApi:
         assert [g["kind"] for g in groups] == ["achievement", "expert", "organisation"]
         first = groups[0]["results"][0]
         assert first["id"] == battery.pk and first["url"] == f"/achievements/{battery.pk}/"
-        assert "涂布" in first["shared_terms"] and first["semantic_score"] is not None and first["reasons"]
+        assert "涂布" in first["keywords"] and first["semantic_score"] is not None and first["reasons"]
         assert "<mark>" not in first["title"]
         draft = make_demand(ent, title="另一个草稿需求")
         assert client.get(reverse("api:matching-demand", args=[draft.pk])).status_code == 404
