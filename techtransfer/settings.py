@@ -323,6 +323,11 @@ SPECTACULAR_SETTINGS = {
 # Attachments: only PDF, at most this many bytes.
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Table imports of at least IMPORT_PARALLEL_MIN_ROWS rows are read by IMPORT_WORKERS helper processes while
+# the importing process saves (core.import_pool); 0 workers reads every file in the importing process.
+_CORES = os.cpu_count() or 1
+IMPORT_WORKERS = envint("IMPORT_WORKERS", str(min(4, _CORES) if _CORES > 1 else 0))
+IMPORT_PARALLEL_MIN_ROWS = envint("IMPORT_PARALLEL_MIN_ROWS", "5000")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {

@@ -1,9 +1,11 @@
 """The achievement import format: the 科技成果登记表 as a table, one achievement per row, and its template.
 
-Every good row becomes a draft through `services.achievements_create`, so permissions, validation and the
-audit trail apply as on the form. Reading the file, reporting every bad row with its row number, column and
-reason, the two import modes and the batch record are `techtransfer.core.imports`' (shared with funded
-projects and, next, technology contracts); this module declares the columns and how a row becomes a draft.
+Every good row becomes a draft through the creation service's two halves (`services.achievements_prepare`
+checks and converts, `achievements_insert` saves), so permissions, validation and the audit trail apply as on
+the form; a large file's rows are prepared by helper processes while the importer saves (`core.import_pool`).
+Reading the file, reporting every bad row with its row number, column and reason, the two import modes and
+the batch record are `techtransfer.core.imports`' (shared with funded projects and technology contracts);
+this module declares the columns and how a row becomes a draft.
 A row's import key (its external ID, or a hash of its normalised content) is unique per owner, so importing
 the same file again creates nothing twice; a row of the unit's own export is recognised by its record ID.
 """
@@ -11,6 +13,7 @@ the same file again creates nothing twice; a row of the unit's own export is rec
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib
 import io
 import logging
@@ -56,7 +59,7 @@ from techtransfer.lib.tables import (
 
 logger = logging.getLogger(__name__)
 
-# Rows are saved in chunks: one transaction and one `achievements_create` call per chunk.
+# Rows are read, prepared and saved in chunks: one transaction and one `achievements_insert` call per chunk.
 CHUNK_SIZE = 1000
 # Imported records are indexed by background jobs of at most this many ids each; after this many in all,
 # the last job compacts the full-text index (as achievements_reindex does for a long list of ids).
@@ -413,6 +416,7 @@ class AchievementFormat(ImportFormat):
     ignored_columns = EXPORT_ONLY
     audit_action = "achievement.import"
     chunk_size = CHUNK_SIZE
+    parallel = True
 
     def __init__(self, *, by: User, scope: Organisation) -> None:
         super().__init__(by=by, scope=scope)
@@ -420,6 +424,14 @@ class AchievementFormat(ImportFormat):
         self.reader = RowReader(owner=scope, codes=self.codes)
         self.note = ""
         self.example_key = ""
+
+    # A copy goes to each helper process that reads rows; the reader's column functions are made again there.
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != "reader"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.reader = RowReader(owner=self.owner, codes=self.codes)
 
     def check_permission(self) -> None:
         if not perms.can_create_for(self.by, self.owner.pk):
@@ -461,12 +473,15 @@ class AchievementFormat(ImportFormat):
             Achievement.objects.filter(owner=self.owner, import_key__in=keys).values_list("import_key", flat=True)
         )
 
-    def rows_save(self, rows: Sequence[ParsedRow]) -> list[int]:
+    def rows_prepare(self, rows: Sequence[ParsedRow]) -> list[ParsedRow]:
         self._link_funded_projects([r.values for r in rows])
-        created = services.achievements_create(
+        prepared = services.achievements_prepare(
             by=self.by, owner=self.owner, drafts=[r.values.draft(r.key) for r in rows], note=self.note
         )
-        return [a.pk for a in created]
+        return [dataclasses.replace(r, values=p) for r, p in zip(rows, prepared, strict=True)]
+
+    def rows_save(self, rows: Sequence[ParsedRow]) -> list[int]:
+        return services.achievements_insert(by=self.by, owner=self.owner, prepared=[r.values for r in rows])
 
     def _link_funded_projects(self, rows: list[AchievementRow]) -> None:
         """A row naming a programme and grant number that was imported as a funded project is linked to it."""
@@ -509,8 +524,8 @@ def achievement_import(
 ) -> ImportBatch:
     """Import achievements from an XLSX or CSV file into drafts of `owner`, and report on every row.
 
-    Rows are saved in chunks through `services.achievements_create` (the same checks as the form); a chunk
-    with a row the service refuses is saved row by row so that every bad row is reported. With
+    Rows are checked by `services.achievements_prepare` (the same checks as the form) and saved in chunks; a
+    chunk with a row the service refuses is checked row by row so that every bad row is reported. With
     `mode=ImportMode.ALL_OR_NOTHING` nothing is saved if any row is bad. The new drafts are indexed by
     background jobs queued at the end. An oversize or unreadable file raises ValidationError and saves nothing.
     """

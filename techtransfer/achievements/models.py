@@ -178,7 +178,9 @@ class Achievement(TimeStampedModel):
 class CompletingUnit(models.Model):
     """A unit that completed the achievement, in signing order (the first one registers, R1.2)."""
 
-    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="units")
+    # No index of its own: the unique constraint below starts with it and serves every lookup by achievement
+    # (a second index would only slow the import down).
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="units", db_index=False)
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("unit name"), max_length=200)
     organisation = models.ForeignKey(
@@ -198,7 +200,9 @@ class CompletingUnit(models.Model):
 class CompletingPerson(models.Model):
     """A person who completed the achievement, in order of contribution."""
 
-    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="persons")
+    # No index of its own: the unique constraint below starts with it and serves every lookup by achievement
+    # (a second index would only slow the import down).
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="persons", db_index=False)
     position = models.PositiveSmallIntegerField(_("position"))
     # A person's name is 姓名, not the 名称 of a thing (a record, an IP item, an organisation).
     name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
@@ -223,7 +227,9 @@ class CompletingPerson(models.Model):
 class IPItem(models.Model):
     """A patent, software copyright, plant variety right or other IP behind the achievement."""
 
-    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="ip_items")
+    # No index of its own: the unique constraint below starts with it and serves every lookup by achievement
+    # (a second index would only slow the import down).
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="ip_items", db_index=False)
     kind = models.CharField(_("kind"), max_length=32, choices=IPKind.choices)
     number = models.CharField(_("number"), max_length=40)
     title = models.CharField(_("title"), max_length=300, blank=True)

@@ -39,8 +39,8 @@ from techtransfer.achievements.models import (
     Revision,
 )
 from techtransfer.achievements.workflows import ACHIEVEMENT_FLOW
-from techtransfer.core.audit import audit_record, audit_record_many, diff, snapshot, snapshots
-from techtransfer.core.bulk import InstanceMaker, bulk_insert, bulk_insert_rows
+from techtransfer.core.audit import audit_record, audit_rows, audit_rows_insert, diff, snapshot, snapshots
+from techtransfer.core.bulk import InstanceMaker, RowValues, bulk_insert_rows, saved_mark, values_insert
 from techtransfer.core.codetables import code_table_key
 from techtransfer.core.exceptions import ApplicationError, ErrorCollector
 from techtransfer.core.models import CodeItem
@@ -78,9 +78,13 @@ CODE_FIELDS = {
 
 
 def _reindex_on_commit(achievement: Achievement) -> None:
+    _reindex_id_on_commit(achievement.pk)
+
+
+def _reindex_id_on_commit(pk: int) -> None:
     from techtransfer.achievements.tasks import enqueue_reindex
 
-    enqueue_reindex(achievement.pk)
+    enqueue_reindex(pk)
 
 
 def _locked(achievement: Achievement) -> Achievement:
@@ -418,52 +422,105 @@ class NewAchievement:
     import_key: str | None = None
 
 
-@transaction.atomic
-def achievements_create(
-    *, by: User, owner: Organisation, drafts: Sequence[NewAchievement], note: str = ""
-) -> list[Achievement]:
-    """Create drafts for `owner` with a few multi-row INSERTs (one draft from the form, thousands on import).
-
-    Every draft gets the same checks; the first invalid one raises ValidationError and nothing is saved.
-    The first completing unit defaults to the owner (R1.2).
-    """
+def _require_can_create(by: User, owner: Organisation) -> None:
     user_require_confirmed(by)
     if not perms.can_create_for(by, owner.pk):
         raise PermissionDenied(_("You can only register achievements for your own organisation."))
+
+
+@dataclass
+class PreparedAchievement:
+    """A new draft built and checked by `achievements_prepare`, not yet saved, with its rows converted for the
+    database (`core.bulk.RowValues`): what `achievements_insert` writes."""
+
+    achievement: Achievement
+    row: list[Any]
+    part_rows: dict[str, list[list[Any]]]  # by `PART_MODELS` name, without the achievement's key
+    audit_row: list[Any]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent from an import's helper process without the instance: the rows are what is saved, and
+        # unpickling a model instance costs more than saving its row.
+        return {**self.__dict__, "achievement": None}
+
+
+def achievements_prepare(
+    *, by: User, owner: Organisation, drafts: Sequence[NewAchievement], note: str = ""
+) -> list[PreparedAchievement]:
+    """Every check of `achievements_create`, writing nothing: the first invalid draft raises ValidationError
+    with all of its field and part problems. It reads only code tables and memberships, so an import may run
+    it in helper processes while its own process saves what they prepared. The first completing unit
+    defaults to the owner (R1.2)."""
+    _require_can_create(by, owner)
     make = InstanceMaker(Achievement)
     now = timezone.now()
-    achievements, parts = [], []
+    achievements: list[Achievement] = []
+    parts: list[Parts] = []
     memo: dict[tuple[str, Any], Any] = {}
-    # Every draft and its parts are checked before anything is written, so a bad IP number saves nothing;
-    # a draft's field and part problems are reported together.
     for draft in drafts:
         achievement = _new(make, owner=owner, by=by, draft=draft, now=now)
         errors = ErrorCollector()
         with errors.collect():
             _clean_fields(achievement, given=draft.data, memo=memo)
         with errors.collect():
-            parts.append(
-                _parts(
-                    achievement,
-                    units=draft.units or [{"name": owner.name, "organisation": owner}],
-                    persons=draft.persons,
-                    ip_items=draft.ip_items,
-                    transfer_modes=draft.transfer_modes,
-                )
+            part = _parts(
+                achievement,
+                units=draft.units or [{"name": owner.name, "organisation": owner}],
+                persons=draft.persons,
+                ip_items=draft.ip_items,
+                transfer_modes=draft.transfer_modes,
             )
         errors.raise_if_any()
         achievements.append(achievement)
-    bulk_insert(achievements)  # sets primary keys
-    _parts_save(parts)
-    audit_record_many(
-        actor=by,
-        action="achievement.create",
-        objs=achievements,
-        changes=snapshots(achievements, FORM_FIELDS),
+        parts.append(part)
+    values = RowValues(Achievement)
+    part_values = {name: RowValues(model) for name, model in PART_MODELS}
+    audits = audit_rows(
+        actor=by, action="achievement.create", objs=achievements, changes=snapshots(achievements, FORM_FIELDS),
         note=note,
     )
-    for achievement in achievements:
-        _reindex_on_commit(achievement)
+    return [
+        PreparedAchievement(
+            achievement=achievement,
+            row=values.of_instance(achievement),
+            part_rows={name: [part_values[name].of_dict(r) for r in getattr(part, name)] for name, _m in PART_MODELS},
+            audit_row=audit,
+        )
+        for achievement, part, audit in zip(achievements, parts, audits, strict=True)
+    ]
+
+
+@transaction.atomic
+def achievements_insert(*, by: User, owner: Organisation, prepared: Sequence[PreparedAchievement]) -> list[int]:
+    """Save drafts that `achievements_prepare` built and checked (a few multi-row INSERTs, the audit included)
+    and return their ids. The instances are not needed: an import's helper processes send only the rows."""
+    _require_can_create(by, owner)
+    owner_column = RowValues(Achievement).index("owner_id")
+    if any(p.row[owner_column] != owner.pk for p in prepared):
+        raise PermissionDenied(_("You can only register achievements for your own organisation."))
+    pks = values_insert(Achievement, [p.row for p in prepared], returning=True)
+    for name, model in PART_MODELS:
+        column = RowValues(model).index("achievement_id")
+        rows = []
+        for item, pk in zip(prepared, pks, strict=True):
+            for row in item.part_rows[name]:
+                row[column] = pk
+                rows.append(row)
+        values_insert(model, rows)
+    audit_rows_insert([p.audit_row for p in prepared], [str(pk) for pk in pks])
+    for pk in pks:
+        _reindex_id_on_commit(pk)
+    return pks
+
+
+def achievements_create(
+    *, by: User, owner: Organisation, drafts: Sequence[NewAchievement], note: str = ""
+) -> list[Achievement]:
+    """Create drafts for `owner` (one from the form, thousands on import): every draft and its parts are
+    checked before anything is written, so one bad IP number saves nothing."""
+    prepared = achievements_prepare(by=by, owner=owner, drafts=drafts, note=note)
+    achievements = [p.achievement for p in prepared]
+    saved_mark(achievements, achievements_insert(by=by, owner=owner, prepared=prepared))
     return achievements
 
 

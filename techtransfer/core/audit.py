@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from techtransfer.core.bulk import bulk_insert_rows
+from techtransfer.core.bulk import RowValues, values_insert
 from techtransfer.core.models import AuditEvent
 
 # What each recorded action is called on the pages (the action codes stay stable in the table). Apps register
@@ -100,22 +100,40 @@ def audit_record_many(
     *, actor: Any, action: str, objs: Sequence[models.Model], changes: Sequence[dict[str, Any]], note: str = ""
 ) -> None:
     """The same event for many objects at once (bulk creation), in one INSERT."""
+    rows = audit_rows(actor=actor, action=action, objs=objs, changes=changes, note=note)
+    audit_rows_insert(rows, [str(obj.pk) for obj in objs])
+
+
+def audit_rows(
+    *, actor: Any, action: str, objs: Sequence[models.Model], changes: Sequence[dict[str, Any]], note: str = ""
+) -> list[list[Any]]:
+    """The rows of `audit_record_many`, converted for the database, for objects that may not be saved yet:
+    `audit_rows_insert` fills in their ids. (An import's helper processes make them; the importer inserts.)"""
     user = actor if getattr(actor, "is_authenticated", False) else None
     actor_id, actor_repr, at = (user.pk if user else None), (user.get_username() if user else "system"), timezone.now()
-    bulk_insert_rows(AuditEvent, [
-        {
+    values = RowValues(AuditEvent)
+    return [
+        values.of_dict({
             "at": at,
             "actor_id": actor_id,
             "actor_repr": actor_repr,
             "action": action,
             "object_type": obj._meta.label_lower,
-            "object_id": str(obj.pk),
+            "object_id": "",
             "object_repr": str(obj)[:300],
             "changes": change,
             "note": note,
-        }
+        })
         for obj, change in zip(objs, changes, strict=True)
-    ])
+    ]
+
+
+def audit_rows_insert(rows: list[list[Any]], object_ids: Sequence[str]) -> None:
+    """INSERT `audit_rows` made for objects now saved with these ids."""
+    column = RowValues(AuditEvent).index("object_id")
+    for row, object_id in zip(rows, object_ids, strict=True):
+        row[column] = object_id
+    values_insert(AuditEvent, rows)
 
 
 def audit_for(obj: models.Model) -> models.QuerySet[AuditEvent]:

@@ -102,10 +102,20 @@ def _insert(model: type[Model], fields: list[Field[Any, Any]], rows: list[list[A
         return _postgresql_copy(connection, model, fields, rows, returning=returning)
     opts = model._meta
     quote = connection.ops.quote_name
+    pks: list[Any] = []
+    if returning and connection.vendor == "sqlite" and connection.in_atomic_block:
+        # Inside a transaction this connection holds SQLite's write lock (transactions are IMMEDIATE), so
+        # the next keys are known beforehand: the rows go in with them, like PostgreSQL's COPY below, in one
+        # short statement bound row after row rather than one very long statement per thousand rows.
+        pks = _sqlite_next_keys(connection, opts.db_table, opts.pk.column, len(rows))
+        fields_sql = ", ".join(quote(c) for c in [opts.pk.column, *(f.column for f in fields)])
+        sql = f"INSERT INTO {quote(opts.db_table)} ({fields_sql}) VALUES ({', '.join(['%s'] * (len(fields) + 1))})"
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [[pk, *row] for pk, row in zip(pks, rows, strict=True)])
+        return pks
     width = len(fields)
     head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     one = "(" + ", ".join(["%s"] * width) + ")"
-    pks: list[Any] = []
     with connection.cursor() as cursor:
         if not returning:
             # The driver binds row after row in C: one short statement beats a long one to parse.
@@ -130,6 +140,21 @@ def _insert(model: type[Model], fields: list[Field[Any, Any]], rows: list[list[A
     if len(pks) != len(rows):  # pragma: no cover - the database returned fewer keys than rows
         raise RuntimeError(f"bulk insert into {opts.db_table} got {len(pks)} keys for {len(rows)} rows")
     return pks
+
+
+def _sqlite_next_keys(connection: Any, table: str, column: str, count: int) -> list[int]:
+    """The keys SQLite would give the next `count` rows: past the highest key in use and, for an
+    AUTOINCREMENT key (Django's), past the highest ever given (sqlite_sequence), so no deleted key is reused."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")
+        highest = int(cursor.fetchone()[0])
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'")
+        if cursor.fetchone():
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            found = cursor.fetchone()
+            highest = max(highest, int(found[0]) if found else 0)
+    return list(range(highest + 1, highest + 1 + count))
 
 
 def _postgresql_copy(
@@ -164,30 +189,50 @@ def _fields(model: type[Model]) -> list[Field[Any, Any]]:
     return [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
 
 
-def bulk_insert(objs: Sequence[Model]) -> None:
-    """INSERT new instances of one model and set their primary keys (as `bulk_create(objs)` would)."""
-    if not objs:
-        return
-    model = type(objs[0])
-    if not model._meta.pk.get_internal_type().endswith("AutoField"):
-        raise ValueError(f"bulk_insert() needs a model whose key the database numbers; {model.__name__} has none.")
-    using = router.db_for_write(model)
-    connection = connections[using]
-    fields = _fields(model)
-    auto_now = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    relations = [f for f in fields if f.is_relation and f.many_to_one]
-    attnames = [f.attname for f in fields]
-    converters = [(_plain(f, connection), _converter(f, connection)) for f in fields]
-    now = timezone.now()  # one time for the rows inserted together
-    rows: list[list[Any]] = []
-    for obj in objs:
+class RowValues:
+    """How one model's new rows become what the database takes: lists of values in the order of `fields`.
+
+    These are the conversions of `bulk_insert` and `bulk_insert_rows`, kept apart from the INSERT so that
+    they can be made elsewhere: an import's helper processes convert rows that the importer then inserts
+    (`values_insert`). Each field's converter is chosen once, for the database the model is written to.
+    """
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        connection = connections[router.db_for_write(model)]
+        self.fields = _fields(model)
+        self.attnames = [f.attname for f in self.fields]
+        self.converters = [(_plain(f, connection), _converter(f, connection)) for f in self.fields]
+        self.auto_now = [f for f in self.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+        self.relations = [f for f in self.fields if f.is_relation and f.many_to_one]
+        self.now = timezone.now()  # one time for the rows made together
+        # For `of_dict`: each column's name, its converted default (or None and the callable that makes it),
+        # and its conversion.
+        self.columns: list[tuple[str, Any, Callable[[], Any] | None, tuple[type, ...], Converter]] = []
+        for field, name, (plain, convert) in zip(self.fields, self.attnames, self.converters, strict=True):
+            if field in self.auto_now:
+                default, make = self.now, None
+            elif field.has_default() and callable(field.default):
+                default, make = None, field.default
+            else:
+                default, make = field.get_default(), None
+            if make is None and default is not None and default.__class__ not in plain:
+                default = convert(default)
+            self.columns.append((name, default, make, plain, convert))
+
+    def index(self, attname: str) -> int:
+        """Where a field's value is in a row."""
+        return self.attnames.index(attname)
+
+    def of_instance(self, obj: Model) -> list[Any]:
+        """A new instance's row; its auto_now fields and the keys of related objects are set on it first."""
         if obj.pk is not None:
             raise ValueError(f"bulk_insert() inserts new rows only; {obj!r} has a primary key.")
-        for field in auto_now:
+        for field in self.auto_now:
             if getattr(field, "auto_now", False) or getattr(obj, field.attname) is None:
-                setattr(obj, field.attname, now)
+                setattr(obj, field.attname, self.now)
         values = obj.__dict__
-        for field in relations:  # a related object assigned before it was saved: take its key now
+        for field in self.relations:  # a related object assigned before it was saved: take its key now
             if values[field.attname] is None and field.is_cached(obj):
                 related = field.get_cached_value(obj)
                 if related is not None:
@@ -195,44 +240,65 @@ def bulk_insert(objs: Sequence[Model]) -> None:
                         raise ValueError(f"bulk_insert() refused {obj!r}: its {field.name} is not saved yet.")
                     setattr(obj, field.attname, related.pk)
         row = []
-        for (plain, convert), name in zip(converters, attnames, strict=True):
+        for (plain, convert), name in zip(self.converters, self.attnames, strict=True):
             value = values[name]
             row.append(value if value is None or value.__class__ in plain else convert(value))
-        rows.append(row)
-    pks = _insert(model, fields, rows, returning=True)
-    pk = model._meta.pk.attname
+        return row
+
+    def of_dict(self, values: dict[str, Any]) -> list[Any]:
+        """The row of values given as {attname: value}; a value not given is the field's default."""
+        row: list[Any] = []
+        append = row.append
+        for name, default, make, plain, convert in self.columns:
+            value = values.get(name, _MISSING)
+            if value is _MISSING:
+                if make is None:
+                    append(default)
+                    continue
+                value = make()
+            append(value if value is None or value.__class__ in plain else convert(value))
+        return row
+
+
+_MISSING = object()
+
+
+def values_insert(model: type[Model], rows: list[list[Any]], *, returning: bool = False) -> list[Any]:
+    """INSERT rows that `RowValues(model)` made; the new primary keys in order if `returning`."""
+    if not rows:
+        return []
+    return _insert(model, _fields(model), rows, returning=returning)
+
+
+def saved_mark(objs: Sequence[Model], pks: Sequence[Any]) -> None:
+    """Give inserted instances their keys and mark them saved, as `bulk_create` does."""
+    if not objs:
+        return
+    using = router.db_for_write(type(objs[0]))
+    pk = objs[0]._meta.pk.attname
     for obj, key in zip(objs, pks, strict=True):
         setattr(obj, pk, key)
         obj._state.adding = False
         obj._state.db = using
 
 
+def bulk_insert(objs: Sequence[Model]) -> None:
+    """INSERT new instances of one model and set their primary keys (as `bulk_create(objs)` would)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if not model._meta.pk.get_internal_type().endswith("AutoField"):
+        raise ValueError(f"bulk_insert() needs a model whose key the database numbers; {model.__name__} has none.")
+    values = RowValues(model)
+    saved_mark(objs, values_insert(model, [values.of_instance(obj) for obj in objs], returning=True))
+
+
 def bulk_insert_rows(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     """INSERT rows given as {attname: value} (no instances: for rows nobody reads back, such as the
     completing persons of imported records). Missing values take the field's default."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    fields = _fields(model)
-    columns = []
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            default: Any = timezone.now()
-            callable_default = None
-        elif field.has_default() and callable(field.default):
-            default, callable_default = None, field.default
-        else:
-            default, callable_default = field.get_default(), None
-        columns.append((field.attname, default, callable_default, _plain(field, connection),
-                        _converter(field, connection)))
-    values = []
-    for row in rows:
-        out = []
-        for name, default, make, plain, convert in columns:
-            value = row[name] if name in row else (make() if make is not None else default)
-            out.append(value if value is None or value.__class__ in plain else convert(value))
-        values.append(out)
-    _insert(model, fields, values, returning=False)
+    if rows:
+        values = RowValues(model)
+        values_insert(model, [values.of_dict(row) for row in rows])
 
 
 class InstanceMaker(Generic[M]):

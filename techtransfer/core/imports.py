@@ -14,12 +14,17 @@ register their formats (`register_import_format`) the way they register search k
   importing the same file twice creates nothing twice;
 - an oversize, empty or unreadable file, or a header without the format's required columns, raises one
   ValidationError for the `file` field and records nothing.
+
+Each chunk is first read (`chunk_read`: parse, look up stored keys, `rows_prepare`), which writes nothing,
+then saved in file order (`_Run.take`). A large file of a `parallel` format is read by helper processes while
+the importer saves (`import_pool`); the counts, errors and records are the same either way.
 """
 
 from __future__ import annotations
 
 import abc
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import json
@@ -36,7 +41,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from techtransfer.core import jobs
+from techtransfer.core import import_pool, jobs
 from techtransfer.core.audit import audit_record
 from techtransfer.core.models import CodeItem, ImportBatch, ImportMode, ImportStatus
 from techtransfer.lib.tables import (
@@ -147,6 +152,9 @@ class ImportFormat(abc.ABC):
     ignored_columns: ClassVar[Sequence[Column]] = ()
     audit_action: ClassVar[str]
     chunk_size: ClassVar[int] = 1000
+    # Whether a large file's rows may be read in helper processes (`import_pool`): `rows_known`, `row_parse`,
+    # `keys_stored` and `rows_prepare` must then write nothing, and the format must pickle.
+    parallel: ClassVar[bool] = False
     # What a row whose key an earlier row of the file had is told.
     repeat_message: ClassVar[str | Promise] = gettext_lazy("This row repeats row %(row)d.")
 
@@ -188,6 +196,12 @@ class ImportFormat(abc.ABC):
     def keys_stored(self, keys: Sequence[str]) -> set[str]:
         """Which of these keys are stored already (those rows are unchanged). A format may bring such a record
         up to date here when the import may do so."""
+
+    def rows_prepare(self, rows: Sequence[ParsedRow]) -> list[ParsedRow]:
+        """The rows made ready to save, with every check `rows_save` would make, writing nothing (with `parallel`,
+        in a helper process). Raise ValidationError to refuse: the runner then prepares row by row to say which
+        rows are bad. By default the rows as parsed."""
+        return list(rows)
 
     @abc.abstractmethod
     def rows_save(self, rows: Sequence[ParsedRow]) -> list[int]:
@@ -296,6 +310,70 @@ def _chunk_transaction_settings() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+@dataclass
+class RowOutcome:
+    """What reading made of one non-blank row of a file."""
+
+    number: int
+    row: ParsedRow | None = None  # good: parsed and prepared to save
+    errors: RowErrors = dataclasses.field(default_factory=list)  # bad (row is None): every problem
+    skipped: str = ""  # not data: why
+    known: bool = False  # names a stored record (`rows_known`)
+    stored: bool = False  # its key was stored already when it was read
+
+
+def chunk_read(fmt: ImportFormat, header: HeaderMap, chunk: list[NumberedRow]) -> list[RowOutcome]:
+    """A chunk's rows read, checked and prepared to save, in file order. It writes nothing and needs only
+    committed data, so that a helper process can run it (`import_pool`) while the importer saves."""
+    rows = [(number, header.cells(values)) for number, values in chunk if not is_blank(values)]
+    if not rows:
+        return []
+    known = fmt.rows_known(rows)
+    outcomes: list[RowOutcome] = []
+    parsed: list[tuple[RowOutcome, ParsedRow]] = []
+    for number, cells in rows:
+        if number in known:
+            outcomes.append(RowOutcome(number, known=True))
+            continue
+        try:
+            row = fmt.row_parse(number, cells)
+        except RowSkipped as skipped:
+            outcomes.append(RowOutcome(number, skipped=skipped.note))
+            continue
+        except RowInvalid as invalid:
+            outcomes.append(RowOutcome(number, errors=invalid.errors))
+            continue
+        outcome = RowOutcome(number, row=row)
+        outcomes.append(outcome)
+        parsed.append((outcome, row))
+    stored = fmt.keys_stored([row.key for _o, row in parsed]) if parsed else set()
+    fresh = []
+    for outcome, row in parsed:
+        if row.key in stored:
+            outcome.stored = True
+        else:
+            fresh.append((outcome, row))
+    _prepare(fmt, fresh)
+    return outcomes
+
+
+def _prepare(fmt: ImportFormat, rows: list[tuple[RowOutcome, ParsedRow]]) -> None:
+    """`rows_prepare` for a chunk's new rows at once; if it refuses, row by row to find the bad ones."""
+    if not rows:
+        return
+    try:
+        prepared = fmt.rows_prepare([row for _o, row in rows])
+    except ValidationError:
+        for outcome, row in rows:
+            try:
+                outcome.row = fmt.rows_prepare([row])[0]
+            except ValidationError as exc:
+                outcome.row, outcome.errors = None, validation_errors(exc, fmt.error_column)
+        return
+    for (outcome, _row), ready in zip(rows, prepared, strict=True):
+        outcome.row = ready
+
+
 class _Rollback(Exception):
     pass
 
@@ -326,42 +404,36 @@ class _Run:
         for column, message in errors:
             self.note(row, column, message)
 
-    def run(self, rows: Iterable[NumberedRow]) -> None:
-        for chunk in _chunks(rows, self.fmt.chunk_size):
-            self.chunk(chunk)
-            self.batch.rows_done += len(chunk)
+    def run(self, rows: Iterable[NumberedRow], *, parallel: bool) -> None:
+        chunks = _chunks(rows, self.fmt.chunk_size)
+        for chunk_length, outcomes in import_pool.chunks_read(self.fmt, self.header, chunks, parallel=parallel):
+            self.take(outcomes)
+            self.batch.rows_done += chunk_length
             if self.progress is not None:
                 self.progress(self.batch)
 
-    def chunk(self, chunk: list[NumberedRow]) -> None:
-        fmt, batch = self.fmt, self.batch
-        rows = [(number, self.header.cells(values)) for number, values in chunk if not is_blank(values)]
-        known = fmt.rows_known(rows) if rows else set()
-        parsed: list[ParsedRow] = []
-        for number, cells in rows:
-            if number in known:
-                batch.total_rows += 1
-                batch.unchanged_count += 1
-                continue
-            try:
-                row = fmt.row_parse(number, cells)
-            except RowSkipped as skipped:
-                self.note(number, "", skipped.note)
-                continue
-            except RowInvalid as invalid:
-                batch.total_rows += 1
-                self.fail(number, invalid.errors)
+    def take(self, outcomes: list[RowOutcome]) -> None:
+        """Count a chunk's rows read (in file order), refuse repeats of earlier rows, and save the others."""
+        batch = self.batch
+        todo: list[ParsedRow] = []
+        for outcome in outcomes:
+            number, row = outcome.number, outcome.row
+            if outcome.skipped:
+                self.note(number, "", outcome.skipped)
                 continue
             batch.total_rows += 1
-            first = self.seen.get(row.key)
-            if first is not None:
-                self.fail(number, [(row.key_column, str(fmt.repeat_message) % {"row": first})])
-                continue
-            self.seen[row.key] = number
-            parsed.append(row)
-        stored = fmt.keys_stored([r.key for r in parsed]) if parsed else set()
-        todo = [r for r in parsed if r.key not in stored]
-        batch.unchanged_count += len(parsed) - len(todo)
+            if outcome.known:
+                batch.unchanged_count += 1
+            elif row is None:
+                self.fail(number, outcome.errors)
+            elif (first := self.seen.get(row.key)) is not None:
+                self.fail(number, [(row.key_column, str(self.fmt.repeat_message) % {"row": first})])
+            else:
+                self.seen[row.key] = number
+                if outcome.stored:
+                    batch.unchanged_count += 1
+                else:
+                    todo.append(row)
         self.save(todo)
 
     def save(self, rows: list[ParsedRow]) -> None:
@@ -455,20 +527,21 @@ def table_import(
             setattr(batch, field, value)
         batch.save()
     fmt.start(batch)
+    parallel = import_pool.usable(fmt)  # before the transaction below: it asks whether the caller has one
     run = _Run(fmt, batch, header, progress)
     try:
         with jobs.suppressed(), _young_objects_only():
             if mode == ImportMode.ALL_OR_NOTHING:
                 try:
                     with transaction.atomic():
-                        run.run(rows)
+                        run.run(rows, parallel=parallel)
                         if batch.error_count:
                             raise _Rollback
                 except _Rollback:
                     batch.created_count = 0
                     run.created_ids = []
             else:
-                run.run(rows)
+                run.run(rows, parallel=parallel)
     except BaseException:
         batch.status = ImportStatus.FAILED  # what it saved so far is kept and counted
         raise

@@ -72,6 +72,9 @@ def new_page(browser: object, live_server: object) -> Iterator[object]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
+        # A page load waits for every asset; on a 2-core CI machine running two workers, one load has
+        # exceeded 15 s while the other worker was busy. Actions keep the shorter limit.
+        page.set_default_navigation_timeout(45000)
         return page
 
     yield make
