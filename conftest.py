@@ -20,3 +20,14 @@ def stats_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
     engines_reset()
     yield settings.STATS_DIR
     engines_reset()
+
+
+@pytest.fixture(autouse=True)
+def language_reset() -> Iterator[None]:
+    """Every test starts in the settings' language: a page request leaves its language active on the thread
+    (LocaleMiddleware does not deactivate it), which would otherwise reach the next test on the same worker."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -1,10 +1,13 @@
 """Build evaluation corpora and query sets (the files `evaluate_matching` reads) from shared data sets.
 
-CSL (Chinese scientific literature: title, abstract, keywords, discipline), two modes:
+CSL (Chinese scientific literature: title, abstract, keywords, discipline), three modes:
 - "keywords": a query is one paper's keywords joined by spaces; relevant = {that paper: 2, every other
   paper of its discipline: 1}. The corpus keeps titles and abstracts but drops the keywords, which would
   otherwise make the lexical side a lookup.
 - "titles": a query is one paper's title; relevant = {that paper: 1}. The corpus holds abstracts only.
+- "titles-graded": as "titles", with relevant = {that paper: 2, every other paper of its discipline: 1}: a
+  good ranking brings the paper first and papers of its discipline after it (the task of the held-out
+  title → abstract sets with graded relevance).
 
 NSFC (Management Sciences funded projects: grant no., type, title, host institution, PI, period; no
 abstracts, keywords or discipline codes), expert matching:
@@ -36,7 +39,7 @@ from typing import Any
 
 from django.conf import settings
 
-MODES = ("keywords", "titles")
+MODES = ("keywords", "titles", "titles-graded")
 SOURCES = ("csl", "nsfc")
 NSFC_MAX_QUERIES = 2000
 NSFC_SEED = 20171
@@ -77,6 +80,9 @@ def csl_eval_build(*, rows: list[dict[str, Any]], mode: str) -> tuple[list[dict[
             text = " ".join(row["keywords"])
         else:
             relevant, text = {row["id"]: 1}, row["title"]
+            if mode == "titles-graded":
+                relevant = {doc: 1 for doc in by_discipline[row.get("discipline") or ""] if row.get("discipline")}
+                relevant[row["id"]] = 2
         queries.append({"id": f"q-{row['id']}", "text": text, "relevant": relevant})
     return corpus, queries
 

@@ -149,6 +149,12 @@ class TestCslEvalBuild:
         assert queries[2] == {"id": "q-p3", "text": "标题三", "relevant": {"p3": 1}}
         assert {doc["title"] for doc in corpus} == {""}
 
+    def test_graded_title_queries_count_the_papers_of_the_discipline_as_partly_relevant(self) -> None:
+        corpus, queries = csl_eval_build(rows=CSL_ROWS, mode="titles-graded")
+        assert queries[0] == {"id": "q-p1", "text": "标题一", "relevant": {"p1": 2, "p2": 1}}
+        assert queries[2]["relevant"] == {"p3": 2}
+        assert {doc["title"] for doc in corpus} == {""}
+
     def test_the_command_writes_both_files_from_the_shared_data(self, tmp_path: Path) -> None:
         source = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "csl" / "csl_dev.jsonl"
         assert source.exists(), f"the shared CSL data should be at {source}"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from techtransfer.achievements import services as achievement_services
 from techtransfer.core.regions import region_relation
 from techtransfer.matching import store
-from techtransfer.matching.engine import match, semantic_search, source_for_document
+from techtransfer.matching.engine import Source, match, semantic_search, source_for_document
 from techtransfer.matching.indexing import embed_pending
 from techtransfer.matching.selectors import MatchResult
 from techtransfer.search import api as search_api
@@ -228,3 +228,36 @@ class TestSearchPage:
         assert api["match_mode"] == "any" and api["count"] == 1
         empty = client.get(reverse("portal:search"), {"q": "量子密钥"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "Browse all achievements" in empty  # a way on from an empty page
+
+
+class TestInferredField:
+    """A typed query names no field: records of its best match's field come up after that match."""
+
+    DOCS = [
+        search_api.Document(kind="demand", object_id=951, title="高镍锂电池正极材料制备", field="energy",
+                            keywords=["锂电池", "正极材料", "高镍"], body="高镍三元正极材料的连续制备工艺。", is_public=True),
+        search_api.Document(kind="demand", object_id=952, title="高镍正极材料表面包覆涂层", field="materials",
+                            keywords=["正极材料", "高镍", "涂层"], body="高镍正极材料颗粒的表面包覆。", is_public=True),
+        search_api.Document(kind="demand", object_id=953, title="退役储能设备梯次利用", field="energy",
+                            keywords=["储能"], body="储能电站中退役电池的检测与重组。", is_public=True),
+    ]
+
+    @pytest.fixture
+    def docs(self, db: None) -> None:
+        search_api.index_documents(self.DOCS)
+
+    def ranking(self, source: Any) -> list[int]:
+        return [m.object_id for m in match(source, kind="demand", semantic=False)]
+
+    def test_records_of_the_best_matchs_field_come_next_and_the_best_keeps_its_place(self, docs: None) -> None:
+        query = Source(text="高镍 锂电池 正极材料")
+        with override_settings(MATCHING_WEIGHTS={"boost_inferred_field": 0.0}):
+            assert self.ranking(query) == [951, 952, 953]
+        found = match(query, kind="demand", semantic=False)
+        assert [m.object_id for m in found] == [951, 953, 952]
+        assert not any(m.same_field for m in found)  # inferred, so not a reason to show
+
+    def test_a_source_that_names_its_field_is_not_second_guessed(self, docs: None) -> None:
+        found = match(Source(text="高镍 锂电池 正极材料", field="materials"), kind="demand", semantic=False)
+        assert [m.object_id for m in found][:2] == [951, 952]
+        assert [m.object_id for m in found if m.same_field] == [952]

@@ -62,6 +62,10 @@ class Command(BaseCommand):
             "--vectors", type=Path, help="Cache of the corpus vectors (.npz): reused if it matches, else written."
         )
         parser.add_argument("--depth", type=int, default=FUSION_DEPTH, help="Candidates taken from each side.")
+        parser.add_argument(
+            "--inferred-field-boost", type=float,
+            help="app engine: added for the field of the best candidates (default: the MATCHING_WEIGHTS setting).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -81,7 +85,10 @@ class Command(BaseCommand):
         def progress(done: int, total: int) -> None:
             self.stderr.write(f"\rembedding {done}/{total}", ending="")
 
-        given = {"lexical_weight": options["lexical_weight"], "semantic_weight": options["semantic_weight"]}
+        given = {
+            "lexical_weight": options["lexical_weight"], "semantic_weight": options["semantic_weight"],
+            "boost_inferred_field": options["inferred_field_boost"],
+        }
         given = {name: value for name, value in given.items() if value is not None}
         fusion = options["fusion"]
         allowed = APP_FUSIONS if options["engine"] == "app" else FUSIONS
