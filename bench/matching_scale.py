@@ -100,6 +100,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         help="Set OPENBLAS_NUM_THREADS (and OMP/MKL) for this run; default: the library's (one per core).",
     )
+    parser.add_argument(
+        "--search-engine", choices=["database", "tantivy"], default="database",
+        help="The lexical side's engine while querying (tantivy: built from the documents with rebuild_search_engine).",
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--no-markdown", action="store_true", help="Do not update BENCHMARKS.md.")
     parser.add_argument("--query-only", metavar="OUT", help=argparse.SUPPRESS)  # the child process
@@ -724,6 +728,9 @@ def setup_django(args: argparse.Namespace) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "techtransfer.settings"
     os.environ["MATCHING_EMBEDDER"] = args.embedder
     os.environ["MATCHING_INDEX_DIR"] = str(index_dir(args))
+    os.environ["SEARCH_INDEX_DIR"] = str(index_dir(args).with_name(index_dir(args).name.replace("vectors-", "search-")))
+    if args.query_only and args.search_engine == "tantivy":  # the build writes the database; queries read tantivy
+        os.environ["SEARCH_ENGINE"] = "tantivy"
     if args.database_url.startswith("sqlite:///"):
         # SQLite has one writer at a time: no vector can commit with a stamp older than the newest one seen,
         # so the delta needs no safety margin (with one, the last 30 s of the bulk write would be the delta).
@@ -842,6 +849,11 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     state["database_mb"] = database_mb(args.database_url)
     state["vendor"] = connection.vendor
     state["body_sentences"] = args.body_sentences
+    if args.search_engine == "tantivy":
+        log("search engine: tantivy index of the documents (resumes; nothing to do when built)")
+        started = time.perf_counter()
+        call_command("rebuild_search_engine")
+        state["tantivy_build_seconds"] = round(time.perf_counter() - started, 1)
     log("vector snapshot: building (memory-mapped matrix + HNSW)")
     state["index_build"] = build_index(embedder)
     log(f"  {json.dumps(state['index_build'])}")
@@ -857,6 +869,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         log(f"queries: {len(queries)} in a fresh process")
         result = query_phase(queries, embedder_name=args.embedder, profile_queries=args.profile_queries)
         result["engine_version"] = engine_version()
+        result["search_engine"] = args.search_engine
         Path(args.query_only).write_text(json.dumps(result, indent=2))
         return
 
@@ -864,6 +877,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     state = build(args)
     build_minutes = round((time.perf_counter() - started) / 60, 1)
     variant = f"{state['vendor']}-{args.docs}" + (f"-blas{args.blas_threads}" if args.blas_threads else "")
+    variant += "-tantivy" if args.search_engine == "tantivy" else ""
     out = RESULTS / f"matching_scale-{variant}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     query_file = ROOT / "var" / "bench" / f"matching-{variant}.queries.json"
@@ -909,6 +923,8 @@ def command_line(args: argparse.Namespace) -> str:
     command = f"nice -n 10 .venv/bin/python bench/matching_scale.py --docs {args.docs}"
     if args.blas_threads:
         command += f" --blas-threads {args.blas_threads}"
+    if args.search_engine != "database":
+        command += f" --search-engine {args.search_engine}"
     if args.reuse:
         command += " --reuse"
     if not args.database_url.startswith("sqlite:///"):
@@ -940,7 +956,10 @@ def _ms(summary: dict[str, float]) -> str:
 
 def _column(r: dict[str, Any]) -> str:
     threads = r["query"].get("blas_threads", "default")
-    return f"{r['docs']:,} docs, {r['database']}" + ("" if threads == "default" else f", OpenBLAS {threads} thread")
+    engine = ", tantivy" if r["query"].get("search_engine") == "tantivy" else ""
+    return f"{r['docs']:,} docs, {r['database']}{engine}" + (
+        "" if threads == "default" else f", OpenBLAS {threads} thread"
+    )
 
 
 def _load(figures: dict[str, Any]) -> str:
