@@ -36,7 +36,6 @@ DEFAULT_FUSION = "minmax"
 LEXICAL_RANKINGS = ("relevance", "coverage")
 DEFAULT_LEXICAL = "relevance"
 QUERY_TERMS = 16
-INFER_FROM = 1  # candidates whose fields vote for the field of a source that names none
 CANDIDATE_TERMS = 32
 # A term in more than this share of the index is boilerplate for matching, once the index has this many documents.
 GENERIC_SHARE = 0.2
@@ -109,21 +108,14 @@ class Source:
 
 
 def _inferred_field(fused: Sequence[tuple[str, float]], docs: Mapping[int, SearchDocument]) -> str:
-    """The field of the best match, for a source that names none (a typed query): the field with the highest
-    summed score among the first `INFER_FROM` candidates that have one. With one, the best match keeps its
-    place whatever the boost (voting over three moved the paper itself down when its neighbours were of
-    another field: R@1 .991 → .985 on CSL keywords)."""
-    votes: Counter[str] = Counter()
-    seen = 0
-    for object_id, score in fused:
+    """The field of the best match that has one, for a source that names none (a typed query). Taking the
+    best match's own field keeps it in its place whatever the boost; a vote of the best three moved the
+    paper itself down when its neighbours were of another field (R@1 .991 → .985 on CSL keywords)."""
+    for object_id, _score in fused:
         doc = docs.get(int(object_id))
-        if doc is None or not doc.field:
-            continue
-        votes[doc.field] += score
-        seen += 1
-        if seen == INFER_FROM:
-            break
-    return votes.most_common(1)[0][0] if votes else ""
+        if doc is not None and doc.field:
+            return doc.field
+    return ""
 
 
 def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[str]:
@@ -280,7 +272,7 @@ def match(
     if inferring:
         wanted_field, field_boost = _inferred_field(fused, docs), w["boost_inferred_field"]
     floor = relevance_floor(embedder.name, source_is_record=source.kind is not None) if embedder else None
-    matches: list[Match] = []
+    ranked: list[tuple[float, SearchDocument, bool, str, str]] = []
     for object_id, score in fused[: len(candidates)]:
         doc = docs.get(int(object_id))
         if doc is None:
@@ -294,6 +286,10 @@ def match(
             if region_shared in (CITY, PROVINCE)
             else 0.0
         )
+        ranked.append((round(score + bonus, 4), doc, same_field, region_shared, region_code))
+    ranked.sort(key=lambda r: -r[0])
+    matches: list[Match] = []
+    for score, doc, same_field, region_shared, region_code in ranked[:limit]:  # reasons for those shown only
         doc_terms = set(f"{doc.title_terms} {doc.keywords} {doc.body_terms}".split())
         shared = [t for t in terms if t in doc_terms]
         words = reason_words(shared, source.text, vocabulary={*source.keywords, *doc.keywords.split()})
@@ -302,7 +298,7 @@ def match(
         matches.append(
             Match(
                 object_id=doc.object_id,
-                score=round(score + bonus, 4),
+                score=score,
                 lexical_rank=lexical_rank.get(doc.object_id),
                 semantic_score=round(semantic_score, 4) if semantic_score is not None else None,
                 shared_terms=shared,
@@ -313,5 +309,4 @@ def match(
                 weak=not words and not close,
             )
         )
-    matches.sort(key=lambda m: -m.score)
-    return matches[:limit]
+    return matches
