@@ -37,10 +37,16 @@
     });
   }
 
-  /* One chart per element; a chart whose element left the page (htmx swap) is disposed of. */
+  /* One chart per element; a chart whose element left the page (htmx swap) is disposed of. A chart drawn
+     again (another direction or measure) is cleared and reused: disposing one while its flow lines were
+     animating left their trail layer drawing from a canvas of size 0 (a script error in the console). */
   function init(el, dark) {
     var existing = window.echarts.getInstanceByDom(el);
-    if (existing) existing.dispose();
+    if (existing && !existing.isDisposed()) {
+      existing.off("click");
+      existing.clear();
+      return existing;
+    }
     var chart = window.echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
     charts.push(chart);
     if ("ResizeObserver" in window) new ResizeObserver(function () { chart.resize(); }).observe(el);
