@@ -261,3 +261,18 @@ class TestInferredField:
         found = match(Source(text="高镍 锂电池 正极材料", field="materials"), kind="demand", semantic=False)
         assert [m.object_id for m in found][:2] == [951, 952]
         assert [m.object_id for m in found if m.same_field] == [952]
+
+
+class TestReasonsOnThePage:
+    def test_reasons_are_separated_as_each_language_writes_lists(self) -> None:
+        from django.template.loader import render_to_string
+        from django.utils import translation
+
+        r = {"kind": "demand", "object_id": 1, "title_html": "需求", "score": 1.0,
+             "reasons": ["共同关键词：锂电池", "同区（海淀区）"]}
+        with translation.override("zh-hans"):
+            chinese = render_to_string("matching/_result.html", {"r": r})
+        with translation.override("en"):
+            english = render_to_string("matching/_result.html", {"r": r})
+        assert "共同关键词：锂电池；同区（海淀区）" in chinese and "; " not in chinese
+        assert "共同关键词：锂电池; 同区（海淀区）" in english
