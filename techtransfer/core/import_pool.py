@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import collections
 import gc
-import importlib
 import itertools
 import os
 import pickle
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.db import connection, connections
@@ -38,7 +37,10 @@ if TYPE_CHECKING:
     from techtransfer.core.imports import ImportFormat, RowOutcome
     from techtransfer.lib.tables import HeaderMap, NumberedRow
 
-READER = "techtransfer.core.imports.chunk_read"
+
+
+class ChunkReader(Protocol):
+    def __call__(self, fmt: ImportFormat, header: HeaderMap, chunk: list[NumberedRow]) -> list[RowOutcome]: ...
 
 
 def workers() -> int:
@@ -57,11 +59,15 @@ def usable(fmt: ImportFormat) -> bool:
 
 
 def chunks_read(
-    fmt: ImportFormat, header: HeaderMap, chunks: Iterable[list[NumberedRow]], *, parallel: bool
+    fmt: ImportFormat,
+    header: HeaderMap,
+    chunks: Iterable[list[NumberedRow]],
+    *,
+    read: ChunkReader,
+    parallel: bool,
 ) -> Iterator[tuple[int, list[RowOutcome]]]:
-    """Each chunk's length and its rows read (`imports.chunk_read`), in file order: in helper processes when
-    `parallel` and the file is large enough, else here."""
-    read = _reader()
+    """Each chunk's length and its rows read by `read` (`imports.chunk_read`), in file order: in helper
+    processes when `parallel` and the file is large enough, else here."""
     chunks = iter(chunks)
     head: list[list[NumberedRow]] = []
     if parallel:
@@ -74,11 +80,6 @@ def chunks_read(
                 return
     for chunk in itertools.chain(head, chunks):
         yield len(chunk), read(fmt, header, chunk)
-
-
-def _reader() -> Any:
-    module, name = READER.rsplit(".", 1)
-    return getattr(importlib.import_module(module), name)
 
 
 def _pool_read(
@@ -130,10 +131,10 @@ def _helper_start(settings_module: str, names: dict[str, str], language: str | N
     if language:
         translation.activate(language)
     _HELPER["format"], _HELPER["header"] = pickle.loads(state)
-    _HELPER["read"] = _reader()
     gc.freeze()  # what setting up made stays out of the collector's walks (see imports._young_objects_only)
 
 
 def _helper_read(chunk: list[NumberedRow]) -> list[RowOutcome]:
-    result: list[RowOutcome] = _HELPER["read"](_HELPER["format"], _HELPER["header"], chunk)
-    return result
+    from techtransfer.core.imports import chunk_read  # imported once Django is set up (imports names models)
+
+    return chunk_read(_HELPER["format"], _HELPER["header"], chunk)

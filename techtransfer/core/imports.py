@@ -406,7 +406,9 @@ class _Run:
 
     def run(self, rows: Iterable[NumberedRow], *, parallel: bool) -> None:
         chunks = _chunks(rows, self.fmt.chunk_size)
-        for chunk_length, outcomes in import_pool.chunks_read(self.fmt, self.header, chunks, parallel=parallel):
+        for chunk_length, outcomes in import_pool.chunks_read(
+            self.fmt, self.header, chunks, read=chunk_read, parallel=parallel
+        ):
             self.take(outcomes)
             self.batch.rows_done += chunk_length
             if self.progress is not None:
