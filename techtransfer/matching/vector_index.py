@@ -53,6 +53,10 @@ ANN_EXPANSION_ADD = 128
 ANN_EXPANSION_SEARCH = 2048
 ANN_OVERSAMPLE = 4  # filtered HNSW search asks for k x this many, then drops the rows the filter refuses
 ANN_ADD_BATCH = 10_000
+# The snapshot's rows are grouped by this facet, so that filtering on it reads one contiguous stretch of the
+# matrix: a product over a slice, without first copying scattered rows (at 1,000,000 rows, a field of 77,000
+# costs 19 ms instead of about 80).
+GROUP_BY = "field"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -206,16 +210,23 @@ class Snapshot:
     def _exact_search(
         self, query: np.ndarray, *, k: int, allowed: np.ndarray | None, hidden: np.ndarray
     ) -> list[tuple[int, float]]:
-        if allowed is not None and allowed.sum() * 4 < self.rows:
-            rows = np.flatnonzero(allowed)  # few rows: multiply only those
-            scores = np.asarray(self.matrix[rows]) @ query
-        else:
-            rows = None
+        rows: np.ndarray | None = None
+        if allowed is None:
             scores = self.matrix @ query
-            if allowed is not None:
-                scores = np.where(allowed, scores, -np.inf)
-            elif len(hidden):
+            if len(hidden):
                 scores[hidden] = -np.inf
+        else:
+            rows = np.flatnonzero(allowed)
+            low, high = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
+            if high - low <= 3 * len(rows):  # mostly one stretch (a field): multiply that slice, no copy
+                scores = self.matrix[low:high] @ query
+                scores[~allowed[low:high]] = -np.inf
+                rows = np.arange(low, high)
+            elif len(rows) * 4 < self.rows:  # few rows, scattered: multiply only those
+                scores = np.asarray(self.matrix[rows]) @ query
+            else:
+                scores = np.where(allowed, self.matrix @ query, -np.inf)
+                rows = None
         k = min(k, len(scores))
         if k <= 0:
             return []
@@ -340,14 +351,17 @@ def build_snapshot(
                 progress("vectors", row, total)
         matrix.flush()
         del matrix
-        order = np.argsort(ids[:row], kind="stable")
-        _save_small(path / "ids.npy", ids[:row])
-        _save_small(path / "public.npy", public[:row])
-        _save_small(path / "sorted_ids.npy", ids[:row][order])
+        grouping = np.argsort(codes[GROUP_BY][:row], kind="stable")  # rows by field, then id
+        _group_rows(path / "vectors.npy", grouping, progress=progress)
+        ids, public = ids[:row][grouping], public[:row][grouping]
+        order = np.argsort(ids, kind="stable")
+        _save_small(path / "ids.npy", ids)
+        _save_small(path / "public.npy", public)
+        _save_small(path / "sorted_ids.npy", ids[order])
         _save_small(path / "sorted_rows.npy", order.astype(np.int64))
         for name in FACETS:
             width = np.uint8 if len(code_of[name]) < 256 else np.uint16 if len(code_of[name]) < 65536 else np.int32
-            _save_small(path / f"facet-{name}.npy", codes[name][:row].astype(width))
+            _save_small(path / f"facet-{name}.npy", codes[name][:row][grouping].astype(width))
         vectors_seconds = time.monotonic() - started
         ann = row >= ann_min_rows > 0
         if ann:
@@ -372,6 +386,25 @@ def build_snapshot(
         os.replace(temporary, folder / MANIFEST)
         _remove_old_generations(folder, keep={generation, (previous or {}).get("generation", "")})
         return BuildResult(kind, embedder, row, dim, round(time.monotonic() - started, 2), ann, generation)
+
+
+def _group_rows(path: Path, grouping: np.ndarray, *, progress: Progress | None) -> None:
+    """Rewrite the matrix at `path` with its rows in the order `grouping` (chunk by chunk, not in memory)."""
+    source = np.load(path, mmap_mode="r")
+    temporary = path.with_name(f"grouped-{path.name}")
+    target = np.lib.format.open_memmap(temporary, mode="w+", dtype=source.dtype, shape=(len(grouping), source.shape[1]))
+    for start in range(0, len(grouping), BUILD_CHUNK * 10):
+        stop = min(len(grouping), start + BUILD_CHUNK * 10)
+        block = grouping[start:stop]
+        ascending = np.argsort(block)  # read the source in file order
+        rows = np.empty((len(block), source.shape[1]), dtype=source.dtype)
+        rows[ascending] = source[block[ascending]]
+        target[start:stop] = rows
+        if progress is not None:
+            progress("grouping", stop, len(grouping))
+    target.flush()
+    del target, source
+    os.replace(temporary, path)
 
 
 def _build_ann(path: Path, *, rows: int, dim: int, progress: Progress | None) -> None:

@@ -195,6 +195,23 @@ class TestSnapshot:
                     assert not modes or any(f"|{m}|" in doc.transfer_modes for m in modes)
         assert vectors.search(unit_rows(1, seed=9)[0], k=5, filters={"field": ["不存在"]}) == []
 
+    def test_the_rows_of_a_field_are_one_stretch_and_a_filter_on_it_reads_only_that(self) -> None:
+        write_vectors(unit_rows(900, seed=14))
+        build_snapshot(KIND, EMBEDDER, dim=DIM)
+        vectors = store.kind_vectors(KIND, embedder=EMBEDDER, dim=DIM)
+        snapshot = vectors.snapshot
+        assert snapshot is not None
+        codes = np.asarray(snapshot.codes["field"])
+        assert np.all(np.diff(codes.astype(np.int64)) >= 0)  # grouped: each field one stretch of rows
+        fields = dict(SearchDocument.objects.filter(kind=KIND).values_list("object_id", "field"))
+        assert [fields[int(i)] for i in snapshot.ids] == [snapshot.code_values["field"][c] for c in codes]
+        reference = in_memory()
+        query = unit_rows(1, seed=15)[0]
+        filters = {"field": ["医药"]}  # with public_only: the field's stretch less every 7th row
+        got = vectors.search(query, k=20, filters=filters)
+        assert len(got) == 20
+        assert got == [(i, pytest.approx(s, abs=1e-5)) for i, s in reference.search(query, k=20, filters=filters)]
+
     def test_hnsw_recall_at_10_against_exact_search(self, settings: Any) -> None:
         settings.MATCHING_ANN_MIN_ROWS = 1000
         write_vectors(unit_rows(3000, seed=10))
