@@ -392,8 +392,9 @@ MATCHING_FUSION = envstr("MATCHING_FUSION", "minmax")
 # The relevance floor of a match, per embedder: the cosine under which meaning alone is no reason to show a
 # record ("text": a typed query against records; "record": one record against another). Calibrated on CSL
 # (BENCHMARKS.md, "Relevance floor"); with an embedder not listed, only a shared keyword makes a match strong
-# and the search page does not fall back on meaning. Matches under the floor with no shared keyword are folded
-# under "weaker matches".
+# and the search page does not fall back on meaning. Matches under the floor with no shared keyword (for a
+# record's matches: not even one specific one, see matching.engine.SPECIFIC_WORD_CHARS) are folded under
+# "weaker matches".
 MATCHING_SEMANTIC_FLOORS: dict[str, dict[str, float]] = {"fuse": {"text": 0.25, "record": 0.40}}
 # Empty: chosen from the database vendor; or "sqlite_fts5" / "postgres" (techtransfer/search/backends/).
 SEARCH_BACKEND = envstr("SEARCH_BACKEND", "")

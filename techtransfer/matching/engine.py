@@ -118,6 +118,18 @@ def _inferred_field(fused: Sequence[tuple[str, float]], docs: Mapping[int, Searc
     return ""
 
 
+# A record's matches need more than one generic shared word (材料, 氧化, 检测): two words, or one of at least
+# this many characters (锂电池, 复合材料, graphene), or closeness in meaning. A typed query's words were chosen.
+SPECIFIC_WORD_CHARS = 3
+
+
+def _shares_enough(words: Sequence[str], *, source_is_record: bool) -> bool:
+    """Whether the shared reason words alone make a match worth showing (else it needs closeness in meaning)."""
+    if not source_is_record or len(words) != 1:
+        return bool(words)
+    return len(words[0]) >= SPECIFIC_WORD_CHARS
+
+
 def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[str]:
     """The terms that say most about a long text, by tf·idf over the whole index: the title counts double.
 
@@ -306,7 +318,7 @@ def match(
                 region_shared=region_shared,
                 region_code=region_code,
                 reason_words=words,
-                weak=not words and not close,
+                weak=not close and not _shares_enough(words, source_is_record=source.kind is not None),
             )
         )
     return matches

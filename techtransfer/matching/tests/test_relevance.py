@@ -65,6 +65,25 @@ ALZHEIMER = search_api.Document(
     is_public=True,
 )
 
+# The demo's sodium-ion record and a VOC-treatment demand: they share only the generic 氧化.
+LAYERED_OXIDE = search_api.Document(
+    kind="achievement",
+    object_id=906,
+    title="钠离子电池铜铁锰基层状氧化物正极材料及吨级制备",
+    keywords=["钠离子电池", "层状氧化物", "正极材料"],
+    body="以铜铁锰为过渡金属，制备层状氧化物正极材料，比容量135mAh/g，循环3000次容量保持率80%。",
+    district="110115",
+    is_public=True,
+)
+VOC = search_api.Document(
+    kind="demand",
+    object_id=905,
+    title="印刷包装企业低浓度大风量VOCs治理技术",
+    keywords=["VOCs治理", "催化燃烧"],
+    body="印刷车间排放低浓度大风量废气，寻求吸附浓缩与催化氧化组合工艺，排放浓度低于国家标准。",
+    district="110105",
+    is_public=True,
+)
 
 BATTERY_FORM = {
     "name": "锂离子电池极片涂布厚度激光在线测量装置",
@@ -158,6 +177,18 @@ class TestRelevanceFloor:
         assert not found[PRIVATE_5G.object_id].weak and "5G" in found[PRIVATE_5G.object_id].reason_words
         alzheimer = found[ALZHEIMER.object_id]  # a drug-screening demand for a network-slicing method
         assert alzheimer.weak and not alzheimer.reason_words and alzheimer.semantic_score < 0.40
+
+    @override_settings(MATCHING_EMBEDDER="fuse")
+    def test_one_generic_shared_word_is_not_enough_for_a_record_but_is_for_a_typed_query(self, db: None) -> None:
+        search_api.index_documents([LAYERED_OXIDE, VOC])
+        embed_pending()
+        record = source_for_document("achievement", LAYERED_OXIDE.object_id)
+        assert record is not None
+        voc = {m.object_id: m for m in match(record, kind="demand")}[VOC.object_id]
+        # The demo's sodium-ion cathode record listed a VOC-treatment demand on 氧化 alone.
+        assert voc.reason_words == ["氧化"] and voc.semantic_score < 0.40 and voc.weak
+        typed = {m.object_id: m for m in match(Source(text="废气"), kind="demand")}[VOC.object_id]
+        assert typed.reason_words == ["废气"] and not typed.weak  # the visitor chose the word
 
     def test_the_panel_folds_weaker_matches(self, indexed: None) -> None:
         from techtransfer.matching.selectors import MatchGroup
