@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 
 from techtransfer.search import api as search_api
-from techtransfer.search import engine_tantivy
+from techtransfer.search import engine_tantivy, tasks
 from techtransfer.search.api import Document, index_documents, remove_document, search
 from techtransfer.search.engine_tantivy import engine_search, informative_terms, read_state
 from techtransfer.search.segment import query_terms
@@ -222,6 +222,21 @@ class TestKeptInStep:
         assert [h.object_id for h in found.hits] == [2] and found.facets == {"field": [("env", 1)]}
         assert engine_search([], kind=KIND, public_only=False).total == len(CORPUS)
         assert read_state()["synced"][KIND]
+
+    def test_a_backlog_is_synced_in_growing_batches_and_none_is_missed(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        disconnect_signals()
+        index_documents(corpus_docs())  # nine documents, none in the engine yet
+        monkeypatch.setattr(tasks, "SYNC_BATCH", 1)
+        monkeypatch.setattr(tasks, "REBUILD_BATCH", 3)
+        sizes: list[int] = []
+        upsert = engine_tantivy.upsert
+        monkeypatch.setattr(
+            engine_tantivy, "upsert", lambda handle, rows: (sizes.append(len(rows)), upsert(handle, rows))
+        )
+        assert engine_sync([KIND]) == len(CORPUS)
+        assert sizes == [1, 2, 3, 3]  # doubling while batches come full, up to the rebuild's batch
+        assert engine_search([], kind=KIND, public_only=False).total == len(CORPUS)
+        connect_signals()
 
     def test_nothing_happens_without_the_signals(self, django_capture_on_commit_callbacks: Any) -> None:
         disconnect_signals()
