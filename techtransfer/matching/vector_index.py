@@ -53,6 +53,7 @@ ANN_EXPANSION_ADD = 128
 ANN_EXPANSION_SEARCH = 2048
 ANN_OVERSAMPLE = 4  # filtered HNSW search asks for k x this many, then drops the rows the filter refuses
 ANN_ADD_BATCH = 10_000
+ANN_SHUFFLE_SEED = 11
 # The snapshot's rows are grouped by this facet, so that filtering on it reads one contiguous stretch of the
 # matrix: a product over a slice, without first copying scattered rows (at 1,000,000 rows, a field of 77,000
 # costs 19 ms instead of about 80).
@@ -419,9 +420,14 @@ def _build_ann(path: Path, *, rows: int, dim: int, progress: Progress | None) ->
         expansion_add=ANN_EXPANSION_ADD,
         expansion_search=ANN_EXPANSION_SEARCH,
     )
+    # Rows go in shuffled: the matrix is grouped by field, and a graph built one cluster after another links
+    # the clusters poorly (recall@10 at 1,000,000 bench rows: .88 added in row order, .92 shuffled; the build
+    # took 238 s instead of 148).
+    order = np.random.default_rng(ANN_SHUFFLE_SEED).permutation(rows)
     for start in range(0, rows, ANN_ADD_BATCH):
         stop = min(rows, start + ANN_ADD_BATCH)
-        index.add(np.arange(start, stop, dtype=np.uint64), np.asarray(matrix[start:stop]))
+        keys = np.sort(order[start:stop])
+        index.add(keys.astype(np.uint64), np.asarray(matrix[keys]))
         if progress is not None:
             progress("hnsw", stop, rows)
     index.save(str(path / "hnsw.usearch"))
