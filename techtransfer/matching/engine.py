@@ -277,9 +277,7 @@ def match(
     docs_qs = SearchDocument.objects.filter(kind=kind, object_id__in=candidates)
     if public_only:
         docs_qs = docs_qs.filter(is_public=True)  # a vector loaded before the record was withdrawn
-    docs = {
-        d.object_id: d for d in docs_qs.only("object_id", "title_terms", "keywords", "body_terms", "field", "district")
-    }
+    docs = {d.object_id: d for d in docs_qs.only("object_id", "field", "district")}  # the texts: for those shown
     wanted_field = source.field
     if inferring:
         wanted_field, field_boost = _inferred_field(fused, docs), w["boost_inferred_field"]
@@ -300,11 +298,19 @@ def match(
         )
         ranked.append((round(score + bonus, 4), doc, same_field, region_shared, region_code))
     ranked.sort(key=lambda r: -r[0])
+    shown = ranked[:limit]  # reasons for those shown only
+    texts = {
+        object_id: (f"{title_terms} {keywords} {body_terms}", keywords)
+        for object_id, title_terms, keywords, body_terms in SearchDocument.objects.filter(
+            kind=kind, object_id__in=[doc.object_id for _, doc, *_ in shown]
+        ).values_list("object_id", "title_terms", "keywords", "body_terms")
+    }
     matches: list[Match] = []
-    for score, doc, same_field, region_shared, region_code in ranked[:limit]:  # reasons for those shown only
-        doc_terms = set(f"{doc.title_terms} {doc.keywords} {doc.body_terms}".split())
+    for score, doc, same_field, region_shared, region_code in shown:
+        all_terms, keywords = texts.get(doc.object_id, ("", ""))
+        doc_terms = set(all_terms.split())
         shared = [t for t in terms if t in doc_terms]
-        words = reason_words(shared, source.text, vocabulary={*source.keywords, *doc.keywords.split()})
+        words = reason_words(shared, source.text, vocabulary={*source.keywords, *keywords.split()})
         semantic_score = cosine.get(doc.object_id)
         close = semantic_score is not None and floor is not None and semantic_score >= floor
         matches.append(

@@ -509,6 +509,10 @@ def document_frequencies(terms: Sequence[str], *, cap: int) -> dict[str, int]:
     """In how many documents (of any kind) each term occurs, counted no further than `cap`."""
     if not terms:
         return {}
+    if settings.SEARCH_ENGINE == "tantivy":  # the engine keeps them per term: no count over the postings
+        from techtransfer.search import engine_tantivy
+
+        return engine_tantivy.document_frequencies(terms, cap=cap)
     counts = get_backend(connection).document_frequencies(connection, list(terms), cap=cap)
     return dict(zip(terms, counts, strict=True))
 

@@ -353,16 +353,24 @@ def _all_of(scope: list[tuple[tantivy.Occur, tantivy.Query]]) -> tantivy.Query:
 def _matched_counts(
     searcher: tantivy.Searcher, schema: tantivy.Schema, terms: Sequence[str], doc_ids: list[int]
 ) -> dict[int, int]:
-    """How many of the terms each of these documents contains (for a page ranked by relevance alone)."""
-    counts = dict.fromkeys(doc_ids, 0)
+    """How many of the terms each of these documents contains (for a page ranked by relevance alone): one
+    query over the page, each term it contains adding 1 to a document's score."""
     page = tantivy.Query.term_set_query(schema, "doc_id", doc_ids)
-    for term in terms:
-        query = tantivy.Query.boolean_query([_filter(page), _filter(_term(schema, "all", term))])
-        hits = searcher.search(query, len(doc_ids), count=False).hits
-        for doc_id in searcher.fast_field_values("doc_id", [address for _, address in hits]):
-            if isinstance(doc_id, int):
-                counts[doc_id] = counts.get(doc_id, 0) + 1
+    present = [(tantivy.Occur.Should, tantivy.Query.const_score_query(_term(schema, "all", t), 1.0)) for t in terms]
+    hits = searcher.search(tantivy.Query.boolean_query([_filter(page), *present]), len(doc_ids), count=False).hits
+    doc_of = searcher.fast_field_values("doc_id", [address for _, address in hits])
+    counts = dict.fromkeys(doc_ids, 0)
+    for (score, _), doc_id in zip(hits, doc_of, strict=True):
+        if isinstance(doc_id, int):
+            counts[doc_id] = round(score)
     return counts
+
+
+def document_frequencies(terms: Sequence[str], *, cap: int) -> dict[str, int]:
+    """search.api.document_frequencies from the index's own term statistics (documents of any kind; deleted
+    ones count until their segment is merged), counted no further than `cap`."""
+    searcher = engine().index.searcher()
+    return {term: min(searcher.doc_freq("all", term), cap) for term in terms}
 
 
 def informative_terms(terms: Sequence[str]) -> tuple[list[str], list[str], bool]:

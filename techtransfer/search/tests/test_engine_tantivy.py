@@ -167,6 +167,13 @@ class TestParity:
         scores = [h.score for h in by_relevance.hits]
         assert scores == sorted(scores, reverse=True)
 
+    def test_document_frequencies_are_the_databases(self, corpus: None) -> None:
+        terms = [*query_terms("深度学习 污水 膜技术 肺结节 示范大学"), "无此词"]
+        from_engine = search_api.document_frequencies(terms, cap=3)  # the fixture chose the engine
+        with override_settings(SEARCH_ENGINE="database"):
+            assert from_engine == search_api.document_frequencies(terms, cap=3)
+        assert from_engine["无此词"] == 0 and max(from_engine.values()) == 3  # 示范大学 is in every body
+
 
 class TestOddInput:
     @pytest.mark.parametrize(
