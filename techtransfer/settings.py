@@ -370,6 +370,9 @@ JOBS_BACKGROUND_SYNC = envbool("JOBS_BACKGROUND_SYNC", "False")
 # Sentence embedder of the matching engine: "fuse" (multilingual USE, fast), "e5" (multilingual-e5-small,
 # better, ~3 abstracts/s on two cores) or "hash" (tests only). Both models ship inside their PyPI packages.
 MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "fuse")
+# Embedders whose vectors the background jobs also keep, after MATCHING_EMBEDDER's and at their own pace
+# (comma-separated, e.g. "e5"): the vectors of the next embedder are complete before MATCHING_EMBEDDER is switched.
+MATCHING_PREPARED_EMBEDDERS = [name for name in envstr("MATCHING_PREPARED_EMBEDDERS", "").split(",") if name.strip()]
 # How often a process checks for new vectors (seconds): new records show in matches at most this late.
 MATCHING_STORE_CHECK_SECONDS = float(envstr("MATCHING_STORE_CHECK_SECONDS", "5"))
 # How often it counts the vectors to find deleted records (a count over a million rows takes ~0.5 s).

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from techtransfer.core import jobs
@@ -50,10 +50,11 @@ def vector_from_bytes(raw: bytes | memoryview) -> np.ndarray:
 
 
 def pending_documents(embedder_name: str, kinds: list[str] | None = None) -> QuerySet[SearchDocument]:
-    """Documents without a current vector from this embedder."""
-    qs = SearchDocument.objects.filter(
-        Q(vector__isnull=True) | ~Q(vector__embedder=embedder_name) | Q(updated__gt=F("vector__source_updated"))
+    """Documents without a current vector from this embedder (none, or one older than the document)."""
+    current = DocumentVector.objects.filter(
+        document=OuterRef("pk"), embedder=embedder_name, source_updated__gte=OuterRef("updated")
     )
+    qs = SearchDocument.objects.filter(~Exists(current))
     return qs.filter(kind__in=kinds) if kinds else qs
 
 
@@ -100,15 +101,12 @@ def index_progress_by_kind(embedder_name: str | None = None) -> list[KindProgres
 
 def _embed_batch(docs: list[SearchDocument], embedder: Embedder) -> tuple[int, int]:
     """Write current vectors for `docs`; returns (embedded, only re-stamped)."""
-    existing = {
-        v.document_id: v
-        for v in DocumentVector.objects.filter(document__in=docs, embedder=embedder.name).only(
-            "document_id", "text_hash", "embedder"
-        )
-    }
+    existing = dict(
+        DocumentVector.objects.filter(document__in=docs, embedder=embedder.name).values_list("document_id", "text_hash")
+    )
     texts = {doc.pk: document_text(doc) for doc in docs}
     hashes = {pk: text_hash(text) for pk, text in texts.items()}
-    to_embed = [doc for doc in docs if doc.pk not in existing or existing[doc.pk].text_hash != hashes[doc.pk]]
+    to_embed = [doc for doc in docs if existing.get(doc.pk) != hashes[doc.pk]]
     unchanged = [doc for doc in docs if doc not in to_embed]
     rows: list[DocumentVector] = []
     if to_embed:
@@ -129,12 +127,14 @@ def _embed_batch(docs: list[SearchDocument], embedder: Embedder) -> tuple[int, i
             DocumentVector.objects.bulk_create(
                 rows,
                 update_conflicts=True,
-                unique_fields=["document"],
-                update_fields=["kind", "embedder", "text_hash", "vector", "source_updated", "embedded_at"],
+                unique_fields=["document", "embedder"],
+                update_fields=["kind", "text_hash", "vector", "source_updated", "embedded_at"],
             )
         for doc in unchanged:
             # Same text, new version (a status or facet change): the vector stands, its version moves on.
-            DocumentVector.objects.filter(pk=doc.pk).update(source_updated=doc.updated, embedded_at=timezone.now())
+            DocumentVector.objects.filter(document=doc, embedder=embedder.name).update(
+                source_updated=doc.updated, embedded_at=timezone.now()
+            )
     if any(doc.is_public for doc in to_embed):
         index_changed()  # cached match panels used the vectors before these (a visibility change bumped it already)
     return len(rows), len(unchanged)

@@ -1,8 +1,9 @@
-"""What the matching engine stores: one sentence vector per search document, and expert profiles.
+"""What the matching engine stores: sentence vectors of the search documents, and expert profiles.
 
 The lexical side of matching is the search index itself (search.SearchDocument); the semantic side is a
-vector per document row, kept here. A vector remembers which version of its document it was computed from
-(`source_updated`), so "what still needs embedding" is one query, and an interrupted run resumes there.
+vector per document row and embedder, kept here. A vector remembers which version of its document it was
+computed from (`source_updated`), so "what still needs embedding" is one query, and an interrupted run
+resumes there.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from django.utils.translation import pgettext_lazy
 
 
 class DocumentVector(models.Model):
-    """The embedding of one search document (title, keywords and body), as float16 bytes."""
+    """The embedding of one search document (title, keywords and body) by one embedder, as float16 bytes.
 
-    document = models.OneToOneField(
-        "search.SearchDocument", on_delete=models.CASCADE, primary_key=True, related_name="vector"
+    A document has one vector per embedder, so that another embedder's vectors can be prepared beside the
+    ones in use (MATCHING_PREPARED_EMBEDDERS) before the switch."""
+
+    # No index of its own: the unique (document, embedder) constraint leads with it.
+    document = models.ForeignKey(
+        "search.SearchDocument", on_delete=models.CASCADE, related_name="vectors", db_index=False
     )
     # Denormalised from the document, so that loading one kind's vectors reads one index.
     kind = models.CharField(_("kind"), max_length=32)
@@ -30,7 +35,8 @@ class DocumentVector(models.Model):
     class Meta:
         verbose_name = _("document vector")
         verbose_name_plural = _("document vectors")
-        indexes = [models.Index(fields=["kind", "embedder", "embedded_at"], name="docvector_kind_embedded")]
+        indexes = [models.Index(fields=["kind", "embedder", "embedded_at"], name="docvector_kind_embedder_at")]
+        constraints = [models.UniqueConstraint(fields=["document", "embedder"], name="docvector_one_per_embedder")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.document_id} ({self.embedder})"

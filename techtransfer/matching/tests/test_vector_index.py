@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from techtransfer.core import jobs
 from techtransfer.matching import store
-from techtransfer.matching.indexing import vector_bytes
+from techtransfer.matching.indexing import pending_documents, vector_bytes
 from techtransfer.matching.models import DocumentVector
-from techtransfer.matching.tasks import VECTOR_INDEX_JOB, embed_pending, vector_index_build
+from techtransfer.matching.tasks import EMBED_JOB, VECTOR_INDEX_JOB, embed_pending, vector_index_build
 from techtransfer.matching.vector_index import build_snapshot, delta_rows, kind_dir, read_manifest
 from techtransfer.search import api as search_api
 from techtransfer.search.models import SearchDocument
@@ -265,7 +265,7 @@ class TestSnapshot:
         assert DocumentVector.objects.filter(kind=KIND, embedder="hash").count() == 20 and builds() == []
         write_documents(range(20, 40))
         embed_pending(kinds=[KIND])
-        assert builds() == [{"kinds": [KIND]}]
+        assert builds() == [{"kinds": [KIND], "embedder": "hash"}]
         vector_index_build(kinds=[KIND])
         manifest = read_manifest(KIND, "hash")
         assert manifest is not None and manifest["rows"] == 40
@@ -273,6 +273,26 @@ class TestSnapshot:
         write_documents(range(40, 45))
         embed_pending(kinds=[KIND])
         assert len(builds()) == 1  # a small delta: no new build
+
+    def test_a_prepared_embedder_is_embedded_beside_the_one_in_use_in_a_job_of_its_own(self, settings: Any) -> None:
+        settings.MATCHING_PREPARED_EMBEDDERS = ["fuse"]  # the one in use is "hash" in tests
+        settings.JOBS_BACKEND = "db"
+        from techtransfer.core.models import Job
+
+        write_documents(range(12))
+        embed_pending(kinds=[KIND])
+        queued = list(Job.objects.filter(path=EMBED_JOB).values_list("kwargs", flat=True))
+        assert queued == [{"kinds": [KIND], "embedder": "fuse"}]
+        assert DocumentVector.objects.filter(kind=KIND, embedder="fuse").count() == 0
+        embed_pending(**queued[0])  # what the worker runs
+        for name in ("hash", "fuse"):  # one vector per document and embedder
+            assert DocumentVector.objects.filter(kind=KIND, embedder=name).count() == 12
+        assert len(store.kind_vectors(KIND, embedder="hash", dim=256)) == 12  # the one in use is untouched
+        document = SearchDocument.objects.get(kind=KIND, object_id=3)
+        search_api.index_documents([search_api.Document(kind=KIND, object_id=3, title="改写的记录", field="材料")])
+        assert pending_documents("hash", [KIND]).get() == document == pending_documents("fuse", [KIND]).get()
+        embed_pending(kinds=[KIND], embedder="fuse")
+        assert pending_documents("fuse", [KIND]).count() == 0 and pending_documents("hash", [KIND]).count() == 1
 
 
 def _database_url() -> str:
