@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -94,5 +95,7 @@ def index_status(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(NOT_AN_ADMIN)
     progress = index_progress()
     kinds = index_progress_by_kind()
+    # Vectors of the embedders prepared for a switch, made after those in use (they do not refresh the bar).
+    prepared = [(name, index_progress(name)) for name in settings.MATCHING_PREPARED_EMBEDDERS]
     template = "matching/_status.html" if _fragment(request) else "matching/status.html"
-    return render(request, template, {"progress": progress, "kinds": kinds})
+    return render(request, template, {"progress": progress, "kinds": kinds, "prepared": prepared})

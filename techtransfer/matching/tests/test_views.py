@@ -15,6 +15,7 @@ from django.utils import translation
 from techtransfer.achievements import services as achievement_services
 from techtransfer.market.tests.helpers import make_demand, make_enterprise, make_published
 from techtransfer.matching import store
+from techtransfer.search.models import SearchDocument
 from techtransfer.testing import Personas, make_achievement
 
 BATTERY = {
@@ -159,6 +160,18 @@ class TestIndexStatus:
         for page in (english, chinese):
             assert "manage.py" not in page and "rebuild_matching_index" not in page
             assert not re.search(r">\s*(achievement|demand|expert|organisation)\s*<", page)  # no internal kind names
+
+    def test_the_progress_of_an_embedder_prepared_for_a_switch_is_shown(
+        self, p: Personas, client: Client, settings: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        settings.MATCHING_PREPARED_EMBEDDERS = ["fuse"]  # the tests use "hash"
+        publish(p, django_capture_on_commit_callbacks, **BATTERY)  # its embedding job embeds with both
+        login(client, p.commission_admin)
+        english = client.get(reverse("matching:status"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        chinese = client.get(reverse("matching:status"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        total = SearchDocument.objects.count()
+        assert f"Prepared for a change of sentence model, fuse: {total} of {total} documents" in english
+        assert f"fuse：{total} 个文档中已有 {total} 个" in chinese
 
     def test_every_registered_kind_has_a_label(self) -> None:
         from techtransfer.search.registry import indexers, kind_label
