@@ -13,6 +13,10 @@ VECTOR_INDEX_JOB = "techtransfer.matching.tasks.vector_index_build"
 JOB_LIMIT = 2000
 
 
+def on_documents_indexed(sender: Any, kinds: set[str], **kwargs: Any) -> None:
+    enqueue(EMBED_JOB, kinds=sorted(kinds))
+
+
 def on_achievement_reindexed(sender: Any, achievement_id: int, **kwargs: Any) -> None:
     """The people and the unit named on an achievement are matched by what they published: re-profile them."""
     enqueue_profiles(achievement_id)
@@ -21,10 +25,6 @@ def on_achievement_reindexed(sender: Any, achievement_id: int, **kwargs: Any) ->
 def on_demand_reindexed(sender: Any, owner_id: int, **kwargs: Any) -> None:
     """Enterprises are matched by the demands they publish: re-profile the owner."""
     enqueue_organisation_profile(owner_id)
-
-
-def on_documents_indexed(sender: Any, kinds: set[str], **kwargs: Any) -> None:
-    enqueue(EMBED_JOB, kinds=sorted(kinds))
 
 
 def embed_pending(*, kinds: list[str] | None = None, embedder: str | None = None) -> None:
