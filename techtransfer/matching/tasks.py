@@ -34,6 +34,7 @@ def embed_pending(*, kinds: list[str] | None = None, embedder: str | None = None
 
     from techtransfer.matching.embeddings import get_embedder
     from techtransfer.matching.indexing import embed_pending as run
+    from techtransfer.matching.indexing import pending_documents
 
     chosen = get_embedder(embedder)
     written = run(kinds=kinds, embedder=chosen, limit=JOB_LIMIT)
@@ -44,7 +45,7 @@ def embed_pending(*, kinds: list[str] | None = None, embedder: str | None = None
         enqueue_index_builds(kinds, embedder=chosen.name)
     if embedder is None:
         for prepared in settings.MATCHING_PREPARED_EMBEDDERS:
-            if prepared != chosen.name:
+            if prepared != chosen.name and pending_documents(prepared, kinds).exists():
                 enqueue(EMBED_JOB, background=True, kinds=kinds, embedder=prepared)
 
 

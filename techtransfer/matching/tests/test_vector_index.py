@@ -293,6 +293,9 @@ class TestSnapshot:
         assert pending_documents("hash", [KIND]).get() == document == pending_documents("fuse", [KIND]).get()
         embed_pending(kinds=[KIND], embedder="fuse")
         assert pending_documents("fuse", [KIND]).count() == 0 and pending_documents("hash", [KIND]).count() == 1
+        Job.objects.all().delete()
+        embed_pending(kinds=[KIND])  # the one in use catches up; nothing is left for the prepared one
+        assert pending_documents("hash", [KIND]).count() == 0 and not Job.objects.filter(path=EMBED_JOB).exists()
 
 
 def _database_url() -> str:
