@@ -368,7 +368,7 @@ def _matched_counts(
 
 def document_frequencies(terms: Sequence[str], *, cap: int) -> dict[str, int]:
     """search.api.document_frequencies from the index's own term statistics (documents of any kind; deleted
-    ones count until their segment is merged), counted no further than `cap`."""
+    ones count until their segment is merged: close enough), counted no further than `cap`."""
     searcher = engine().index.searcher()
     return {term: min(searcher.doc_freq("all", term), cap) for term in terms}
 
@@ -376,8 +376,7 @@ def document_frequencies(terms: Sequence[str], *, cap: int) -> dict[str, int]:
 def informative_terms(terms: Sequence[str]) -> tuple[list[str], list[str], bool]:
     """search.api's common-word rule on the engine's own counts: (terms to score, terms that decide the
     match, whether a document needs all of those). A word in more than COMMON_SHARE of a large index does
-    not widen the match when rarer words are present; with only common words, a document needs them all.
-    (Document frequencies count deleted documents until their segment is merged: close enough.)"""
+    not widen the match when rarer words are present; with only common words, a document needs them all."""
     terms = list(terms)
     if len(terms) < 2:
         return terms, terms, False
@@ -386,7 +385,7 @@ def informative_terms(terms: Sequence[str]) -> tuple[list[str], list[str], bool]
     threshold = max(search_api.COMMON_MIN_DOCS, int(search_api.COMMON_SHARE * size))
     if size <= threshold:
         return terms, terms, False
-    frequencies = {term: searcher.doc_freq("all", term) for term in terms}
+    frequencies = document_frequencies(terms, cap=threshold + 1)
     present = [term for term in terms if frequencies[term] > 0] or terms
     rare = [term for term in present if frequencies[term] <= threshold]
     if rare:
