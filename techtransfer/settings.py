@@ -371,8 +371,13 @@ JOBS_BACKGROUND_SYNC = envbool("JOBS_BACKGROUND_SYNC", "False")
 # better, ~3 abstracts/s on two cores) or "hash" (tests only). Both models ship inside their PyPI packages.
 MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "fuse")
 # Embedders whose vectors the background jobs also keep, after MATCHING_EMBEDDER's and at their own pace
-# (comma-separated, e.g. "e5"): the vectors of the next embedder are complete before MATCHING_EMBEDDER is switched.
-MATCHING_PREPARED_EMBEDDERS = [name for name in envstr("MATCHING_PREPARED_EMBEDDERS", "").split(",") if name.strip()]
+# (comma-separated; "" for none). Matching a kind uses the first of them whose vectors cover
+# MATCHING_SWITCH_SHARE of its documents: e5 ranks better (BENCHMARKS.md) but embeds about 4 records a second,
+# so the fast MATCHING_EMBEDDER serves until e5 has caught up (matching.engine.embedder_for).
+MATCHING_PREPARED_EMBEDDERS = [
+    name.strip() for name in envstr("MATCHING_PREPARED_EMBEDDERS", "e5").split(",") if name.strip()
+]
+MATCHING_SWITCH_SHARE = float(envstr("MATCHING_SWITCH_SHARE", "0.98"))
 # How often a process checks for new vectors (seconds): new records show in matches at most this late.
 MATCHING_STORE_CHECK_SECONDS = float(envstr("MATCHING_STORE_CHECK_SECONDS", "5"))
 # How often it counts the vectors to find deleted records (a count over a million rows takes ~0.5 s).
@@ -398,7 +403,11 @@ MATCHING_FUSION = envstr("MATCHING_FUSION", "minmax")
 # and the search page does not fall back on meaning. Matches under the floor with no shared keyword (for a
 # record's matches: not even one specific one, see matching.engine.SPECIFIC_WORD_CHARS) are folded under
 # "weaker matches".
-MATCHING_SEMANTIC_FLOORS: dict[str, dict[str, float]] = {"fuse": {"text": 0.25, "record": 0.40}}
+# e5's cosines crowd high (unrelated pairs near 0.8), hence its own floors.
+MATCHING_SEMANTIC_FLOORS: dict[str, dict[str, float]] = {
+    "fuse": {"text": 0.25, "record": 0.40},
+    "e5": {"text": 0.86, "record": 0.88},
+}
 # Empty: chosen from the database vendor; or "sqlite_fts5" / "postgres" (techtransfer/search/backends/).
 SEARCH_BACKEND = envstr("SEARCH_BACKEND", "")
 # "database" (the backend above) or "tantivy": an embedded full-text index under SEARCH_INDEX_DIR, kept in

@@ -28,6 +28,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Assertions read English messages; tests of the Chinese default switch language explicitly.
 LANGUAGE_CODE = "en"
 MATCHING_EMBEDDER = "hash"  # tests that measure matching quality choose "fuse" themselves
+MATCHING_PREPARED_EMBEDDERS: list[str] = []  # no background e5 work in tests; the switch's test names its own
 MATCHING_STORE_CHECK_SECONDS = 0.0  # see every change at once
 MATCHING_STORE_RECOUNT_SECONDS = 0.0
 # Indexes kept on disk belong to each test run, never to the developer's var/ (one folder per process).

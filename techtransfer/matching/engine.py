@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from techtransfer.core.regions import CITY, DISTRICT, PROVINCE, region_relation
 from techtransfer.matching.embeddings import Embedder, get_embedder
 from techtransfer.matching.fusion import convex_fusion, weighted_sum
-from techtransfer.matching.store import kind_vectors
+from techtransfer.matching.store import coverage, kind_vectors
 from techtransfer.search import api as search_api
 from techtransfer.search.keywords import reason_words
 from techtransfer.search.models import SearchDocument
@@ -57,9 +57,20 @@ DEFAULTS = {
     # records of that field up after it. Tuned on CSL keyword queries (0.4–1.2 tried), held out on CSL titles
     # with graded relevance: nDCG@10 .60 → .88 there, R@1 unchanged (BENCHMARKS.md, "Matching quality").
     "boost_inferred_field": 0.6,
+    # The lexical side counts fully only when its best hit shares this much evidence with the query: the sum,
+    # over the key terms it has, of each term's specificity (idf / log of the index size, 1 for a term one
+    # document has). A best hit that shares only common words (世界, 发展, 动态) is a weak lexical signal, and
+    # min-max scaling would otherwise give it full weight. 0: off (see EMBEDDER_DEFAULTS).
+    "lexical_evidence": 0.0,
     "boost_same_district": 0.1,
     "boost_same_province": 0.05,
 }
+
+
+# What differs with the sentence model. Weighing the lexical side by its evidence pays only when the semantic
+# side is strong enough to take over: tuned on CSL keywords (1.5–8 tried), it helps with e5 (3: R@1 .994 →
+# .996) and costs with fuse (MRR .9940 → .9936), so fuse keeps it off (BENCHMARKS.md, "Matching quality").
+EMBEDDER_DEFAULTS: dict[str, dict[str, float]] = {"e5": {"lexical_evidence": 3.0}}
 
 
 def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
@@ -69,8 +80,9 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     return value
 
 
-def weights() -> dict[str, float]:
-    return {**DEFAULTS, **getattr(settings, "MATCHING_WEIGHTS", {})}
+def weights(embedder: str = "") -> dict[str, float]:
+    """The ranking weights with `embedder`'s own defaults, then the MATCHING_WEIGHTS setting, over DEFAULTS."""
+    return {**DEFAULTS, **EMBEDDER_DEFAULTS.get(embedder, {}), **getattr(settings, "MATCHING_WEIGHTS", {})}
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,11 @@ def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[s
     about and would rank records by boilerplate, so they are dropped; single Chinese characters and stop
     words too. Terms no document contains cannot help the lexical side and are dropped as well.
     """
+    return list(_weighted_key_terms(text, title=title, limit=limit))
+
+
+def _weighted_key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> dict[str, float]:
+    """`key_terms` with each term's specificity: idf / log of the index size, 1 for a term in one document."""
 
     def useful(term: str) -> bool:
         return term not in STOP_WORDS and term not in BOILERPLATE and (len(term) > 1 or term.isascii())
@@ -155,9 +172,10 @@ def key_terms(text: str, *, title: str = "", limit: int = QUERY_TERMS) -> list[s
         df = frequencies[term]
         if df == 0 or (generic and df >= cap):
             continue
-        scored.append((counts[term] * math.log((size + 1) / (df + 0.5)), term))
+        idf = math.log((size + 1) / (df + 0.5))
+        scored.append((counts[term] * idf, term, min(1.0, idf / math.log((size + 1) / 1.5))))
     scored.sort(key=lambda item: -item[0])
-    return [term for _, term in scored[:limit]]
+    return {term: specificity for _, term, specificity in scored[:limit]}
 
 
 def relevance_floor(embedder: str, *, source_is_record: bool) -> float | None:
@@ -167,12 +185,25 @@ def relevance_floor(embedder: str, *, source_is_record: bool) -> float | None:
     return None if value is None else float(value)
 
 
+def embedder_for(kind: str) -> Embedder:
+    """The embedder whose vectors rank `kind`: the first of MATCHING_PREPARED_EMBEDDERS whose vectors cover
+    MATCHING_SWITCH_SHARE of the kind's documents, else MATCHING_EMBEDDER. So the better, slower model takes
+    over once the background jobs have embedded the catalogue with it, and the fast one serves until then;
+    the few records it has not reached yet are found by their words meanwhile."""
+    share = float(getattr(settings, "MATCHING_SWITCH_SHARE", 1.0))
+    for name in getattr(settings, "MATCHING_PREPARED_EMBEDDERS", ()):
+        prepared = get_embedder(name)
+        if coverage(kind, embedder=prepared.name, dim=prepared.dim) >= share:
+            return prepared
+    return get_embedder()
+
+
 def semantic_search(
     query: str, *, kind: str, filters: Mapping[str, Sequence[str]], limit: int, public_only: bool = True
 ) -> list[tuple[int, float]]:
     """Records of `kind` close in meaning to a typed query, above the relevance floor: the search page's
     last resort when no record has any of the query's words (registered with search_api)."""
-    embedder = get_embedder()
+    embedder = embedder_for(kind)
     floor = relevance_floor(embedder.name, source_is_record=False)
     store = kind_vectors(kind, embedder=embedder.name, dim=embedder.dim)
     if floor is None or not len(store):
@@ -186,6 +217,21 @@ def _scaled_to_best(scored: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Scores divided by the best one: the best hit of each side counts fully, and equal hits stay equal."""
     best = max((score for _, score in scored), default=0.0)
     return [(id_, score / best) for id_, score in scored] if best > 0 else scored
+
+
+def _lexical_confidence(
+    hits: Sequence[tuple[int, float]], specificity: Mapping[str, float], kind: str, w: Mapping[str, float]
+) -> float:
+    """How fully the lexical side counts (see DEFAULTS["lexical_evidence"]): the specificity of the key terms
+    its best hit shares with the query, against the setting, at most 1."""
+    needed = w["lexical_evidence"]
+    if needed <= 0 or not hits:
+        return 1.0
+    row = SearchDocument.objects.filter(kind=kind, object_id=hits[0][0]).values_list(
+        "title_terms", "keywords", "body_terms"
+    ).first()
+    words = set(" ".join(row).split()) if row else set()
+    return min(1.0, sum(value for term, value in specificity.items() if term in words) / needed)
 
 
 def source_for_document(kind: str, object_id: int) -> Source | None:
@@ -226,12 +272,15 @@ def match(
     embedder: Embedder | None = None,
 ) -> list[Match]:
     """Documents of `kind` ranked against `source`, best first, with the reasons they matched."""
-    w = weights()
+    if semantic:
+        embedder = embedder or embedder_for(kind)
+    w = weights(embedder.name if embedder else "")
     filters = {name: list(values) for name, values in (filters or {}).items() if values}
     excluded = set(exclude)
     if source.kind == kind and source.object_id is not None:
         excluded.add(source.object_id)
-    terms = key_terms(source.text, title=source.text.split("\n", 1)[0])
+    specificity = _weighted_key_terms(source.text, title=source.text.split("\n", 1)[0])
+    terms = list(specificity)
 
     lexical_hits: list[tuple[int, float]] = []
     by_relevance = _choice("MATCHING_LEXICAL", LEXICAL_RANKINGS, DEFAULT_LEXICAL) == "relevance"
@@ -252,15 +301,14 @@ def match(
             # In [0, 1]: the share of the query's words the document has, refined by relevance.
             lexical_hits = [(hit.object_id, (hit.matched + hit.score / top) / (len(terms) + 1)) for hit in hits]
     semantic_hits: list[tuple[int, float]] = []
-    if semantic:
-        embedder = embedder or get_embedder()
+    if semantic and embedder is not None:
         store = kind_vectors(kind, embedder=embedder.name, dim=embedder.dim)
         semantic_hits = store.search(
             _query_vector(source, embedder), k=depth, public_only=public_only, filters=filters, exclude=sorted(excluded)
         )
 
     sides = [[(str(i), s) for i, s in lexical_hits], [(str(i), max(s, 0.0)) for i, s in semantic_hits]]
-    weights_ = [w["lexical_weight"], w["semantic_weight"]]
+    weights_ = [w["lexical_weight"] * _lexical_confidence(lexical_hits, specificity, kind, w), w["semantic_weight"]]
     fusion = _choice("MATCHING_FUSION", FUSIONS, DEFAULT_FUSION)
     if fusion == "minmax":
         fused = convex_fusion(sides, weights=weights_)

@@ -8,6 +8,7 @@ semantic only, and the hybrid the pages use.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -91,6 +92,7 @@ def evaluate_app(
     depth: int,
     progress: Callable[[int, int], None] | None = None,
     vectors_path: Path | None = None,
+    runs_path: Path | None = None,
 ) -> dict[str, Any]:
     """The report `evaluate_matching` prints, measured on the application's engine."""
     with transaction.atomic():
@@ -105,11 +107,13 @@ def evaluate_app(
         known = {doc.id for doc in corpus}
         runs: dict[str, list[list[str]]] = {"hybrid": [], "lexical": [], "semantic": []}
         relevants: list[dict[str, float]] = []
+        query_ids: list[str] = []
         latencies_ms: list[float] = []
         for query in queries:
             if not _top_grade_ids(query.relevant) & known:
                 continue  # its target is not in the corpus (see evaluation.evaluate)
             relevants.append({doc: grade for doc, grade in query.relevant.items() if doc in known})
+            query_ids.append(query.id)
             tick = time.perf_counter()
             vector: np.ndarray = embedder.embed([query.text], is_query=True)[0]
             source = Source(text=query.text, vector=vector)
@@ -121,6 +125,11 @@ def evaluate_app(
                 runs[name].append([corpus[m.object_id].id for m in found])
         transaction.set_rollback(True)
     store.clear_cache()
+    if runs_path is not None:
+        with runs_path.open("w", encoding="utf-8") as out:
+            for number, query_id in enumerate(query_ids):
+                row = {"query": query_id, **{name: found[number] for name, found in runs.items()}}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return {
         "hybrid": metrics_mean(runs["hybrid"], relevants),
         "lexical": metrics_mean(runs["lexical"], relevants),

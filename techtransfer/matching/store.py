@@ -27,6 +27,7 @@ from techtransfer.matching.indexing import vector_from_bytes
 from techtransfer.matching.models import DocumentVector
 from techtransfer.search.api import FACETS as _FACETS
 from techtransfer.search.api import MULTI_VALUED
+from techtransfer.search.models import SearchDocument
 
 LOAD_BATCH = 5000
 CHECK_SECONDS = 5.0
@@ -310,6 +311,24 @@ def kind_vectors(kind: str, *, embedder: str, dim: int) -> SharedVectors:
         return store
 
 
+_documents: dict[str, tuple[float, int]] = {}  # kind -> (when counted, documents in the index)
+
+
+def coverage(kind: str, *, embedder: str, dim: int) -> float:
+    """The share of `kind`'s indexed documents that `embedder` has a vector for (1 when there are none).
+    The document count is taken at most every MATCHING_STORE_RECOUNT_SECONDS: a count of a million rows is
+    not free, and the share moves slowly."""
+    now = time.monotonic()
+    with _lock:
+        counted = _documents.get(kind)
+    if counted is None or now - counted[0] >= _seconds("RECOUNT", RECOUNT_SECONDS):
+        counted = (now, SearchDocument.objects.filter(kind=kind).count())
+        with _lock:
+            _documents[kind] = counted
+    total = counted[1]
+    return 1.0 if total == 0 else min(1.0, len(kind_vectors(kind, embedder=embedder, dim=dim)) / total)
+
+
 def _seconds(name: str, default: float) -> float:
     return float(getattr(settings, f"MATCHING_STORE_{name}_SECONDS", default))
 
@@ -317,3 +336,4 @@ def _seconds(name: str, default: float) -> float:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _documents.clear()

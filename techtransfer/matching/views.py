@@ -95,7 +95,9 @@ def index_status(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(NOT_AN_ADMIN)
     progress = index_progress()
     kinds = index_progress_by_kind()
-    # Vectors of the embedders prepared for a switch, made after those in use (they do not refresh the bar).
+    # Vectors of the better embedders, made after those in use (they do not refresh the bar).
     prepared = [(name, index_progress(name)) for name in settings.MATCHING_PREPARED_EMBEDDERS]
     template = "matching/_status.html" if _fragment(request) else "matching/status.html"
-    return render(request, template, {"progress": progress, "kinds": kinds, "prepared": prepared})
+    context = {"progress": progress, "kinds": kinds, "prepared": prepared,
+               "switch_percent": round(100 * settings.MATCHING_SWITCH_SHARE)}
+    return render(request, template, context)

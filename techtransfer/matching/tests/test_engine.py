@@ -225,6 +225,58 @@ class TestMultilingual:
         assert results[0].lexical_rank is None  # no shared word: found by meaning alone
 
 
+class TestTheBetterEmbedderTakesOver:
+    """MATCHING_PREPARED_EMBEDDERS: the better model's vectors are made in the background, and each kind is
+    ranked by them once they cover MATCHING_SWITCH_SHARE of its documents ("fuse" stands in for e5 here,
+    "hash" for the fast model in use)."""
+
+    def test_matching_switches_to_the_prepared_embedder_once_it_covers_the_kind(
+        self, p: Personas, settings: Any
+    ) -> None:
+        from techtransfer.matching.engine import embedder_for
+        from techtransfer.matching.tasks import embed_pending as embed_job
+
+        settings.MATCHING_PREPARED_EMBEDDERS = ["fuse"]
+        settings.MATCHING_SWITCH_SHARE = 1.0
+        with override_settings(MATCHING_PREPARED_EMBEDDERS=[]):  # as if the background job had not run yet
+            battery = publish(p, **BATTERY)
+            publish(p)
+        assert DocumentVector.objects.filter(embedder="fuse").count() == 0
+        assert embedder_for("achievement").name == "hash"
+        query = Source(text="锂电池极片涂布厚度测量")
+        before = match(query, kind="achievement", lexical=False)
+        hash_cosine = {m.object_id: m.semantic_score for m in before}
+
+        embed_job(kinds=["achievement"], embedder="fuse")  # the background job, done
+        store.clear_cache()
+        assert embedder_for("achievement").name == "fuse"
+        after = match(query, kind="achievement", lexical=False)
+        fuse = get_embedder("fuse")
+        expected = float(
+            fuse.embed([query.text], is_query=True)[0]
+            @ store.kind_vectors("achievement", embedder="fuse", dim=fuse.dim).vector_of(battery.pk)
+        )
+        by_id = {m.object_id: m.semantic_score for m in after}
+        assert by_id[battery.pk] == pytest.approx(expected, abs=1e-3)  # ranked by the fuse vectors now
+        assert by_id[battery.pk] != pytest.approx(hash_cosine[battery.pk], abs=1e-3)
+
+    def test_a_partly_embedded_kind_stays_with_the_embedder_in_use(self, p: Personas, settings: Any) -> None:
+        from techtransfer.matching.engine import embedder_for
+
+        settings.MATCHING_PREPARED_EMBEDDERS = ["fuse"]
+        settings.MATCHING_SWITCH_SHARE = 0.9
+        with override_settings(MATCHING_PREPARED_EMBEDDERS=[]):
+            publish(p, **BATTERY)
+            publish(p)
+        embed_pending(kinds=["achievement"], embedder=get_embedder("fuse"), limit=1)  # one of the two
+        store.clear_cache()
+        assert DocumentVector.objects.filter(embedder="fuse").count() == 1
+        assert embedder_for("achievement").name == "hash"  # 50% < 90%
+        settings.MATCHING_SWITCH_SHARE = 0.5
+        store.clear_cache()
+        assert embedder_for("achievement").name == "fuse"
+
+
 def _field(code: str) -> object:
     from techtransfer.core.codetables import code_item
 

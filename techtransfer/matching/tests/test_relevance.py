@@ -15,7 +15,7 @@ from django.urls import reverse
 from techtransfer.achievements import services as achievement_services
 from techtransfer.core.regions import region_relation
 from techtransfer.matching import store
-from techtransfer.matching.engine import Source, match, semantic_search, source_for_document
+from techtransfer.matching.engine import EMBEDDER_DEFAULTS, Source, match, semantic_search, source_for_document
 from techtransfer.matching.indexing import embed_pending
 from techtransfer.matching.selectors import MatchResult
 from techtransfer.search import api as search_api
@@ -307,3 +307,40 @@ class TestReasonsOnThePage:
             english = render_to_string("matching/_result.html", {"r": r})
         assert "共同关键词：锂电池；同区（海淀区）" in chinese and "; " not in chinese
         assert "共同关键词：锂电池; 同区（海淀区）" in english
+
+
+class TestLexicalConfidence:
+    """A typed query whose words are all common (世界铌的发展动态: 铌 is one character, so not a key term) finds
+    with its words only records that share those common words: that lexical best hit must not outweigh the
+    record closest in meaning (`lexical_evidence`, on with e5; the tests' hash vectors stand in for e5's)."""
+
+    NIOBIUM = 700
+    E5 = EMBEDDER_DEFAULTS["e5"]
+
+    @pytest.fixture
+    def corpus(self, db: None) -> None:
+        docs = [
+            search_api.Document(kind="demand", object_id=number, title=f"第{number}号课题研究进展",
+                                body=("国内发展动态与展望。" if number < 15 else "") + f"方法{number}验证。",
+                                is_public=True)
+            for number in range(100)
+        ]
+        docs.append(search_api.Document(kind="demand", object_id=self.NIOBIUM, title="铌合金高温抗氧化涂层",
+                                        body="铌 合金 在 航空 发动机 热端 部件 的 应用。", is_public=True))
+        search_api.index_documents(docs)
+        embed_pending()
+
+    def first(self, query: Source, **weights: float) -> int:
+        with override_settings(MATCHING_WEIGHTS=weights):
+            return match(query, kind="demand", limit=3)[0].object_id
+
+    def test_a_best_hit_sharing_only_common_words_does_not_outweigh_meaning(self, corpus: None) -> None:
+        meaning = store.kind_vectors("demand", embedder="hash", dim=256).vector_of(self.NIOBIUM)
+        query = Source(text="世界铌的发展动态", vector=meaning)  # as if the model read 铌 as the subject
+        assert self.first(query) < 15  # off (the default with fuse): the lexical side's best at full weight
+        assert self.first(query, **self.E5) == self.NIOBIUM
+
+    def test_a_best_hit_sharing_a_specific_word_counts_fully(self, corpus: None) -> None:
+        meaning = store.kind_vectors("demand", embedder="hash", dim=256).vector_of(3)
+        query = Source(text="铌合金 高温涂层", vector=meaning)  # words and meaning disagree: words win
+        assert self.first(query, **self.E5) == self.NIOBIUM

@@ -161,7 +161,7 @@ class TestIndexStatus:
             assert "manage.py" not in page and "rebuild_matching_index" not in page
             assert not re.search(r">\s*(achievement|demand|expert|organisation)\s*<", page)  # no internal kind names
 
-    def test_the_progress_of_an_embedder_prepared_for_a_switch_is_shown(
+    def test_the_progress_of_the_better_embedder_is_shown(
         self, p: Personas, client: Client, settings: Any, django_capture_on_commit_callbacks: Any
     ) -> None:
         settings.MATCHING_PREPARED_EMBEDDERS = ["fuse"]  # the tests use "hash"
@@ -170,8 +170,10 @@ class TestIndexStatus:
         english = client.get(reverse("matching:status"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
         chinese = client.get(reverse("matching:status"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         total = SearchDocument.objects.count()
-        assert f"Prepared for a change of sentence model, fuse: {total} of {total} documents" in english
-        assert f"fuse：{total} 个文档中已有 {total} 个" in chinese
+        assert f"Better sentence model fuse, embedded in the background: {total} of {total} documents" in english
+        assert "Matching uses it for a kind of record once it covers 98% of them." in english
+        assert f"fuse 在后台计算向量：{total} 个文档中已有 {total} 个" in chinese
+        assert "具有其向量后，匹配即对该类记录改用此模型" in chinese
 
     def test_every_registered_kind_has_a_label(self) -> None:
         from techtransfer.search.registry import indexers, kind_label

@@ -17,6 +17,7 @@ from django.test.utils import override_settings
 
 from techtransfer.matching.embeddings import EMBEDDERS, embedder_name_default, get_embedder
 from techtransfer.matching.engine import DEFAULT_FUSION as APP_DEFAULT_FUSION
+from techtransfer.matching.engine import DEFAULTS as ENGINE_DEFAULTS
 from techtransfer.matching.engine import FUSIONS as APP_FUSIONS
 from techtransfer.matching.engine import LEXICAL_RANKINGS
 from techtransfer.matching.evaluation import (
@@ -61,7 +62,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--vectors", type=Path, help="Cache of the corpus vectors (.npz): reused if it matches, else written."
         )
+        parser.add_argument(
+            "--runs-out", type=Path, help="app engine: write each query's ten results per ranking here (JSONL)."
+        )
         parser.add_argument("--depth", type=int, default=FUSION_DEPTH, help="Candidates taken from each side.")
+        parser.add_argument(
+            "--weight", action="append", default=[], metavar="NAME=VALUE",
+            help="app engine: any of matching.engine.DEFAULTS for this run (repeatable).",
+        )
         parser.add_argument(
             "--inferred-field-boost", type=float,
             help="app engine: added for the field of the best candidates (default: the MATCHING_WEIGHTS setting).",
@@ -90,6 +98,14 @@ class Command(BaseCommand):
             "boost_inferred_field": options["inferred_field_boost"],
         }
         given = {name: value for name, value in given.items() if value is not None}
+        for item in options["weight"]:
+            name, _, value = item.partition("=")
+            if name not in ENGINE_DEFAULTS:
+                raise CommandError(f"--weight {item}: {name!r} is not one of {', '.join(ENGINE_DEFAULTS)}.")
+            try:
+                given[name] = float(value)
+            except ValueError:
+                raise CommandError(f"--weight {item}: {value!r} is not a number.") from None
         fusion = options["fusion"]
         allowed = APP_FUSIONS if options["engine"] == "app" else FUSIONS
         if fusion is not None and fusion not in allowed:
@@ -110,6 +126,7 @@ class Command(BaseCommand):
                     depth=options["depth"],
                     progress=progress,
                     vectors_path=options["vectors"],
+                    runs_path=options["runs_out"],
                 )
         else:
             report = evaluate(
