@@ -137,6 +137,11 @@ INSTALLED_APPS = [
     "techtransfer.deals",
     "techtransfer.scireports",
     "techtransfer.reports",
+    "techtransfer.ipr",
+    "techtransfer.carriers",
+    "techtransfer.facilities",
+    "techtransfer.vouchers",
+    "techtransfer.agencies",
     "techtransfer.portal",
     "techtransfer.api",
     "techtransfer.demo",  # the top layer: imports the apps above, none imports it
@@ -317,6 +322,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IPKindEnum": "techtransfer.achievements.choices.IPKind",
         "AttachmentKindEnum": "techtransfer.achievements.choices.AttachmentKind",
+        "IPFeeKindEnum": "techtransfer.ipr.models.FeeEvent.Kind",
+        "FacilityKindEnum": "techtransfer.facilities.choices.FacilityKind",
     },
 }
 

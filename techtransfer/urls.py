@@ -20,6 +20,11 @@ API_ROUTES = [
         "techtransfer.deals.api_urls",
         "techtransfer.scireports.api_urls",
         "techtransfer.reports.api_urls",
+        "techtransfer.facilities.api_urls",
+        "techtransfer.vouchers.api_urls",
+        "techtransfer.agencies.api_urls",
+        "techtransfer.ipr.api_urls",
+        "techtransfer.carriers.api_urls",
     )
 ]
 
@@ -40,6 +45,11 @@ urlpatterns = [
     path("deals/", include("techtransfer.deals.urls")),
     path("sci-reports/", include("techtransfer.scireports.urls")),
     path("annual-reports/", include("techtransfer.reports.urls")),
+    path("facilities/", include("techtransfer.facilities.urls")),
+    path("vouchers/", include("techtransfer.vouchers.urls")),
+    path("agencies/", include("techtransfer.agencies.urls")),
+    path("ip/", include("techtransfer.ipr.urls")),
+    path("carriers/", include("techtransfer.carriers.urls")),
     path("", include("techtransfer.portal.urls")),
 ]
 

@@ -30,6 +30,8 @@ from techtransfer.accounts.models import User
 from techtransfer.achievements import permissions as achievement_perms
 from techtransfer.achievements import services as achievement_services
 from techtransfer.achievements.models import Achievement
+from techtransfer.agencies.tests import exposure as agencies_exposure
+from techtransfer.carriers.tests import exposure as carriers_exposure
 from techtransfer.challenges import permissions as challenge_perms
 from techtransfer.challenges import services as challenge_services
 from techtransfer.challenges.models import Challenge, Proposal
@@ -42,6 +44,7 @@ from techtransfer.deals import services as deal_services
 from techtransfer.deals import services_rewards as reward_services
 from techtransfer.deals.models import Deal, Mobility, RewardPlan
 from techtransfer.deals.tests.deal_factories import make_deal
+from techtransfer.ipr.tests import exposure as ipr_exposure
 from techtransfer.market import permissions as market_perms
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.tests.helpers import Enterprise, make_enterprise, make_published
@@ -54,6 +57,7 @@ from techtransfer.scireports.tests.helpers import make_report as make_sci_report
 from techtransfer.subscriptions import services as subscription_services
 from techtransfer.subscriptions.models import Subscription
 from techtransfer.testing import PDF_BYTES, Personas, achievement_data
+from techtransfer.vouchers.tests import exposure as vouchers_exposure
 
 API = "api/v1/"
 
@@ -102,6 +106,10 @@ SENSITIVE_TEXT = [
     MOBILITY_ENTERPRISE,
     ANNUAL_PROBLEMS,
     SCIREPORT_TITLE,
+    *agencies_exposure.SECRETS,
+    *ipr_exposure.SECRETS,
+    *carriers_exposure.SECRETS,
+    *vouchers_exposure.SECRETS,
     "/media/",
 ]
 
@@ -239,7 +247,13 @@ ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
     "code-tables/<slug:key>/": lambda w: ["code-tables/transfer_mode/"],
     "workflows/<slug:kind>/<int:pk>": lambda w: [
         f"workflows/{workflow_for(record).kind}/{record.pk}"
-        for record in (w.achievement, w.demand, w.challenge, w.proposal, w.contact_request)
+        for record in (
+            w.achievement, w.demand, w.challenge, w.proposal, w.contact_request,
+            *agencies_exposure.workflow_records(w),
+            *ipr_exposure.workflow_records(w),
+            *carriers_exposure.workflow_records(w),
+            *vouchers_exposure.workflow_records(w),
+        )
     ],
     "organisations/": lambda w: ["organisations/"],
     "me": lambda w: ["me"],
@@ -293,6 +307,11 @@ ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
     "sci-reports/coverage/": lambda w: ["sci-reports/coverage/"],
 }
 
+ROUTE_URLS.update(agencies_exposure.ROUTE_URLS)
+ROUTE_URLS.update(ipr_exposure.ROUTE_URLS)
+ROUTE_URLS.update(carriers_exposure.ROUTE_URLS)
+ROUTE_URLS.update(vouchers_exposure.ROUTE_URLS)
+
 
 def test_every_api_read_is_walked_or_skipped_with_a_reason() -> None:
     routes = set(api_get_routes())
@@ -324,6 +343,10 @@ def _blank(value: Any) -> bool:
 def check_fields_follow_the_rules(data: Any, user: Any) -> None:
     """Each record in the response leaves out what its app's visibility rule keeps from `user`."""
     for record in _records(data):
+        agencies_exposure.check_agency_record(record, user)
+        ipr_exposure.check_ip_record(record, user)
+        carriers_exposure.check_carrier_record(record, user)
+        vouchers_exposure.check_voucher_record(record, user)
         if "persons" in record and "attachments" in record:
             visibility = achievement_perms.achievement_visibility(user, Achievement.objects.get(pk=record["id"]))
             if not visibility.materials:

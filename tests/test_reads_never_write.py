@@ -21,11 +21,14 @@ from django.utils import timezone
 
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements import services as achievement_services
+from techtransfer.agencies.tests.exposure import reads_world as agencies_reads_world
+from techtransfer.carriers.tests.exposure import reads_world as carriers_reads_world
 from techtransfer.challenges import services as challenge_services
 from techtransfer.challenges.tests.helpers import make_open_challenge, make_proposal
 from techtransfer.deals import services as deal_services
 from techtransfer.deals import services_rewards as reward_services
 from techtransfer.deals.tests.deal_factories import make_deal
+from techtransfer.ipr.tests.exposure import reads_world as ipr_reads_world
 from techtransfer.market import services as market_services
 from techtransfer.market.tests.helpers import make_demand, make_enterprise, make_published
 from techtransfer.matchmaking import services as matchmaking_services
@@ -34,6 +37,7 @@ from techtransfer.scireports.tests.helpers import make_report as make_sci_report
 from techtransfer.subscriptions import services as subscription_services
 from techtransfer.subscriptions.models import Notification
 from techtransfer.testing import Personas, make_achievement, url_routes
+from techtransfer.vouchers.tests.exposure import reads_world as vouchers_reads_world
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -86,7 +90,12 @@ def build_world(p: Personas) -> dict[str, list[int]]:
         by=p.tto_officer, organisation=p.university, year=datetime.date.today().year - 1
     )
     sci_report = make_sci_report(p)
+    agencies = agencies_reads_world(p, ent, published_demand)
     return {
+        **agencies,
+        **ipr_reads_world(p),
+        **carriers_reads_world(p),
+        **vouchers_reads_world(p),
         "deal": [deal.pk, draft_deal.pk],
         "plan": [plan.pk],
         "mobility": [mobility.pk],
@@ -108,6 +117,15 @@ def build_world(p: Personas) -> dict[str, list[int]]:
 
 # The first path segment (or API resource) says which records a route's <pk> names.
 KINDS = [
+    (r"(api/v1/)?facilities/bookings/", "booking"),
+    (r"(api/v1/)?facilities/", "facility"),
+    (r"(api/v1/)?vouchers/programmes/", "programme"),
+    (r"vouchers/providers/", "provider"),
+    (r"(api/v1/)?vouchers/", "voucher"),
+    (r"(api/v1/)?ip-records/|ip/", "ip_record"),
+    (r"(api/v1/)?carriers/", "carrier"),
+    (r"(api/v1/)?agencies/help-requests/", "help_request"),
+    (r"(api/v1/)?(agencies|brokers)/", "agency"),
     (r"deals/rewards/|(api/v1/)?reward-plans/", "plan"),
     (r"deals/mobility/|api/v1/mobility/", "mobility"),
     (r"(api/v1/)?deals/|api/v1/publicity/", "deal"),
@@ -124,6 +142,13 @@ KINDS = [
 ]
 SLUGS = {"fmt": ["xlsx", "csv"], "key": ["region"], "prefix": ["persons"], "token": ["x"]}
 WORKFLOW_KINDS = {
+    "facility": "facility",
+    "booking": "booking",
+    "voucher": "voucher",
+    "ip_record": "ip_record",
+    "carrier": "carrier",
+    "agency": "agency",
+    "agency_help": "help_request",
     "achievement": "achievement",
     "demand": "demand",
     "challenge": "challenge",

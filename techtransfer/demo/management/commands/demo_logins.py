@@ -8,8 +8,11 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from techtransfer.accounts.models import User
+from techtransfer.demo.agencies import agency_logins
+from techtransfer.demo.carriers import carrier_logins
 from techtransfer.demo.content import content_load
 from techtransfer.demo.contracts import registrar_logins
+from techtransfer.demo.facilities import voucher_logins
 from techtransfer.demo.loader import DEMO_PASSWORD
 
 
@@ -46,7 +49,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
             role = membership.get_role_display() if membership else ""
         where = f"{org.name} ({org.name_en})" if org and org.name_en else (org.name if org else "—")
         rows.append((role, spec.username, where))
-    return [*rows, *registrar_logins()]
+    return [*rows, *registrar_logins(), *voucher_logins(), *agency_logins(), *carrier_logins()]
 
 
 class Command(BaseCommand):

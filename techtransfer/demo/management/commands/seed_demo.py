@@ -16,9 +16,13 @@ from techtransfer.achievements.choices import Status
 from techtransfer.achievements.models import Achievement
 from techtransfer.challenges.choices import ChallengeStatus
 from techtransfer.challenges.models import Challenge
+from techtransfer.demo.agencies import agencies_counts, agencies_seed
+from techtransfer.demo.carriers import carriers_seed
 from techtransfer.demo.compliance import compliance_seed
 from techtransfer.demo.content import content_load
 from techtransfer.demo.contracts import DEFAULT_CONTRACTS, contracts_seed
+from techtransfer.demo.facilities import facilities_seed, facilities_summary_line
+from techtransfer.demo.ipr import ipr_seed
 from techtransfer.demo.loader import CLOSING_SECONDS, DEMO_PASSWORD, DemoError, DemoLoader, demo_exists
 from techtransfer.demo.medium import medium_content
 from techtransfer.market.choices import DemandStatus
@@ -113,5 +117,20 @@ class Command(BaseCommand):
             f"{made_compliance.plans} reward plans, {made_compliance.sci_reports} S&T reports, "
             f"{made_compliance.annual_reports} annual reports"
         )
+        made_ip = ipr_seed(progress=lambda message: self.stdout.write(f"  {message}"))
+        self.stdout.write(
+            f"IP records: {made_ip.records} ({made_ip.public} public, {made_ip.linked} linked to achievements, "
+            f"{made_ip.fees_due_90} with a fee due within 90 days) ({made_ip.seconds:.1f} s)"
+        )
+        made_carriers = carriers_seed(progress=lambda message: self.stdout.write(f"  {message}"))
+        self.stdout.write(
+            f"Transformation carriers: {made_carriers.carriers} ({made_carriers.listed} listed), "
+            f"{made_carriers.firms} incubated firms, {made_carriers.incubating} in incubation today "
+            f"({made_carriers.seconds:.1f} s)"
+        )
+        agencies_seed(progress=lambda message: self.stdout.write(f"  {message}"))
+        self.stdout.write("Service agencies: " + agencies_counts())
+        made_facilities = facilities_seed(progress=lambda message: self.stdout.write(f"  {message}"))
+        self.stdout.write(facilities_summary_line(made_facilities))
         self.stdout.write(self.style.SUCCESS(f"Demo loaded in {time.monotonic() - started:.1f} s."))
         self.stdout.write("Run `python manage.py demo_logins` to see the demo accounts.")
