@@ -139,9 +139,12 @@ INSTALLED_APPS = [
     "techtransfer.reports",
     "techtransfer.ipr",
     "techtransfer.carriers",
+    "techtransfer.talent",
+    "techtransfer.packages",
     "techtransfer.facilities",
     "techtransfer.vouchers",
     "techtransfer.agencies",
+    "techtransfer.investment",
     "techtransfer.portal",
     "techtransfer.api",
     "techtransfer.demo",  # the top layer: imports the apps above, none imports it
@@ -324,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "AttachmentKindEnum": "techtransfer.achievements.choices.AttachmentKind",
         "IPFeeKindEnum": "techtransfer.ipr.models.FeeEvent.Kind",
         "FacilityKindEnum": "techtransfer.facilities.choices.FacilityKind",
+        "InvestorKindEnum": "techtransfer.investment.choices.InvestorKind",
+        "InvestmentStageEnum": "techtransfer.investment.choices.Stage",
     },
 }
 

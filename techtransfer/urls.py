@@ -25,6 +25,9 @@ API_ROUTES = [
         "techtransfer.agencies.api_urls",
         "techtransfer.ipr.api_urls",
         "techtransfer.carriers.api_urls",
+        "techtransfer.talent.api_urls",
+        "techtransfer.investment.api_urls",
+        "techtransfer.packages.api_urls",
     )
 ]
 
@@ -50,6 +53,9 @@ urlpatterns = [
     path("agencies/", include("techtransfer.agencies.urls")),
     path("ip/", include("techtransfer.ipr.urls")),
     path("carriers/", include("techtransfer.carriers.urls")),
+    path("talent/", include("techtransfer.talent.urls")),
+    path("investment/", include("techtransfer.investment.urls")),
+    path("packages/", include("techtransfer.packages.urls")),
     path("", include("techtransfer.portal.urls")),
 ]
 

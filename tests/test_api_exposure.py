@@ -44,18 +44,21 @@ from techtransfer.deals import services as deal_services
 from techtransfer.deals import services_rewards as reward_services
 from techtransfer.deals.models import Deal, Mobility, RewardPlan
 from techtransfer.deals.tests.deal_factories import make_deal
+from techtransfer.investment.tests import exposure as investment_exposure
 from techtransfer.ipr.tests import exposure as ipr_exposure
 from techtransfer.market import permissions as market_perms
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.tests.helpers import Enterprise, make_enterprise, make_published
 from techtransfer.matchmaking import services as matchmaking_services
 from techtransfer.matchmaking.models import ContactRequest
+from techtransfer.packages.tests import exposure as packages_exposure
 from techtransfer.reports import services as report_services
 from techtransfer.reports.models import AnnualReport
 from techtransfer.scireports.models import ScienceReport
 from techtransfer.scireports.tests.helpers import make_report as make_sci_report
 from techtransfer.subscriptions import services as subscription_services
 from techtransfer.subscriptions.models import Subscription
+from techtransfer.talent.tests import exposure as talent_exposure
 from techtransfer.testing import PDF_BYTES, Personas, achievement_data
 from techtransfer.vouchers.tests import exposure as vouchers_exposure
 
@@ -108,8 +111,11 @@ SENSITIVE_TEXT = [
     SCIREPORT_TITLE,
     *agencies_exposure.SECRETS,
     *ipr_exposure.SECRETS,
+    *talent_exposure.SECRETS,
+    *investment_exposure.SECRETS,
     *carriers_exposure.SECRETS,
     *vouchers_exposure.SECRETS,
+    *packages_exposure.SECRETS,
     "/media/",
 ]
 
@@ -251,8 +257,11 @@ ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
             w.achievement, w.demand, w.challenge, w.proposal, w.contact_request,
             *agencies_exposure.workflow_records(w),
             *ipr_exposure.workflow_records(w),
+            *talent_exposure.workflow_records(w),
+            *investment_exposure.workflow_records(w),
             *carriers_exposure.workflow_records(w),
             *vouchers_exposure.workflow_records(w),
+            *packages_exposure.workflow_records(w),
         )
     ],
     "organisations/": lambda w: ["organisations/"],
@@ -309,8 +318,11 @@ ROUTE_URLS: dict[str, Callable[[World], list[str]]] = {
 
 ROUTE_URLS.update(agencies_exposure.ROUTE_URLS)
 ROUTE_URLS.update(ipr_exposure.ROUTE_URLS)
+ROUTE_URLS.update(talent_exposure.ROUTE_URLS)
+ROUTE_URLS.update(investment_exposure.ROUTE_URLS)
 ROUTE_URLS.update(carriers_exposure.ROUTE_URLS)
 ROUTE_URLS.update(vouchers_exposure.ROUTE_URLS)
+ROUTE_URLS.update(packages_exposure.ROUTE_URLS)
 
 
 def test_every_api_read_is_walked_or_skipped_with_a_reason() -> None:
@@ -345,6 +357,7 @@ def check_fields_follow_the_rules(data: Any, user: Any) -> None:
     for record in _records(data):
         agencies_exposure.check_agency_record(record, user)
         ipr_exposure.check_ip_record(record, user)
+        investment_exposure.check_investment_record(record, user)
         carriers_exposure.check_carrier_record(record, user)
         vouchers_exposure.check_voucher_record(record, user)
         if "persons" in record and "attachments" in record:

@@ -28,14 +28,17 @@ from techtransfer.challenges.tests.helpers import make_open_challenge, make_prop
 from techtransfer.deals import services as deal_services
 from techtransfer.deals import services_rewards as reward_services
 from techtransfer.deals.tests.deal_factories import make_deal
+from techtransfer.investment.tests.exposure import reads_world as investment_reads_world
 from techtransfer.ipr.tests.exposure import reads_world as ipr_reads_world
 from techtransfer.market import services as market_services
 from techtransfer.market.tests.helpers import make_demand, make_enterprise, make_published
 from techtransfer.matchmaking import services as matchmaking_services
+from techtransfer.packages.tests.exposure import reads_world as packages_reads_world
 from techtransfer.reports import services as report_services
 from techtransfer.scireports.tests.helpers import make_report as make_sci_report
 from techtransfer.subscriptions import services as subscription_services
 from techtransfer.subscriptions.models import Notification
+from techtransfer.talent.tests.exposure import reads_world as talent_reads_world
 from techtransfer.testing import Personas, make_achievement, url_routes
 from techtransfer.vouchers.tests.exposure import reads_world as vouchers_reads_world
 
@@ -94,8 +97,11 @@ def build_world(p: Personas) -> dict[str, list[int]]:
     return {
         **agencies,
         **ipr_reads_world(p),
+        **talent_reads_world(p),
+        **investment_reads_world(p),
         **carriers_reads_world(p),
         **vouchers_reads_world(p),
+        **packages_reads_world(p, published),
         "deal": [deal.pk, draft_deal.pk],
         "plan": [plan.pk],
         "mobility": [mobility.pk],
@@ -117,6 +123,13 @@ def build_world(p: Personas) -> dict[str, list[int]]:
 
 # The first path segment (or API resource) says which records a route's <pk> names.
 KINDS = [
+    (r"(api/v1/commissioners/visits/|talent/visits/)", "talent_visit"),
+    (r"(api/v1/commissioners/assignments/|talent/assignments/)", "talent_assignment"),
+    (r"(api/v1/commissioners/|talent/commissioners/)", "commissioner"),
+    (r"(api/v1/|talent/)consultations/", "consultation"),
+    (r"(api/v1/funding-projects/requests/|investment/requests/)", "funding_request"),
+    (r"(api/v1/funding-projects/|investment/projects/)", "funding_project"),
+    (r"(api/v1/investors/|investment/)", "investor"),
     (r"(api/v1/)?facilities/bookings/", "booking"),
     (r"(api/v1/)?facilities/", "facility"),
     (r"(api/v1/)?vouchers/programmes/", "programme"),
@@ -124,6 +137,7 @@ KINDS = [
     (r"(api/v1/)?vouchers/", "voucher"),
     (r"(api/v1/)?ip-records/|ip/", "ip_record"),
     (r"(api/v1/)?carriers/", "carrier"),
+    (r"(api/v1/)?packages/", "package"),
     (r"(api/v1/)?agencies/help-requests/", "help_request"),
     (r"(api/v1/)?(agencies|brokers)/", "agency"),
     (r"deals/rewards/|(api/v1/)?reward-plans/", "plan"),
@@ -146,7 +160,12 @@ WORKFLOW_KINDS = {
     "booking": "booking",
     "voucher": "voucher",
     "ip_record": "ip_record",
+    "consultation": "consultation",
+    "investor": "investor",
+    "funding_project": "funding_project",
+    "funding_request": "funding_request",
     "carrier": "carrier",
+    "package": "package",
     "agency": "agency",
     "agency_help": "help_request",
     "achievement": "achievement",

@@ -42,6 +42,7 @@ USCC_CATEGORY = {
     OrgType.INSTITUTE: "12",
     OrgType.HOSPITAL: "12",
     OrgType.ENTERPRISE: "91",
+    OrgType.INVESTOR: "91",  # fund managers, partnerships and a bank branch (the investment demo)
     OrgType.TRANSFER_INSTITUTION: ("91", "12"),  # a company, or a public institution (a university's centre)
 }
 # Everything a seed writes: a second seed must leave every count alone.
@@ -233,7 +234,7 @@ class SeedDemoSmallTests(TestCase):
         documents = SearchDocument.objects.all()
         self.assertEqual(
             set(documents.values_list("kind", flat=True)),
-            {"achievement", "demand", "challenge", "expert", "organisation"},
+            {"achievement", "demand", "challenge", "expert", "organisation", "investor"},
         )
         for doc in documents:
             for text in (doc.title, doc.body, doc.keywords):

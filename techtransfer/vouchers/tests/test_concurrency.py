@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from techtransfer.accounts.choices import OrgType, Role
 from techtransfer.accounts.models import User
@@ -74,7 +74,6 @@ def test_simultaneous_approvals_never_exceed_the_budget() -> None:
     assert figures.reserved == Decimal("200000") and figures.remaining == Decimal("50000")
     numbers = sorted(Voucher.objects.exclude(number=None).values_list("number", flat=True))
     assert [n[-5:] for n in numbers] == ["00001", "00002"]  # numbered without gaps
-    assert connection.vendor in {"sqlite", "postgresql"}
 
 
 def test_a_voucher_redeemed_twice_at_once_is_paid_once() -> None:

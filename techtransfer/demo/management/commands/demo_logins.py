@@ -13,7 +13,9 @@ from techtransfer.demo.carriers import carrier_logins
 from techtransfer.demo.content import content_load
 from techtransfer.demo.contracts import registrar_logins
 from techtransfer.demo.facilities import voucher_logins
+from techtransfer.demo.investment import investment_logins
 from techtransfer.demo.loader import DEMO_PASSWORD
+from techtransfer.demo.talent import talent_logins
 
 
 def _width(text: str) -> int:
@@ -49,7 +51,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
             role = membership.get_role_display() if membership else ""
         where = f"{org.name} ({org.name_en})" if org and org.name_en else (org.name if org else "—")
         rows.append((role, spec.username, where))
-    return [*rows, *registrar_logins(), *voucher_logins(), *agency_logins(), *carrier_logins()]
+    return [*rows, *registrar_logins(), *voucher_logins(), *agency_logins(), *carrier_logins(),
+            *investment_logins()[:1], *talent_logins()]
 
 
 class Command(BaseCommand):

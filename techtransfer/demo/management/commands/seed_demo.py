@@ -22,9 +22,12 @@ from techtransfer.demo.compliance import compliance_seed
 from techtransfer.demo.content import content_load
 from techtransfer.demo.contracts import DEFAULT_CONTRACTS, contracts_seed
 from techtransfer.demo.facilities import facilities_seed, facilities_summary_line
+from techtransfer.demo.investment import investment_seed, investment_summary_line
 from techtransfer.demo.ipr import ipr_seed
 from techtransfer.demo.loader import CLOSING_SECONDS, DEMO_PASSWORD, DemoError, DemoLoader, demo_exists
 from techtransfer.demo.medium import medium_content
+from techtransfer.demo.packages import packages_seed, packages_summary_line
+from techtransfer.demo.talent import talent_seed, talent_summary_line
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.matchmaking.choices import Stage
@@ -117,6 +120,9 @@ class Command(BaseCommand):
             f"{made_compliance.plans} reward plans, {made_compliance.sci_reports} S&T reports, "
             f"{made_compliance.annual_reports} annual reports"
         )
+        self.stdout.write(talent_summary_line(talent_seed(progress=lambda message: self.stdout.write(f"  {message}"))))
+        made_investment = investment_seed(progress=lambda message: self.stdout.write(f"  {message}"))
+        self.stdout.write(investment_summary_line(made_investment))
         made_ip = ipr_seed(progress=lambda message: self.stdout.write(f"  {message}"))
         self.stdout.write(
             f"IP records: {made_ip.records} ({made_ip.public} public, {made_ip.linked} linked to achievements, "
@@ -132,5 +138,7 @@ class Command(BaseCommand):
         self.stdout.write("Service agencies: " + agencies_counts())
         made_facilities = facilities_seed(progress=lambda message: self.stdout.write(f"  {message}"))
         self.stdout.write(facilities_summary_line(made_facilities))
+        made_packages = packages_seed(progress=lambda message: self.stdout.write(f"  {message}"))
+        self.stdout.write(packages_summary_line(made_packages))
         self.stdout.write(self.style.SUCCESS(f"Demo loaded in {time.monotonic() - started:.1f} s."))
         self.stdout.write("Run `python manage.py demo_logins` to see the demo accounts.")

@@ -1,0 +1,19 @@
+import pytest
+
+from techtransfer.demo.talent import talent_logins, talent_seed
+from techtransfer.matching.models import Expert
+from techtransfer.talent.models import Commissioner, Consultation, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seed_writes_commissioners_visits_and_consultations(p):
+    for n in range(4):
+        Expert.objects.create(key=f"demo-expert-{n}", name=f"专家{n}", unit_name="北京示范大学")
+    made = talent_seed()
+    assert made.commissioners == 6 and made.visits == 40 and made.consultations == 4
+    assert Commissioner.objects.count() == 6 and Visit.objects.count() == 40
+    assert Visit.objects.filter(confirmation="confirmed").count() == made.confirmed > 10
+    assert set(Consultation.objects.values_list("status", flat=True)) == {"asked", "accepted", "done", "declined"}
+    assert [row[1] for row in talent_logins()] == ["tp_sunhe", "ent_guishui"]
+    assert talent_seed().commissioners == 0  # a second run adds nothing
