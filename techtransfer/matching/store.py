@@ -315,7 +315,8 @@ _documents: dict[str, tuple[float, int]] = {}  # kind -> (when counted, document
 
 
 def coverage(kind: str, *, embedder: str, dim: int) -> float:
-    """The share of `kind`'s indexed documents that `embedder` has a vector for (1 when there are none).
+    """The share of `kind`'s indexed documents that `embedder` has a vector for (0 when there are none, so
+    that an empty kind stays with the default embedder rather than loading another model for nothing).
     The document count is taken at most every MATCHING_STORE_RECOUNT_SECONDS: a count of a million rows is
     not free, and the share moves slowly."""
     now = time.monotonic()
@@ -326,7 +327,7 @@ def coverage(kind: str, *, embedder: str, dim: int) -> float:
         with _lock:
             _documents[kind] = counted
     total = counted[1]
-    return 1.0 if total == 0 else min(1.0, len(kind_vectors(kind, embedder=embedder, dim=dim)) / total)
+    return 0.0 if total == 0 else min(1.0, len(kind_vectors(kind, embedder=embedder, dim=dim)) / total)
 
 
 def _seconds(name: str, default: float) -> float:

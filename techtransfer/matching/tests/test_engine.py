@@ -276,6 +276,16 @@ class TestTheBetterEmbedderTakesOver:
         store.clear_cache()
         assert embedder_for("achievement").name == "fuse"
 
+    def test_a_kind_with_no_documents_stays_with_the_embedder_in_use(self, db: None, settings: Any) -> None:
+        """Nothing to rank: loading the better model for an empty kind would cost memory for nothing."""
+        from techtransfer.matching.engine import embedder_for
+
+        settings.MATCHING_PREPARED_EMBEDDERS = ["fuse"]
+        settings.MATCHING_SWITCH_SHARE = 0.5
+        store.clear_cache()
+        assert store.coverage("demand", embedder="fuse", dim=get_embedder("fuse").dim) == 0.0
+        assert embedder_for("demand").name == "hash"
+
 
 def _field(code: str) -> object:
     from techtransfer.core.codetables import code_item
