@@ -3,6 +3,8 @@
 Six commissioners of the demo's universities and institutes serve agricultural and manufacturing enterprises
 and three villages in 延庆, 密云 and 平谷 this year; they record about forty visits, most of which the
 enterprises confirm (two are disputed); a few enterprises ask experts (from the matching index) for advice.
+The most published expert at a university has claimed the profile (login expert_demo) and written a research
+focus; a second expert's claim waits for review by the commission and the expert's unit.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from techtransfer.accounts.choices import OrgType, Role
 from techtransfer.accounts.models import Membership, Organisation, User
+from techtransfer.achievements.models import Achievement
 from techtransfer.core.codetables import code_item
 from techtransfer.core.models import CodeItem
 from techtransfer.core.workflow import step_take
@@ -27,6 +30,7 @@ from techtransfer.demo.loader import DEMO_PASSWORD, EMAIL_DOMAIN
 from techtransfer.matching.models import Expert
 from techtransfer.talent import services
 from techtransfer.talent.models import Commissioner
+from techtransfer.talent.workflows import CLAIM_FLOW
 
 # (username, name, field codes, service district)
 PEOPLE = [
@@ -56,6 +60,9 @@ NOTES = {
     "demonstration": ["示范蜂箱智能称重监测设备", "示范果园无人机植保作业"],
 }
 FIELDS_FALLBACK = "agriculture"
+# (username, evidence) of the person who claimed a profile, and of one whose claim waits for review.
+EXPERT_LOGIN = ("expert_demo", "本校教授，个人主页见学院网站“师资队伍”栏目，可用单位邮箱核实。")
+CLAIM_WAITING = ("expert_claim_demo", "本人为该单位研究员，工号可由人事处核实。")
 
 
 @dataclass
@@ -65,6 +72,7 @@ class TalentSummary:
     visits: int = 0
     confirmed: int = 0
     consultations: int = 0
+    claimed: int = 0
     seconds: float = 0.0
 
 
@@ -77,7 +85,36 @@ def talent_logins() -> list[tuple[str, str, str]]:
     staff = User.objects.filter(username=ENTERPRISES[0][2]).first()
     if staff is not None:
         rows.append(("受援企业 / Served enterprise", staff.username, ENTERPRISES[0][0]))
+    expert = Expert.objects.filter(account__username=EXPERT_LOGIN[0]).first()
+    if expert is not None:
+        rows.append(("专家（已认领档案）/ Expert, claimed profile", EXPERT_LOGIN[0], expert.unit_name))
     return rows
+
+
+def _claim_experts(admin: User, password: str) -> int:
+    """The first expert at a university claims the profile, is approved and writes its own part; the next one's
+    claim waits for review. Returns how many profiles are claimed."""
+    experts = list(Expert.objects.filter(organisation__org_type=OrgType.UNIVERSITY, account__isnull=True)
+                   .select_related("organisation").order_by("-achievement_count", "pk")[:2])
+    for n, expert in enumerate(experts):
+        username, evidence = (EXPERT_LOGIN, CLAIM_WAITING)[n]
+        user = User.objects.create(username=username, email=f"{username}@{EMAIL_DOMAIN}", password=password,
+                                   full_name=expert.name, email_confirmed=True)
+        Membership.objects.create(user=user, organisation=expert.organisation, role=Role.MEMBER)
+        claim = services.expert_claim(by=user, expert=expert, evidence=evidence)
+        if n == 0:
+            CLAIM_FLOW.run("approve", record=claim, by=admin)
+            named = Achievement.objects.public().filter(persons__name=expert.name, owner=expert.organisation)
+            keywords = [k for a in named.order_by("-published_at")[:6] for k in a.keywords]
+            field = named.exclude(high_tech_field=None).values_list("high_tech_field__label_zh", flat=True).first()
+            terms = list(dict.fromkeys(keywords))
+            directions = f"，主要方向：{'、'.join(terms[:4])}" if terms else ""
+            services.expert_profile_update(by=user, expert=expert, data={
+                "research_focus": f"长期从事{field or '相关'}领域的应用研究与成果转化{directions}。"
+                                  "欢迎企业就工程化、中试与标准制定开展合作。",
+                "expertise": terms[:8],
+            })
+    return min(len(experts), 1)
 
 
 def _field(code: str) -> list[CodeItem]:
@@ -160,6 +197,7 @@ def talent_seed(*, seed: int = 17, progress: Callable[[str], None] = lambda _m: 
         if n == 3:
             step_take(record=c, step="decline", by=admin, reason="专家近期出国交流，建议另选专家")
         summary.consultations += 1
+    summary.claimed = _claim_experts(admin, password)
     summary.seconds = time.monotonic() - started
     progress(f"commissioners: {summary.commissioners} appointed")
     return summary
@@ -167,4 +205,5 @@ def talent_seed(*, seed: int = 17, progress: Callable[[str], None] = lambda _m: 
 
 def talent_summary_line(s: TalentSummary) -> str:
     return (f"S&T commissioners: {s.commissioners}, {s.assignments} assignments, {s.visits} visits "
-            f"({s.confirmed} confirmed), {s.consultations} consultations ({s.seconds:.1f} s)")
+            f"({s.confirmed} confirmed), {s.consultations} consultations, {s.claimed} expert profile claimed "
+            f"({s.seconds:.1f} s)")

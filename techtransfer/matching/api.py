@@ -1,4 +1,5 @@
-"""Matching API (/api/v1/matching/...): ranked matches with the reasons, for records and for free text.
+"""Matching API (/api/v1/matching/...): ranked matches with the reasons, for records and for free text; and an
+expert's public profile (/api/v1/experts/<id>), as its page shows it.
 
 Reads only. The source record goes through its app's selector, so a record the caller may not see is a
 404; results are public records only.
@@ -9,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +30,7 @@ from techtransfer.matching import selectors
 from techtransfer.matching.indexing import index_progress
 
 TAGS = ["matching"]
+EXPERT_TAGS = ["experts"]
 TEXT_KINDS = ["achievement", "demand", "challenge", "expert", "organisation"]
 FILTER_PARAMETERS = [
     OpenApiParameter("field", OpenApiTypes.STR, description="High-tech field code (repeatable).", many=True),
@@ -188,3 +196,53 @@ class IndexStatusApi(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(self.OutputSerializer(index_progress()).data)
+
+
+@extend_schema_serializer(component_name="ExpertAchievement")
+class ExpertAchievementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    owner = serializers.CharField(source="owner.display_name")
+    published_at = serializers.DateTimeField(allow_null=True)
+
+
+@extend_schema_serializer(component_name="ExpertProject")
+class ExpertProjectSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    grant_number = serializers.CharField()
+    start = serializers.DateField(allow_null=True)
+
+
+class ExpertProfileApi(APIView):
+    """An expert's public profile: what its page shows (the records that name the person, under every unit merged
+    into the profile, and what the person wrote once they claimed it)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema_serializer(component_name="ExpertProfile")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="expert.id")
+        name = serializers.CharField(source="expert.name")
+        title = serializers.CharField(source="expert.display_title")
+        unit_name = serializers.CharField(source="expert.unit_name")
+        organisation = serializers.IntegerField(source="expert.organisation_id", allow_null=True)
+        other_units = serializers.SerializerMethodField()
+        claimed = serializers.SerializerMethodField(help_text="True: the person keeps this profile.")
+        research_focus = serializers.CharField(source="expert.research_focus")
+        expertise = serializers.ListField(child=serializers.CharField(), source="expert.expertise")
+        accepts_consultations = serializers.BooleanField(source="expert.accepts_consultations")
+        achievements = ExpertAchievementSerializer(many=True)
+        projects = ExpertProjectSerializer(many=True)
+
+        @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+        def get_other_units(self, profile: Any) -> list[str]:
+            e = profile.expert
+            return [a.unit_name for a in e.aliases.all() if a.unit_name != e.unit_name]
+
+        @extend_schema_field(serializers.BooleanField())
+        def get_claimed(self, profile: Any) -> bool:
+            return profile.expert.account_id is not None
+
+    @extend_schema(operation_id="experts_retrieve", responses={200: OutputSerializer, 404: NOT_FOUND}, tags=EXPERT_TAGS)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(self.OutputSerializer(selectors.expert_profile(pk=pk)).data)

@@ -14,4 +14,5 @@ urlpatterns = [
     ),
     path("matching/search", api.TextMatchesApi.as_view(), name="matching-text"),
     path("matching/status", api.IndexStatusApi.as_view(), name="matching-status"),
+    path("experts/<int:pk>", api.ExpertProfileApi.as_view(), name="expert"),
 ]

@@ -8,9 +8,14 @@ resumes there.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from techtransfer.lib.fields import BoundedTextField
+
+RESEARCH_FOCUS_MAX = 2000
 
 
 class DocumentVector(models.Model):
@@ -46,7 +51,8 @@ class Expert(models.Model):
     """A person who could solve a problem: named on published achievements or as a funded project's PI.
 
     People are identified by name and unit, so namesakes at different units stay apart; the same person
-    at two units is two experts (the records give nothing better to join them by).
+    at two units is two experts until an administrator merges them (ExpertAlias). A person who claims the
+    profile (talent app) gets `account` and writes the profile's own part: title, research focus, expertise.
     """
 
     key = models.CharField(_("key"), max_length=320, unique=True)
@@ -64,6 +70,16 @@ class Expert(models.Model):
     achievement_count = models.PositiveIntegerField(_("published achievements"), default=0)
     project_count = models.PositiveIntegerField(_("funded projects"), default=0)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # What the person says about themselves once they have claimed the profile; the records never overwrite it.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="expert_profiles",
+        verbose_name=_("account"), help_text=_("The user who claimed this profile and speaks for the expert."),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    stated_title = models.CharField(_("title as stated by the expert"), max_length=50, blank=True)
+    research_focus = BoundedTextField(_("research focus"), max_length=RESEARCH_FOCUS_MAX, blank=True)
+    expertise = models.JSONField(_("expertise"), default=list, blank=True)
+    accepts_consultations = models.BooleanField(_("takes consultation requests"), default=True)
 
     class Meta:
         verbose_name = _("expert")
@@ -72,3 +88,29 @@ class Expert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit_name})" if self.unit_name else self.name
+
+    @property
+    def display_title(self) -> str:
+        return self.stated_title or self.title
+
+
+class ExpertAlias(models.Model):
+    """Records under another name and unit that belong to an expert: what merging the same person's profiles
+    at two units leaves, so that rebuilding the profiles from the records keeps them together."""
+
+    key = models.CharField(_("key"), max_length=320, unique=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
+    unit_name = models.CharField(_("unit"), max_length=200, blank=True)
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("expert"))
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("merged by")
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merged expert profile")
+        verbose_name_plural = _("merged expert profiles")
+        ordering = ["merged_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit_name}) → {self.expert_id}"

@@ -1,8 +1,10 @@
 """Profiles of experts and organisations, built from the records, so that a demand can be matched to people.
 
 An expert's profile gathers what their published achievements and funded projects say (titles,
-keywords, field); an organisation's gathers its published achievements and demands. Both are written to
-the search index (kinds "expert" and "organisation"), and so get vectors like any other document.
+keywords, field), under their own name and unit and under those merged into them (ExpertAlias), plus what a
+person who claimed the profile wrote (research focus, expertise); an organisation's gathers its published
+achievements and demands. Both are written to the search index (kinds "expert" and "organisation"), and so
+get vectors like any other document.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 
 from techtransfer.accounts.choices import REVIEWING_ORG_TYPES
 from techtransfer.accounts.models import Organisation
 from techtransfer.achievements.models import Achievement, CompletingPerson, FundedProject
-from techtransfer.matching.models import Expert
+from techtransfer.matching.models import Expert, ExpertAlias
 from techtransfer.search import api as search_api
 from techtransfer.search.batches import KindIndexer
 from techtransfer.search.registry import Progress
@@ -47,9 +50,31 @@ class _Profile:
     projects: int = 0
 
 
+# An expert is listed (indexed and found) while records name them or while the person speaks for the profile.
+LISTED = Q(achievement_count__gt=0) | Q(project_count__gt=0) | Q(account__isnull=False)
+
+
+def _merged_into() -> dict[str, _Profile]:
+    """For each merged name|unit key, an empty profile under the name and unit of the expert it was merged into:
+    records found under the old key are counted there (the table holds one row per merge, so it is small)."""
+    return {
+        alias.key: _Profile(name=alias.expert.name, unit=alias.expert.unit_name)
+        for alias in ExpertAlias.objects.select_related("expert")
+    }
+
+
+def _profile_for(profiles: dict[str, _Profile], merged: dict[str, _Profile], name: str, unit: str) -> _Profile:
+    key = expert_key(name, unit)
+    if key in merged:
+        seed = merged[key]
+        return profiles.setdefault(expert_key(seed.name, seed.unit), _Profile(name=seed.name, unit=seed.unit))
+    return profiles.setdefault(key, _Profile(name=name, unit=unit))
+
+
 def _collect(person_q: Q, project_q: Q) -> dict[str, _Profile]:
     """Profiles of the people named on published achievements (person_q) and funded projects (project_q)."""
     profiles: dict[str, _Profile] = {}
+    merged = _merged_into()
     persons = (
         CompletingPerson.objects.filter(person_q, achievement__status="published")
         .select_related("achievement__owner__region", "achievement__high_tech_field")
@@ -58,9 +83,8 @@ def _collect(person_q: Q, project_q: Q) -> dict[str, _Profile]:
     for person in persons.iterator(chunk_size=2000):
         a = person.achievement
         unit = person.unit_name or a.owner.name
-        key = expert_key(person.name, unit)
-        profile = profiles.setdefault(key, _Profile(name=person.name, unit=unit))
-        if unit == a.owner.name:
+        profile = _profile_for(profiles, merged, person.name, unit)
+        if unit == a.owner.name == profile.unit:
             profile.organisation_id = a.owner_id
             profile.district = a.owner.region.code
         profile.title = profile.title or person.title
@@ -77,9 +101,8 @@ def _collect(person_q: Q, project_q: Q) -> dict[str, _Profile]:
         .order_by("-start")
     )
     for project in projects.iterator(chunk_size=2000):
-        key = expert_key(project.principal_investigator, project.institution_name)
-        profile = profiles.setdefault(key, _Profile(name=project.principal_investigator, unit=project.institution_name))
-        if project.organisation_id:
+        profile = _profile_for(profiles, merged, project.principal_investigator, project.institution_name)
+        if project.organisation_id and project.institution_name == profile.unit:
             profile.organisation_id = project.organisation_id
             profile.district = project.organisation.region.code
         profile.projects += 1
@@ -108,18 +131,30 @@ def _save_experts(profiles: dict[str, _Profile]) -> list[Expert]:
         unique_fields=["key"],
         update_fields=["name", "unit_name", "organisation", "title", "achievement_count", "project_count", "updated"],
     )
-    return list(Expert.objects.filter(key__in=list(profiles)))
+    return list(Expert.objects.filter(key__in=list(profiles)).prefetch_related("aliases"))
+
+
+def _claimed_without_records(profiles: dict[str, _Profile], experts: Q | None = None) -> None:
+    """A claimed profile stays listed when no record names the person any more: they speak for it."""
+    claimed = Expert.objects.filter(experts or Q(), account__isnull=False).exclude(key__in=list(profiles))
+    for expert in claimed.select_related("organisation__region"):
+        org = expert.organisation
+        profiles[expert.key] = _Profile(
+            name=expert.name, unit=expert.unit_name, organisation_id=expert.organisation_id, title=expert.title,
+            district=org.region.code if org else "",
+        )
 
 
 def _expert_documents(experts: Iterable[Expert], profiles: dict[str, _Profile]) -> Iterable[search_api.Document]:
     for expert in experts:
         p = profiles[expert.key]
+        units = [p.unit, *(alias.unit_name for alias in expert.aliases.all() if alias.unit_name != p.unit)]
         yield search_api.Document(
             kind=EXPERT,
             object_id=expert.pk,
-            title=f"{p.name} · {p.unit}" if p.unit else p.name,
-            body="\n".join(p.titles),
-            keywords=list(dict.fromkeys(p.keywords)),
+            title=" · ".join([p.name, " / ".join(u for u in units if u)]) if any(units) else p.name,
+            body="\n".join([expert.research_focus, *p.titles]).strip(),
+            keywords=list(dict.fromkeys([*expert.expertise, *p.keywords])),
             field=p.fields.most_common(1)[0][0] if p.fields else "",
             district=p.district,
             is_public=True,
@@ -129,6 +164,7 @@ def _expert_documents(experts: Iterable[Expert], profiles: dict[str, _Profile]) 
 def experts_reindex_all(*, progress: Progress | None = None) -> int:
     """Rebuild every expert profile and its index entry; experts no longer named anywhere are removed."""
     profiles = _collect(Q(), Q())
+    _claimed_without_records(profiles)
     keys = list(profiles)
     done = 0
     for start in range(0, len(keys), BATCH):
@@ -139,15 +175,28 @@ def experts_reindex_all(*, progress: Progress | None = None) -> int:
         done += len(chunk)
         if progress:
             progress(done, len(keys))
-    _delete_vanished(set(keys))
-    search_api.remove_documents_except(EXPERT, Expert.objects.values("pk"))
+    _drop([pk for pk, key in Expert.objects.values_list("pk", "key").iterator() if key not in set(keys)])
+    search_api.remove_documents_except(EXPERT, Expert.objects.filter(LISTED).values("pk"))
     return done
 
 
-def _delete_vanished(keys: set[str]) -> None:
-    gone = [pk for pk, key in Expert.objects.values_list("pk", "key").iterator() if key not in keys]
-    for start in range(0, len(gone), BATCH):
-        Expert.objects.filter(pk__in=gone[start : start + BATCH]).delete()
+def _drop(pks: list[int]) -> None:
+    """Experts no record names any more leave the index and the table; one something else still points at (a
+    consultation asked of them) is kept, unlisted and with no records, so that the link stays whole."""
+    for start in range(0, len(pks), BATCH):
+        batch = pks[start : start + BATCH]
+        for pk in batch:
+            search_api.remove_document(EXPERT, pk)
+        try:
+            with transaction.atomic():
+                Expert.objects.filter(pk__in=batch).delete()
+        except ProtectedError:
+            for pk in batch:
+                try:
+                    with transaction.atomic():
+                        Expert.objects.filter(pk=pk).delete()
+                except ProtectedError:
+                    Expert.objects.filter(pk=pk).update(achievement_count=0, project_count=0)
 
 
 def _organisation_document(org: Organisation) -> search_api.Document:
@@ -195,13 +244,47 @@ def profiles_refresh_for_achievement(achievement_id: int) -> None:
         return
     names = list(achievement.persons.values_list("name", flat=True))
     if names:
-        profiles = _collect(Q(name__in=names), Q(principal_investigator__in=names))
-        with transaction.atomic():
-            experts = _save_experts(profiles)
-            search_api.index_documents(_expert_documents(experts, profiles))
-            # Someone no longer named on any published record (the achievement was withdrawn) is dropped.
-            stale = Expert.objects.filter(name__in=names).exclude(key__in=list(profiles))
-            for expert in stale:
-                search_api.remove_document(EXPERT, expert.pk)
-            stale.delete()
+        _refresh_named(names)
     organisations_reindex([achievement.owner_id])
+
+
+def expert_refresh(expert: Expert) -> None:
+    """Re-profile one expert (after its own part was edited, or others were merged into it)."""
+    names = [expert.name, *expert.aliases.values_list("name", flat=True)]
+    _refresh_named(names)
+
+
+def _refresh_named(names: list[str]) -> None:
+    """Re-profile everyone of these names: the records name people by name, so namesakes come along."""
+    names = list(dict.fromkeys(names))
+    profiles = _collect(Q(name__in=names), Q(principal_investigator__in=names))
+    _claimed_without_records(profiles, Q(name__in=names))
+    with transaction.atomic():
+        experts = _save_experts(profiles)
+        search_api.index_documents(_expert_documents(experts, profiles))
+        # Someone no longer named on any published record (the achievement was withdrawn) is dropped.
+        _drop(list(Expert.objects.filter(name__in=names).exclude(key__in=list(profiles)).values_list("pk", flat=True)))
+
+
+def experts_merge(*, into: Expert, other: Expert, by: Any) -> Expert:
+    """Merge `other` (the same person at another unit) into `into`: every link to `other` (a consultation, a
+    claim, earlier merges) now points at `into`, its records are counted there from now on, including after
+    rebuilds, and what the person wrote is kept. The caller checks permission and locks both rows."""
+    for relation in Expert._meta.get_fields(include_hidden=True):
+        # Apps above link to experts without this app naming them: every foreign key to Expert is followed.
+        if relation.auto_created and not relation.concrete and relation.one_to_many:
+            field = relation.field.name
+            relation.related_model._base_manager.filter(**{field: other}).update(**{field: into})
+    ExpertAlias.objects.create(key=other.key, name=other.name, unit_name=other.unit_name, expert=into, merged_by=by)
+    if into.account_id is None and other.account_id is not None:
+        into.account_id, into.claimed_at = other.account_id, other.claimed_at
+    into.stated_title = into.stated_title or other.stated_title
+    into.research_focus = into.research_focus or other.research_focus
+    into.expertise = list(dict.fromkeys([*into.expertise, *other.expertise]))
+    into.accepts_consultations = into.accepts_consultations and other.accepts_consultations
+    into.save()
+    search_api.remove_document(EXPERT, other.pk)
+    other.delete()
+    expert_refresh(into)
+    into.refresh_from_db()
+    return into

@@ -234,7 +234,7 @@ def _load(kind: str, ids: list[int]) -> dict[int, tuple[models.Model, str, str, 
                 e,
                 e.name,
                 profiles.get(pk, ("", ""))[0],
-                " · ".join(part for part in (e.title, e.unit_name) if part),
+                " · ".join(part for part in (e.display_title, e.unit_name) if part),
                 reverse("matching:expert", args=[pk]),
                 profiles.get(pk, ("", ""))[1],
                 e.organisation.region.code if e.organisation else "",
@@ -458,12 +458,13 @@ class ExpertProfile:
 
 
 def expert_profile(*, pk: int) -> ExpertProfile:
-    """An expert's public page: the published achievements that name them and the projects they lead."""
-    expert = get_object_or_404(Expert.objects.select_related("organisation"), pk=pk)
-    unit = expert.unit_name
-    named = Q(persons__name=expert.name) & (Q(persons__unit_name=unit) | Q(persons__unit_name="", owner__name=unit))
+    """An expert's public page: the published achievements that name them and the projects they lead, under
+    their own name and unit and under those merged into them."""
+    expert = get_object_or_404(Expert.objects.select_related("organisation", "account"), pk=pk)
+    named, led = Q(pk__in=[]), Q(pk__in=[])
+    for name, unit in [(expert.name, expert.unit_name), *expert.aliases.values_list("name", "unit_name")]:
+        named |= Q(persons__name=name) & (Q(persons__unit_name=unit) | Q(persons__unit_name="", owner__name=unit))
+        led |= Q(principal_investigator=name, institution_name=unit)
     achievements = list(Achievement.objects.public().with_codes().filter(named).distinct().order_by("-published_at"))
-    projects = list(
-        FundedProject.objects.filter(principal_investigator=expert.name, institution_name=unit).order_by("-start")
-    )
+    projects = list(FundedProject.objects.filter(led).order_by("-start"))
     return ExpertProfile(expert=expert, achievements=achievements, projects=projects)

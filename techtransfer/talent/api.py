@@ -1,4 +1,5 @@
-"""Commissioners and consultations API (/api/v1/commissioners/..., /api/v1/consultations/...).
+"""Commissioners, consultations and expert profiles API (/api/v1/commissioners/..., /api/v1/consultations/...,
+/api/v1/expert-claims/..., /api/v1/experts/<id>/claims|profile|merge).
 
 One class per operation, each calling one selector or service; reads go through the selectors, so what you may
 not see is a 404, as on the pages.
@@ -28,12 +29,13 @@ from techtransfer.market.models import TechnologyDemand
 from techtransfer.matching.models import Expert
 from techtransfer.talent import permissions as perms
 from techtransfer.talent import selectors, services
-from techtransfer.talent.choices import Confirmation, ConsultationStatus, ServiceKind
+from techtransfer.talent.choices import ClaimStatus, Confirmation, ConsultationStatus, ServiceKind
 from techtransfer.talent.models import Consultation
-from techtransfer.talent.workflows import CONSULTATION_FLOW
+from techtransfer.talent.workflows import CLAIM_FLOW, CONSULTATION_FLOW
 
 TAGS = ["commissioners"]
 CONSULTATION_TAGS = ["consultations"]
+EXPERT_TAGS = ["experts"]
 
 
 # ---------------------------------------------------------------- output
@@ -389,3 +391,143 @@ STEP_ROUTES = step_api_routes(
     tags=CONSULTATION_TAGS,
 )
 
+
+
+# ---------------------------------------------------------------- expert profiles: claims, editing, merging
+
+
+@extend_schema_serializer(component_name="ExpertClaim")
+class ClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    expert = serializers.IntegerField(source="expert_id")
+    expert_name = serializers.CharField(source="expert.name")
+    expert_unit = serializers.CharField(source="expert.unit_name")
+    claimant = serializers.CharField(source="claimant.display_name")
+    evidence = serializers.CharField()
+    status = serializers.CharField(help_text=", ".join(ClaimStatus.values))
+    status_label = ChoiceLabelField("status")
+    created = serializers.DateTimeField()
+    allowed_actions = AllowedActionsField()
+
+
+def _claim(request: Request, pk: int) -> dict[str, Any]:
+    return dict(ClaimSerializer(selectors.claim_get(user=request.user, pk=pk), context={"request": request}).data)
+
+
+class ClaimListApi(APIView):
+    """Claims to expert profiles you made or review (the commission, and the officers of the expert's unit)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = LimitOffsetPagination
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=ClaimStatus.choices, required=False)
+
+    @extend_schema(operation_id="expert_claims_list", parameters=[FilterSerializer],
+                   responses={200: ClaimSerializer(many=True), 400: VALIDATION_ERROR}, tags=EXPERT_TAGS)
+    def get(self, request: Request) -> Response:
+        f = self.FilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        rows = selectors.claim_list(user=request.user, status=f.validated_data.get("status"))
+        return paginated_response(queryset=rows, serializer_class=ClaimSerializer, request=request, view=self)
+
+
+class ClaimDetailApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(operation_id="expert_claims_retrieve", responses={200: ClaimSerializer, 404: NOT_FOUND},
+                   tags=EXPERT_TAGS)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_claim(request, pk))
+
+
+class ClaimCreateApi(APIView):
+    """Claim an expert profile as yours; the commission or the expert's unit reviews the claim."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema_serializer(component_name="ExpertClaimCreate")
+    class InputSerializer(StrictInputMixin, serializers.Serializer):
+        evidence = serializers.CharField(max_length=2000, help_text="How a reviewer can check the profile is yours.")
+
+    @extend_schema(operation_id="expert_claims_create", request=InputSerializer,
+                   responses={201: ClaimSerializer, **WRITE_ERRORS}, tags=EXPERT_TAGS)
+    def post(self, request: Request, pk: int) -> Response:
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        claim = services.expert_claim(by=request.user, expert=get_object_or_404(Expert, pk=pk),
+                                      evidence=s.validated_data["evidence"])
+        return Response(_claim(request, claim.pk), status=status.HTTP_201_CREATED)
+
+
+class ExpertProfileUpdateApi(APIView):
+    """Write the profile's own part, as the person who keeps it (or a commission administrator); the public profile
+    is GET /api/v1/experts/<id>."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema_serializer(component_name="ExpertProfileUpdate")
+    class InputSerializer(StrictInputMixin, serializers.Serializer):
+        stated_title = serializers.CharField(max_length=50, required=False, allow_blank=True)
+        research_focus = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+        expertise = serializers.ListField(child=serializers.CharField(max_length=30), max_length=20, required=False)
+        accepts_consultations = serializers.BooleanField(required=False)
+
+    @extend_schema_serializer(component_name="ExpertOwnProfile")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        stated_title = serializers.CharField()
+        research_focus = serializers.CharField()
+        expertise = serializers.ListField(child=serializers.CharField())
+        accepts_consultations = serializers.BooleanField()
+
+    @extend_schema(operation_id="experts_profile_update", request=InputSerializer,
+                   responses={200: OutputSerializer, **WRITE_ERRORS}, tags=EXPERT_TAGS)
+    def patch(self, request: Request, pk: int) -> Response:
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        expert = services.expert_profile_update(by=request.user, expert=get_object_or_404(Expert, pk=pk),
+                                                data=dict(s.validated_data))
+        return Response(self.OutputSerializer(expert).data)
+
+
+class ExpertMergeApi(APIView):
+    """Merge another profile of the same person into this one (commission administrators)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema_serializer(component_name="ExpertMerge")
+    class InputSerializer(StrictInputMixin, serializers.Serializer):
+        other = serializers.IntegerField(min_value=1, max_value=DB_ID_MAX,
+                                         help_text="The profile merged in and removed.")
+
+    @extend_schema_serializer(component_name="ExpertMerged")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        unit_name = serializers.CharField()
+        achievement_count = serializers.IntegerField()
+        project_count = serializers.IntegerField()
+
+    @extend_schema(operation_id="experts_merge", request=InputSerializer,
+                   responses={200: OutputSerializer, **WRITE_ERRORS}, tags=EXPERT_TAGS)
+    def post(self, request: Request, pk: int) -> Response:
+        if not perms.can_merge_experts(request.user):
+            raise DjangoPermissionDenied(perms.NOT_A_MERGER)
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        into = get_object_or_404(Expert, pk=pk)
+        merged = services.expert_merge(by=request.user, into=into,
+                                       other=get_object_or_404(Expert, pk=s.validated_data["other"]))
+        return Response(self.OutputSerializer(merged).data)
+
+
+CLAIM_STEP_ROUTES = step_api_routes(
+    CLAIM_FLOW,
+    detail=lambda request, pk, result: _claim(request, pk),
+    resource="expert-claims",
+    operation_prefix="expert_claims",
+    component_prefix="ExpertClaim",
+    response=ClaimSerializer,
+    tags=EXPERT_TAGS,
+)

@@ -20,4 +20,10 @@ urlpatterns = [
          name="consultations"),
     path("consultations/<int:pk>/", api.ConsultationDetailApi.as_view(), name="consultation"),
     *api.STEP_ROUTES,
+    path("expert-claims/", api.ClaimListApi.as_view(), name="expert-claims"),
+    path("expert-claims/<int:pk>/", api.ClaimDetailApi.as_view(), name="expert-claim"),
+    *api.CLAIM_STEP_ROUTES,
+    path("experts/<int:pk>/claims", api.ClaimCreateApi.as_view(), name="expert-claims-create"),
+    path("experts/<int:pk>/profile", api.ExpertProfileUpdateApi.as_view(), name="expert-profile"),
+    path("experts/<int:pk>/merge", api.ExpertMergeApi.as_view(), name="expert-merge"),
 ]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class TalentConfig(AppConfig):
     name = "techtransfer.talent"
     label = "talent"
-    verbose_name = _("S&T commissioners and consultations")
+    verbose_name = _("Experts, S&T commissioners and consultations")
 
     def ready(self) -> None:
         from techtransfer.core.audit import register_action_labels
@@ -18,6 +18,8 @@ class TalentConfig(AppConfig):
             "commissioner.assign": _("assigned an S&T commissioner"),
             "visit.record": _("recorded a commissioner's visit"),
             "visit.confirm": _("answered a commissioner's visit record"),
+            "expert.edit": _("edited an expert profile"),
+            "expert.merge": _("merged two expert profiles"),
         })
         register_panel(Panel(model="matching.expert", template="talent/_expert_panel.html",
                              context=panels.expert_panel, order=50))
@@ -30,5 +32,14 @@ class TalentConfig(AppConfig):
                 or selectors.commissioner_list(user=user).exists()
                 or bool(permissions.enterprise_ids(user)),
                 order=70,
+            )
+        )
+        register_shortcut(
+            Shortcut(
+                key="expert_claims",
+                label=_("Expert profile claims"),
+                url_name="talent:claims",
+                shows=lambda user: selectors.claim_list(user=user).exists(),
+                order=71,
             )
         )

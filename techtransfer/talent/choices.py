@@ -1,4 +1,5 @@
-"""Kinds of commissioner services, confirmation states of a visit, and the consultation's workflow table."""
+"""Kinds of commissioner services, confirmation states of a visit, and the workflow tables of consultations and
+of claims to expert profiles."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,61 @@ CONSULTATION_STEPS = (
         reason=Reason.OPTIONAL,
         done=_("The request is withdrawn."),
         audit_label=_("withdrew the consultation request"),
+        style="secondary",
+    ),
+)
+
+
+class ClaimStatus(models.TextChoices):
+    ASKED = "asked", pgettext_lazy("claim", "Waiting for review")
+    APPROVED = "approved", pgettext_lazy("claim", "Approved")
+    REFUSED = "refused", pgettext_lazy("claim", "Refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("claim", "Withdrawn")
+
+
+# claimant: the user who claims. reviewer: a commission administrator, or an officer of the expert's unit
+# (talent.permissions.can_review_claim).
+CLAIM_STEPS = (
+    # Recorded by talent.services.expert_claim when the claim is made; never offered as a button.
+    Step(
+        "claim",
+        INITIAL,
+        ClaimStatus.ASKED,
+        who=(SYSTEM,),
+        label=_("Claim this profile"),
+        audit_label=_("claimed an expert profile"),
+        notify=("reviewer",),
+    ),
+    Step(
+        "approve",
+        ClaimStatus.ASKED,
+        ClaimStatus.APPROVED,
+        who=("reviewer",),
+        label=_("Approve the claim"),
+        notify=("claimant",),
+        done=_("The claim is approved: the person now keeps the profile and answers its consultations."),
+        audit_label=_("approved a claim to an expert profile"),
+    ),
+    Step(
+        "refuse",
+        ClaimStatus.ASKED,
+        ClaimStatus.REFUSED,
+        who=("reviewer",),
+        label=_("Refuse the claim"),
+        reason=Reason.REQUIRED,
+        notify=("claimant",),
+        done=_("The claim is refused; the claimant reads your reason."),
+        audit_label=_("refused a claim to an expert profile"),
+        style="secondary",
+    ),
+    Step(
+        "withdraw",
+        ClaimStatus.ASKED,
+        ClaimStatus.WITHDRAWN,
+        who=("claimant",),
+        label=_("Withdraw the claim"),
+        done=_("The claim is withdrawn."),
+        audit_label=_("withdrew a claim to an expert profile"),
         style="secondary",
     ),
 )

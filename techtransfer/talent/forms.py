@@ -110,3 +110,33 @@ class ConsultationForm(forms.Form):
         field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in enterprises]).order_by("name")
         if enterprises:
             field.initial = enterprises[0].pk
+
+
+class ClaimForm(forms.Form):
+    evidence = forms.CharField(
+        label=_("how to check"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Your position at the unit, a staff page or an address at the unit: what lets a reviewer check "
+                    "that this profile is yours."),
+    )
+
+
+class ExpertProfileForm(forms.Form):
+    stated_title = forms.CharField(label=_("professional title"), max_length=50, required=False)
+    research_focus = forms.CharField(label=_("research focus"), max_length=2000, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 5}))
+    expertise = forms.CharField(label=_("expertise"), max_length=1000, required=False,
+                                help_text=_("Terms separated by commas, for example: 锂电池, 正极材料, 电池管理系统"))
+    accepts_consultations = forms.BooleanField(label=_("I take consultation requests from enterprises"),
+                                               required=False)
+
+
+class MergeForm(forms.Form):
+    other = forms.TypedChoiceField(label=_("the profile to merge into this one"), coerce=int,
+                                   widget=forms.RadioSelect, choices=())
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["other"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(e.pk, f"{e.name} · {e.unit_name or '—'} ({e.achievement_count} / {e.project_count})")
+                         for e in candidates]

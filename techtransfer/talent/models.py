@@ -1,5 +1,5 @@
 """S&T commissioners (科技特派员): appointments, assignments to enterprises and villages, their visit records;
-and consultations an enterprise asks of an expert."""
+consultations an enterprise asks of an expert; and a person's claim to an expert profile."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from techtransfer.core.models import CodeItem, StatusHistory, TimeStampedModel
 from techtransfer.lib.fields import BoundedTextField
 from techtransfer.lib.validators import NOTE_MAX_LENGTH, validate_sane_date
-from techtransfer.talent.choices import Confirmation, ConsultationStatus, ServiceKind
+from techtransfer.talent.choices import ClaimStatus, Confirmation, ConsultationStatus, ServiceKind
 
 END_BEFORE_START = _("The end date is before the start date.")
 ONE_PLACE = _("Name either an enterprise or a village or community, not both.")
@@ -155,3 +155,33 @@ class Consultation(TimeStampedModel):
 
 class ConsultationStatusChange(StatusHistory):
     record = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="status_changes")
+
+
+class ExpertClaim(TimeStampedModel):
+    """A user says an expert profile (matching.Expert, built from the records) is theirs; a reviewer (the
+    commission, or the profile's unit) checks it. Once approved the user speaks for the expert: keeps the
+    profile's own part and answers its consultations."""
+
+    expert = models.ForeignKey("matching.Expert", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("expert"))
+    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_claims",
+                                 verbose_name=_("claimant"))
+    evidence = BoundedTextField(
+        _("how to check"), max_length=NOTE_MAX_LENGTH,
+        help_text=_("Your position at the unit, a staff page or an address at the unit: what lets a reviewer check "
+                    "that this profile is yours."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.ASKED,
+                              db_index=True)
+
+    class Meta:
+        verbose_name = _("expert profile claim")
+        verbose_name_plural = _("expert profile claims")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.claimant.display_name} → {self.expert.name}"
+
+
+class ExpertClaimStatusChange(StatusHistory):
+    record = models.ForeignKey(ExpertClaim, on_delete=models.CASCADE, related_name="status_changes")

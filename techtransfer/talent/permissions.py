@@ -6,14 +6,16 @@
 - The members of an assigned enterprise see the visits recorded for it and confirm or dispute them. Visits in
   a village or community (not an organisation on the platform) stay unconfirmed: the commission checks them.
 - A consultation is seen by the asking enterprise's members and by whoever answers it: the expert's own
-  account when one is linked to the expert (see `register_expert_account`), otherwise the commission's
-  administrators, who answer on the expert's behalf. matching.Expert is derived from published records and
-  carries no account today, so until an expert-claim module registers a resolver the commission answers.
+  account once the person has claimed the profile, otherwise the commission's administrators, who answer on
+  the expert's behalf.
+- Anyone signed in may claim an unclaimed expert profile. The claim is seen by the claimant and by those who
+  review it: the commission's administrators and the officers (TTO) of the expert's unit; nobody approves
+  their own claim. The person who holds the profile, or a commission administrator, edits its own part; only
+  commission administrators merge two profiles of the same person.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
@@ -31,7 +33,7 @@ from techtransfer.accounts.permissions import (
 )
 from techtransfer.core.workflow import Role as WorkflowRole
 from techtransfer.matching.models import Expert
-from techtransfer.talent.models import Consultation
+from techtransfer.talent.models import Consultation, ExpertClaim
 
 NOT_COMMISSION_ADMIN = _("Only commission administrators appoint and assign S&T commissioners.")
 NOT_COMMISSION = _("Only the commission's administrators and reviewers see the commissioners' activity.")
@@ -40,22 +42,17 @@ NOT_THE_ENTERPRISE = _("Only the members of the served enterprise confirm its vi
 NOT_AN_ENTERPRISE = _("Only members of an enterprise ask experts for consultations.")
 NOT_THE_ANSWERER = _("Only the expert, or the commission on the expert's behalf, answers this consultation.")
 NOT_THE_ASKER = _("Only the enterprise that asked can do this.")
-
-ExpertAccount = Callable[[Expert], User | None]
-_EXPERT_ACCOUNTS: list[ExpertAccount] = []
-
-
-def register_expert_account(resolver: ExpertAccount) -> None:
-    """Let an app above (an expert claim) say which account, if any, speaks for an expert."""
-    _EXPERT_ACCOUNTS.append(resolver)
+NOT_A_CLAIM_REVIEWER = _("Only the commission's administrators and the officers of the expert's unit review claims; "
+                         "nobody reviews their own.")
+NOT_THE_CLAIMANT = _("Only the person who made the claim can do this.")
+NOT_THE_EXPERT = _("Only the person who holds this profile, or a commission administrator, edits it.")
+NOT_A_MERGER = _("Only commission administrators merge expert profiles.")
 
 
 def expert_account(expert: Expert) -> User | None:
-    for resolver in _EXPERT_ACCOUNTS:
-        user = resolver(expert)
-        if user is not None:
-            return user
-    return None
+    """The account that speaks for the expert: the person who claimed the profile, while their account is active."""
+    account = expert.account if expert.account_id is not None else None
+    return account if account is not None and account.is_active else None
 
 
 def is_commission(user: AnyUser) -> bool:
@@ -100,14 +97,7 @@ def consultation_visible_q(user: AnyUser) -> Q:
         return Q()
     if not is_signed_in(user):
         return Q(pk__in=[])
-    return Q(enterprise_id__in=org_ids(user)) | Q(expert_id__in=answered_expert_ids(user))
-
-
-def answered_expert_ids(user: AnyUser) -> list[int]:
-    """The experts this user answers for through a linked account (none until a resolver is registered)."""
-    if not _EXPERT_ACCOUNTS or not is_signed_in(user):
-        return []
-    return [e.pk for e in Expert.objects.all() if (account := expert_account(e)) and account.pk == user.pk]
+    return Q(enterprise_id__in=org_ids(user)) | Q(expert__account=user)
 
 
 def can_answer(user: AnyUser, consultation: Consultation) -> bool:
@@ -146,3 +136,61 @@ def reads_history(user: Any, consultation: Consultation) -> bool:
 
 ANSWERER = WorkflowRole("answerer", check=can_answer, people=_answerers, refusal=NOT_THE_ANSWERER)
 ASKER = WorkflowRole("asker", check=can_withdraw, people=_askers, refusal=NOT_THE_ASKER)
+
+
+# ---------------------------------------------------------------- expert profiles: claims, editing, merging
+
+
+def _unit_officer_ids(expert: Expert) -> set[int]:
+    return set() if expert.organisation_id is None else {expert.organisation_id}
+
+
+def can_review_claim(user: AnyUser, claim: ExpertClaim) -> bool:
+    if not is_signed_in(user) or user.pk == claim.claimant_id:
+        return False
+    return is_commission_admin(user) or bool(_unit_officer_ids(claim.expert) & org_ids(user, roles=[Role.TTO_OFFICER]))
+
+
+def is_claimant(user: AnyUser, claim: ExpertClaim) -> bool:
+    return is_signed_in(user) and user.pk == claim.claimant_id
+
+
+def claim_visible_q(user: AnyUser) -> Q:
+    if is_commission_admin(user):
+        return Q()
+    if not is_signed_in(user):
+        return Q(pk__in=[])
+    return Q(claimant=user) | Q(expert__organisation_id__in=org_ids(user, roles=[Role.TTO_OFFICER]))
+
+
+def _claim_reviewers(claim: ExpertClaim) -> list[User]:
+    officers = Q(memberships__role=Role.COMMISSION_ADMIN)
+    if claim.expert.organisation_id is not None:
+        officers |= Q(memberships__role=Role.TTO_OFFICER, memberships__organisation_id=claim.expert.organisation_id)
+    return list(User.objects.filter(officers, memberships__status="active", is_active=True)
+                .exclude(pk=claim.claimant_id).distinct())
+
+
+def _claimants(claim: ExpertClaim) -> list[User]:
+    return [claim.claimant]
+
+
+def may_claim(user: AnyUser, expert: Expert) -> bool:
+    return is_signed_in(user) and expert.account_id is None
+
+
+def can_edit_expert(user: AnyUser, expert: Expert) -> bool:
+    return is_signed_in(user) and (expert.account_id == user.pk or is_commission_admin(user))
+
+
+def can_merge_experts(user: AnyUser) -> bool:
+    return is_commission_admin(user)
+
+
+def reads_claim_history(user: Any, claim: ExpertClaim) -> bool:
+    return ExpertClaim.objects.filter(claim_visible_q(user), pk=claim.pk).exists()
+
+
+CLAIM_REVIEWER = WorkflowRole("reviewer", check=can_review_claim, people=_claim_reviewers,
+                              refusal=NOT_A_CLAIM_REVIEWER)
+CLAIMANT = WorkflowRole("claimant", check=is_claimant, people=_claimants, refusal=NOT_THE_CLAIMANT)

@@ -1,4 +1,4 @@
-"""Reads of the commissioner scheme and consultations; every one filters by talent.permissions."""
+"""Reads of the commissioner scheme, consultations and expert profile claims; each filters by talent.permissions."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from techtransfer.accounts.permissions import AnyUser
 from techtransfer.core.models import CodeItem
+from techtransfer.matching.models import Expert
+from techtransfer.matching.profiles import expert_key
 from techtransfer.talent import permissions as perms
-from techtransfer.talent.choices import Confirmation
-from techtransfer.talent.models import Assignment, Commissioner, Consultation, Visit
+from techtransfer.talent.choices import ClaimStatus, Confirmation
+from techtransfer.talent.models import Assignment, Commissioner, Consultation, ExpertClaim, Visit
 
 
 def commissioner_list(*, user: AnyUser, year: int | None = None) -> QuerySet[Commissioner]:
@@ -146,3 +148,31 @@ def activity_chart(data: Activity) -> dict[str, Any]:
 def activity_counts() -> dict[str, int]:
     return {"commissioners": Commissioner.objects.count(), "visits": Visit.objects.count()}
 
+
+
+def claim_list(*, user: AnyUser, status: str | None = None) -> QuerySet[ExpertClaim]:
+    rows = ExpertClaim.objects.filter(perms.claim_visible_q(user))
+    if status:
+        rows = rows.filter(status=status)
+    return rows.select_related("expert__organisation", "claimant")
+
+
+def claim_get(*, user: AnyUser, pk: int) -> ExpertClaim:
+    return get_object_or_404(claim_list(user=user), pk=pk)
+
+
+def open_claim(*, user: AnyUser, expert: Expert) -> ExpertClaim | None:
+    """The user's claim to this expert still waiting for review, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return ExpertClaim.objects.filter(expert=expert, claimant_id=user.pk, status=ClaimStatus.ASKED).first()
+
+
+def merge_candidates(*, expert: Expert) -> list[Expert]:
+    """Profiles that may be the same person: the same name at another unit, or claimed by the same account."""
+    same_name = Q(key__startswith=expert_key(expert.name, "")) & ~Q(unit_name=expert.unit_name)
+    same_account = Q(account_id=expert.account_id) if expert.account_id else Q(pk__in=[])
+    return list(
+        Expert.objects.filter(same_name | same_account).exclude(pk=expert.pk).select_related("organisation", "account")
+        .order_by("unit_name", "pk")[:50]
+    )

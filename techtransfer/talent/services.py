@@ -1,4 +1,5 @@
-"""Writes of the commissioner scheme and consultations: appoint, assign, record a visit, confirm it, ask.
+"""Writes of the commissioner scheme, consultations and expert profiles: appoint, assign, record a visit,
+confirm it, ask; claim a profile, approve the claim, edit the profile, merge two profiles of one person.
 
 Every service checks permission (403), then state (409), then content (400), runs in one transaction and
 writes the audit trail. Consultation steps (accept, decline, finish, withdraw) run through the workflow core.
@@ -25,13 +26,14 @@ from techtransfer.core.audit import audit_record
 from techtransfer.core.codetables import code_table_key
 from techtransfer.core.exceptions import ApplicationError, ErrorCollector
 from techtransfer.core.models import CodeItem
-from techtransfer.core.workflow import INITIAL, workflow_for
+from techtransfer.core.workflow import INITIAL, transition, workflow_for
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.permissions import demand_visible_q
-from techtransfer.matching.models import Expert
+from techtransfer.matching.models import RESEARCH_FOCUS_MAX, Expert
+from techtransfer.matching.profiles import expert_refresh, experts_merge
 from techtransfer.talent import permissions as perms
-from techtransfer.talent.choices import Confirmation, ConsultationStatus, ServiceKind
-from techtransfer.talent.models import Assignment, Commissioner, Consultation, Visit
+from techtransfer.talent.choices import ClaimStatus, Confirmation, ConsultationStatus, ServiceKind
+from techtransfer.talent.models import Assignment, Commissioner, Consultation, ExpertClaim, Visit
 
 ALREADY_APPOINTED = gettext_lazy("This person is already a commissioner for %(year)d.")
 WRONG_TABLE = gettext_lazy("This value belongs to another code table.")
@@ -51,7 +53,22 @@ DISPUTE_REASON = gettext_lazy("Say what is wrong with the record.")
 MESSAGE_MISSING = gettext_lazy("Write what you want to ask the expert.")
 OPEN_REQUEST = gettext_lazy("Your enterprise already has an open request to this expert.")
 NO_ENTERPRISE = gettext_lazy("Choose one of your enterprises.")
+NOT_TAKING_CONSULTATIONS = gettext_lazy("This expert does not take consultation requests on the platform.")
+ALREADY_CLAIMED = gettext_lazy("This profile is already kept by someone; if it is yours, ask the commission.")
+ALREADY_YOURS = gettext_lazy("This profile is already yours.")
+OPEN_CLAIM = gettext_lazy("You have already claimed this profile; the claim is waiting for review.")
+EVIDENCE_MISSING = gettext_lazy("Say how a reviewer can check that this profile is yours.")
+TOO_LONG = gettext_lazy("At most %(max)d characters.")
+TOO_MANY_TERMS = gettext_lazy("At most %(max)d terms.")
+TERM_TOO_LONG = gettext_lazy("Each term at most %(max)d characters: %(term)s")
+SAME_EXPERT = gettext_lazy("Choose another profile: a profile cannot be merged into itself.")
+TWO_ACCOUNTS = gettext_lazy(
+    "Both profiles are kept by different accounts, so they may be two people. One claim must be withdrawn first."
+)
 NOTE_MAX = 2000
+STATED_TITLE_MAX = 50
+EXPERTISE_TERMS = 20
+EXPERTISE_TERM_MAX = 30
 
 
 def _code(item: CodeItem | None, table: str, field: str, errors: ErrorCollector) -> None:
@@ -219,7 +236,9 @@ def consultation_ask(
     if demand is not None and not TechnologyDemand.objects.filter(demand_visible_q(by), pk=demand.pk).exists():
         errors.add(ValidationError({"demand": [str(NOT_VISIBLE)]}))
     errors.raise_if_any()
-    Expert.objects.select_for_update().filter(pk=expert.pk).first()  # one open request per enterprise and expert
+    expert = Expert.objects.select_for_update().get(pk=expert.pk)  # one open request per enterprise and expert
+    if not expert.accepts_consultations:
+        raise ApplicationError(str(NOT_TAKING_CONSULTATIONS))
     if Consultation.objects.filter(expert=expert, enterprise=enterprise,
                                    status__in=[ConsultationStatus.ASKED, ConsultationStatus.ACCEPTED]).exists():
         raise ApplicationError(str(OPEN_REQUEST))
@@ -229,3 +248,111 @@ def consultation_ask(
     flow = workflow_for(consultation)
     flow.record(consultation, flow.step("ask"), by=by, from_state=INITIAL)  # history row and audit "consultation.ask"
     return consultation
+
+
+# ---------------------------------------------------------------- expert profiles
+
+
+def _locked_expert(expert: Expert) -> Expert:
+    return Expert.objects.select_for_update().get(pk=expert.pk)
+
+
+@transaction.atomic
+def expert_claim(*, by: User, expert: Expert, evidence: str) -> ExpertClaim:
+    """A signed-in user says an expert profile is theirs; the commission or the expert's unit reviews it."""
+    expert = _locked_expert(expert)
+    if expert.account_id == by.pk:
+        raise ApplicationError(str(ALREADY_YOURS))
+    if not perms.may_claim(by, expert):
+        raise ApplicationError(str(ALREADY_CLAIMED))
+    if ExpertClaim.objects.filter(expert=expert, claimant=by, status=ClaimStatus.ASKED).exists():
+        raise ApplicationError(str(OPEN_CLAIM))
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise ValidationError({"evidence": [str(EVIDENCE_MISSING)]})
+    if len(evidence) > NOTE_MAX:
+        raise ValidationError({"evidence": [str(TOO_LONG % {"max": NOTE_MAX})]})
+    claim = ExpertClaim.objects.create(expert=expert, claimant=by, evidence=evidence)
+    flow = workflow_for(claim)
+    flow.record(claim, flow.step("claim"), by=by, from_state=INITIAL)  # history row and audit "expert_claim.claim"
+    return claim
+
+
+@transaction.atomic
+def claim_approve(*, claim: ExpertClaim, by: User) -> ExpertClaim:
+    """The reviewer approves: the claimant now speaks for the expert. A profile has one keeper, so the expert row
+    is locked and a profile someone else has meanwhile been given is refused."""
+    claim = ExpertClaim.objects.select_for_update().get(pk=claim.pk)
+    expert = _locked_expert(claim.expert)
+    if expert.account_id is not None and expert.account_id != claim.claimant_id:
+        raise ApplicationError(str(ALREADY_CLAIMED))
+    change = transition(claim, "approve", by=by)
+    claim.save()
+    expert.account_id, expert.claimed_at = claim.claimant_id, change.at
+    expert.save(update_fields=["account", "claimed_at", "updated"])
+    expert_refresh(expert)
+    return claim
+
+
+def _expertise(value: Any, errors: ErrorCollector) -> list[str]:
+    """Terms from a list or from text separated by commas, semicolons or new lines, each once, in order."""
+    if isinstance(value, str):
+        for sep in "，,；;、\n":
+            value = value.replace(sep, ",")
+        value = value.split(",")
+    terms = list(dict.fromkeys(str(term).strip() for term in (value or []) if str(term).strip()))
+    if len(terms) > EXPERTISE_TERMS:
+        errors.add(ValidationError({"expertise": [str(TOO_MANY_TERMS % {"max": EXPERTISE_TERMS})]}))
+    for term in terms:
+        if len(term) > EXPERTISE_TERM_MAX:
+            errors.add(ValidationError({"expertise": [str(TERM_TOO_LONG % {"max": EXPERTISE_TERM_MAX, "term": term})]}))
+    return terms
+
+
+@transaction.atomic
+def expert_profile_update(*, by: User, expert: Expert, data: dict[str, Any]) -> Expert:
+    """The person who holds the profile (or a commission administrator) writes its own part: title, research
+    focus, expertise and whether they take consultation requests. Matching reads it at once."""
+    expert = _locked_expert(expert)
+    if not perms.can_edit_expert(by, expert):
+        raise PermissionDenied(perms.NOT_THE_EXPERT)
+    errors = ErrorCollector()
+    before = {f: getattr(expert, f) for f in ("stated_title", "research_focus", "expertise", "accepts_consultations")}
+    if "stated_title" in data:
+        expert.stated_title = (data["stated_title"] or "").strip()
+        if len(expert.stated_title) > STATED_TITLE_MAX:
+            errors.add(ValidationError({"stated_title": [str(TOO_LONG % {"max": STATED_TITLE_MAX})]}))
+    if "research_focus" in data:
+        expert.research_focus = (data["research_focus"] or "").strip()
+        if len(expert.research_focus) > RESEARCH_FOCUS_MAX:
+            errors.add(ValidationError({"research_focus": [str(TOO_LONG % {"max": RESEARCH_FOCUS_MAX})]}))
+    if "expertise" in data:
+        expert.expertise = _expertise(data["expertise"], errors)
+    if "accepts_consultations" in data:
+        expert.accepts_consultations = bool(data["accepts_consultations"])
+    errors.raise_if_any()
+    changes = {f: [old, getattr(expert, f)] for f, old in before.items() if getattr(expert, f) != old}
+    expert.save()
+    if changes:
+        audit_record(actor=by, action="expert.edit", obj=expert, changes=changes)
+        expert_refresh(expert)
+    return expert
+
+
+@transaction.atomic
+def expert_merge(*, by: User, into: Expert, other: Expert) -> Expert:
+    """A commission administrator merges `other` (the same person at another unit) into `into`; every link to
+    `other` follows (matching.profiles.experts_merge)."""
+    if not perms.can_merge_experts(by):
+        raise PermissionDenied(perms.NOT_A_MERGER)
+    if into.pk == other.pk:
+        raise ValidationError({"other": [str(SAME_EXPERT)]})
+    # Locked in one order, so that two opposite merges cannot deadlock.
+    locked = {e.pk: e for e in Expert.objects.select_for_update().filter(pk__in=[into.pk, other.pk]).order_by("pk")}
+    into, other = locked[into.pk], locked[other.pk]
+    if into.account_id and other.account_id and into.account_id != other.account_id:
+        raise ApplicationError(str(TWO_ACCOUNTS))
+    note = f"{other.name} · {other.unit_name}"
+    merged = experts_merge(into=into, other=other, by=by)
+    audit_record(actor=by, action="expert.merge", obj=merged, changes={"merged": [None, note]})
+    return merged

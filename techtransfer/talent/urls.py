@@ -13,4 +13,9 @@ urlpatterns = [
     path("consultations/", views.consultation_list, name="consultations"),
     path("consultations/new/", views.consultation_new, name="consultation_new"),
     path("consultations/<int:pk>/", views.consultation_detail, name="consultation"),
+    path("experts/<int:pk>/claim/", views.expert_claim, name="expert_claim"),
+    path("experts/<int:pk>/edit/", views.expert_edit, name="expert_edit"),
+    path("experts/<int:pk>/merge/", views.expert_merge, name="expert_merge"),
+    path("claims/", views.claim_list, name="claims"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim"),
 ]

@@ -1,6 +1,6 @@
-"""Pages of the S&T commissioner scheme and consultations (S17): the home of each role, a commissioner, an
-assignment with its visits, a visit with the enterprise's confirmation, the commission's activity page with its
-chart and CSV export, and consultations."""
+"""Pages of experts and the S&T commissioner scheme (S17): the home of each role, a commissioner, an assignment
+with its visits, a visit with the enterprise's confirmation, the commission's activity page with its chart and CSV
+export, consultations, and an expert profile's claim, editing and merging."""
 
 from __future__ import annotations
 
@@ -23,8 +23,18 @@ from techtransfer.market.permissions import demand_visible_q
 from techtransfer.matching.models import Expert
 from techtransfer.talent import permissions as perms
 from techtransfer.talent import selectors, services
-from techtransfer.talent.forms import AppointForm, AssignForm, ConfirmForm, ConsultationForm, PeriodForm, VisitForm
-from techtransfer.talent.workflows import CONSULTATION_FLOW
+from techtransfer.talent.forms import (
+    AppointForm,
+    AssignForm,
+    ClaimForm,
+    ConfirmForm,
+    ConsultationForm,
+    ExpertProfileForm,
+    MergeForm,
+    PeriodForm,
+    VisitForm,
+)
+from techtransfer.talent.workflows import CLAIM_FLOW, CONSULTATION_FLOW
 
 
 @require_safe
@@ -226,3 +236,86 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "c": consultation, "history": CONSULTATION_FLOW.history_of(consultation),
         "on_behalf": perms.expert_account(consultation.expert) is None,
     })
+
+
+# ---------------------------------------------------------------- expert profiles
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def expert_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    expert = get_object_or_404(Expert, pk=pk)
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.expert_claim(by=request.user, expert=expert, evidence=form.cleaned_data["evidence"])
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your claim is sent for review."))
+            return redirect("talent:claim", claim.pk)
+    return render(request, "talent/claim_form.html", {"form": form, "expert": expert},
+                  status=400 if form.errors else 200)
+
+
+@require_safe
+@login_required
+def claim_list(request: HttpRequest) -> HttpResponse:
+    claims = list(selectors.claim_list(user=request.user)[:200])
+    return render(request, "talent/claims.html", {
+        "to_review": [c for c in claims if c.status == "asked" and perms.can_review_claim(request.user, c)],
+        "claims": claims,
+    })
+
+
+@require_safe
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.claim_get(user=request.user, pk=pk)
+    return render(request, "talent/claim.html", {"claim": claim, "history": CLAIM_FLOW.history_of(claim)})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    expert = get_object_or_404(Expert, pk=pk)
+    if not perms.can_edit_expert(request.user, expert):
+        raise PermissionDenied(perms.NOT_THE_EXPERT)
+    initial = {"stated_title": expert.display_title, "research_focus": expert.research_focus,
+               "expertise": ", ".join(expert.expertise), "accepts_consultations": expert.accepts_consultations}
+    form = ExpertProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.expert_profile_update(by=request.user, expert=expert, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The profile is saved; matching reads it from now on."))
+            return redirect("matching:expert", expert.pk)
+    return render(request, "talent/expert_form.html", {"form": form, "expert": expert},
+                  status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def expert_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    if not perms.can_merge_experts(request.user):
+        raise PermissionDenied(perms.NOT_A_MERGER)
+    expert = get_object_or_404(Expert.objects.select_related("account"), pk=pk)
+    candidates = selectors.merge_candidates(expert=expert)
+    form = MergeForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        other = get_object_or_404(Expert, pk=form.cleaned_data["other"])
+        try:
+            services.expert_merge(by=request.user, into=expert, other=other)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The profiles are merged; links to the other profile now lead here."))
+            return redirect("matching:expert", expert.pk)
+    return render(request, "talent/expert_merge.html", {"form": form, "expert": expert, "candidates": candidates},
+                  status=400 if form.errors else 200)

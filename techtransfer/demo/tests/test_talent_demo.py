@@ -2,7 +2,7 @@ import pytest
 
 from techtransfer.demo.talent import talent_logins, talent_seed
 from techtransfer.matching.models import Expert
-from techtransfer.talent.models import Commissioner, Consultation, Visit
+from techtransfer.talent.models import Commissioner, Consultation, ExpertClaim, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -17,3 +17,15 @@ def test_demo_seed_writes_commissioners_visits_and_consultations(p):
     assert set(Consultation.objects.values_list("status", flat=True)) == {"asked", "accepted", "done", "declined"}
     assert [row[1] for row in talent_logins()] == ["tp_sunhe", "ent_guishui"]
     assert talent_seed().commissioners == 0  # a second run adds nothing
+
+
+def test_demo_seed_has_a_claimed_expert_profile_and_a_claim_to_review(p):
+    for n in range(4):
+        Expert.objects.create(key=f"demo-expert-{n}", name=f"专家{n}", unit_name=p.university.name,
+                              organisation=p.university, achievement_count=4 - n)
+    made = talent_seed()
+    assert made.claimed == 1
+    kept = Expert.objects.get(account__username="expert_demo")
+    assert kept.name == "专家0" and kept.research_focus.startswith("长期从事")
+    assert ExpertClaim.objects.get(expert__name="专家1").status == "asked"
+    assert ("专家（已认领档案）/ Expert, claimed profile", "expert_demo", p.university.name) in talent_logins()

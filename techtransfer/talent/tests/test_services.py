@@ -149,20 +149,6 @@ def test_consultation_workflow_answered_by_commission_on_behalf(p):
     assert [h.step for h in c.status_changes.order_by("at", "id")] == ["ask", "accept", "finish"]
 
 
-def test_a_linked_expert_account_answers_instead_of_the_commission(p):
-    s = make_scheme(p)
-    perms.register_expert_account(lambda e: p.researcher if e.pk == s.expert.pk else None)
-    try:
-        c = services.consultation_ask(by=s.staff, expert=s.expert, message="请教")
-        with pytest.raises(PermissionDenied):
-            step_take(record=c, step="accept", by=p.commission_admin)
-        assert selectors.consultation_list(user=p.researcher).filter(pk=c.pk).exists()
-        step_take(record=c, step="decline", by=p.researcher, reason="档期已满")
-        assert Consultation.objects.get(pk=c.pk).status == ConsultationStatus.DECLINED
-    finally:
-        perms._EXPERT_ACCOUNTS.clear()
-
-
 def test_consultation_visibility(p):
     s = make_scheme(p)
     c = services.consultation_ask(by=s.staff, expert=s.expert, message="请教")
