@@ -44,14 +44,15 @@ from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.forms import error_summary
 from techtransfer.core.imports import batches_for
 from techtransfer.core.models import ImportBatch
-from techtransfer.core.views import apply_service_errors, check_with_service
+from techtransfer.core.views import (
+    apply_service_errors,
+    check_with_service,
+    import_batch_response,
+    spreadsheet_download,
+)
 
 PAGE_SIZE = 20
 FIRMS_PAGE_SIZE = 50
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 NO_ORGANISATION = gettext_lazy("Only the staff of the organisation that operates a carrier can register it.")
 NOT_A_MODERATOR = gettext_lazy("The review queue is for the commission and the registration bodies' reviewers.")
 
@@ -280,11 +281,7 @@ def firm_import(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
-        raise Http404("Unknown format")
-    response = HttpResponse(firm_import_template(fmt), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="incubated-firms-template.{fmt}"'
-    return response
+    return spreadsheet_download(firm_import_template, fmt, name="incubated-firms-template")
 
 
 @login_required
@@ -301,12 +298,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "records_label": _("See the carrier's firms"),
         "again_url": reverse("carriers:firm_import", args=[batch.scope_id]) if carrier else "",
     }
-    if request.headers.get("HX-Request"):
-        response = render(request, "achievements/_import_progress.html", context)
-        if batch.finished:
-            response["HX-Refresh"] = "true"
-        return response
-    return render(request, "achievements/import_batch.html", context)
+    return import_batch_response(request, context)
 
 
 # --- the incubation count -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Shared by the apps' server-rendered pages: a service's errors on a form or as messages, and workflow steps.
+"""Shared by the apps' server-rendered pages: a service's errors on a form or as messages, workflow steps, and
+spreadsheet downloads and import reports.
 
 A workflow step is a POST that calls one service and goes back to the record's page. The services decide;
 their refusals (ValidationError: what is missing; ApplicationError: not in this state) become messages or
@@ -191,3 +192,36 @@ def workflow_step(request: HttpRequest, kind: str, pk: int, step: str) -> HttpRe
         # E.g. a moderator who returned a draft no longer sees it: on to their workbench (where they land).
         return redirect(settings.LOGIN_REDIRECT_URL)
     return redirect(back)
+
+
+# ---- spreadsheets: import templates and exports, and what an import did
+
+SPREADSHEET_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def spreadsheet_format(fmt: str) -> str:
+    """The format if we write it (xlsx or csv); any other is a 404, as a page that does not exist."""
+    if fmt not in SPREADSHEET_TYPES:
+        raise Http404("Unknown format")
+    return fmt
+
+
+def spreadsheet_download(content: Callable[[str], bytes], fmt: str, *, name: str) -> HttpResponse:
+    """`content(fmt)` as a download named `name.fmt` (an import template, a small export)."""
+    response = HttpResponse(content(spreadsheet_format(fmt)), content_type=SPREADSHEET_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def import_batch_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """What one import did (context: batch, errors, format_label, records_url/label, again_url): the report, or
+    while the import runs, the fragment its progress bar polls every second."""
+    if request.headers.get("HX-Request"):
+        response = render(request, "imports/_progress.html", context)
+        if context["batch"].finished:
+            response["HX-Refresh"] = "true"  # the whole page, with the report
+        return response
+    return render(request, "imports/batch.html", context)

@@ -24,7 +24,13 @@ from techtransfer.accounts.permissions import is_commission_admin, org_ids
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.imports import batches_for
 from techtransfer.core.models import ImportBatch
-from techtransfer.core.views import apply_service_errors, check_with_service, flash_errors
+from techtransfer.core.views import (
+    apply_service_errors,
+    check_with_service,
+    flash_errors,
+    import_batch_response,
+    spreadsheet_download,
+)
 from techtransfer.ipr import permissions as perms
 from techtransfer.ipr import selectors, services
 from techtransfer.ipr.choices import FEE_WINDOW_DAYS
@@ -34,10 +40,6 @@ from techtransfer.ipr.models import FeeEvent, IPRecord
 from techtransfer.ipr.workflows import IP_FLOW
 
 PAGE_SIZE = 20
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 NOT_A_MANAGER = gettext_lazy("Only the TTO officers of a unit record and import its IP rights.")
 
 
@@ -279,11 +281,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
-        raise Http404("Unknown format")
-    response = HttpResponse(ip_import_template(fmt), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="ip-import-template.{fmt}"'
-    return response
+    return spreadsheet_download(ip_import_template, fmt, name="ip-import-template")
 
 
 @login_required
@@ -299,12 +297,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "records_url": reverse("ipr:mine"), "records_label": _("See the unit's IP records"),
         "again_url": reverse("ipr:import"),
     }
-    if request.headers.get("HX-Request"):  # the progress bar polls this fragment every second
-        response = render(request, "achievements/_import_progress.html", context)
-        if batch.finished:
-            response["HX-Refresh"] = "true"
-        return response
-    return render(request, "achievements/import_batch.html", context)
+    return import_batch_response(request, context)
 
 
 # --- the analysis ---------------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ class ExpertProfileForm(forms.Form):
     research_focus = forms.CharField(label=_("research focus"), max_length=2000, required=False,
                                      widget=forms.Textarea(attrs={"rows": 5}))
     expertise = forms.CharField(label=_("expertise"), max_length=1000, required=False,
-                                help_text=_("Terms separated by commas, for example: 锂电池, 正极材料, 电池管理系统"))
+                                help_text=_("Terms separated by commas, for example: 锂电池，正极材料，电池管理系统"))
     accepts_consultations = forms.BooleanField(label=_("I take consultation requests from enterprises"),
                                                required=False)
 

@@ -47,12 +47,9 @@ from techtransfer.core.downloads import protected_file_response
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.imports import batches_for, import_format
 from techtransfer.core.models import CodeItem, ExportFile, ImportBatch
+from techtransfer.core.views import SPREADSHEET_TYPES, import_batch_response, spreadsheet_download, spreadsheet_format
 
 PAGE_SIZE = 25
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 
 
 def _status_counts(queryset: QuerySet[Achievement]) -> list[dict[str, Any]]:
@@ -135,9 +132,7 @@ def achievement_list(request: HttpRequest) -> HttpResponse:
 def achievement_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The list as it is filtered (the query string), with the columns it shows, as XLSX or CSV: written by a
     background job; the export's page follows its progress and offers the file."""
-    if fmt not in EXPORT_TYPES:
-        raise Http404("Unknown format")
-    export = export_queue(user=request.user, params=request.GET, fmt=fmt)
+    export = export_queue(user=request.user, params=request.GET, fmt=spreadsheet_format(fmt))
     return redirect("achievements:export_status", pk=export.pk)
 
 
@@ -168,7 +163,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     export = _export_of(request, pk)
     return protected_file_response(
         request, export.file if export.status == "done" else None, filename=export.file_name,
-        content_type=EXPORT_TYPES[export.fmt],
+        content_type=SPREADSHEET_TYPES[export.fmt],
     )
 
 
@@ -222,11 +217,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
-        raise Http404("Unknown format")
-    response = HttpResponse(achievement_import_template(fmt), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="achievement-import-template.{fmt}"'
-    return response
+    return spreadsheet_download(achievement_import_template, fmt, name="achievement-import-template")
 
 
 @login_required
@@ -249,12 +240,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch, "errors": batch.errors or [], "format_label": fmt.label if fmt else batch.kind,
         "records_url": records[0], "records_label": records[1], "again_url": again,
     }
-    if request.headers.get("HX-Request"):  # the progress bar polls this fragment every second
-        response = render(request, "achievements/_import_progress.html", context)
-        if batch.finished:
-            response["HX-Refresh"] = "true"  # the whole page, with the report
-        return response
-    return render(request, "achievements/import_batch.html", context)
+    return import_batch_response(request, context)
 
 
 @login_required
@@ -296,12 +282,10 @@ def funded_owing(request: HttpRequest) -> HttpResponse:
 @require_GET
 def funded_owing_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """One unit's owing projects as XLSX or CSV, for the unit itself and the commission."""
-    if fmt not in EXPORT_TYPES:
-        raise Http404("Unknown format")
+    spreadsheet_format(fmt)
     if pk not in org_ids(request.user, EDITOR_ROLES) and not is_commission_admin(request.user):
         raise Http404("No such unit")
     organisation = get_object_or_404(Organisation, pk=pk)
-    content = funded_projects_export(queryset=funded_projects_owing_queryset(organisation=organisation), fmt=fmt)
-    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="funded-projects-owing-{pk}.{fmt}"'
-    return response
+    owing = funded_projects_owing_queryset(organisation=organisation)
+    return spreadsheet_download(lambda f: funded_projects_export(queryset=owing, fmt=f), fmt,
+                                name=f"funded-projects-owing-{pk}")

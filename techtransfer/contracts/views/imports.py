@@ -21,7 +21,7 @@ from techtransfer.contracts.permissions import registrar_points
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.core.imports import batches_for
 from techtransfer.core.models import ImportBatch
-from techtransfer.core.views import apply_service_errors
+from techtransfer.core.views import apply_service_errors, import_batch_response
 
 
 def _points(request: HttpRequest) -> QuerySet[Organisation]:
@@ -72,9 +72,4 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "records_url": f"{reverse('contracts:list')}?status=registered", "records_label": _("See the contracts"),
         "again_url": reverse("contracts:import"),
     }
-    if request.headers.get("HX-Request"):  # the progress bar polls this fragment every second
-        response = render(request, "achievements/_import_progress.html", context)
-        if batch.finished:
-            response["HX-Refresh"] = "true"
-        return response
-    return render(request, "achievements/import_batch.html", context)
+    return import_batch_response(request, context)
