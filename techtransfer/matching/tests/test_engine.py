@@ -304,3 +304,34 @@ class TestOrganisationProfiles:
         groups = {g.kind: g for g in achievement_matches(achievement=battery)}
         assert [r.obj for r in groups["organisation"].results][:1] == [ent.org]
         assert "涂布" in groups["organisation"].results[0].shared_terms
+
+
+class TestKeptInView:
+    """The field boost may push the first candidates of the fusion or of the semantic side below the limit;
+    those kept come back in the last places, in their own order, in place of the weakest shown."""
+
+    @staticmethod
+    def rows(*ids: int) -> list[tuple[float, Any]]:
+        from types import SimpleNamespace
+
+        return [(1.0 - n / 100, SimpleNamespace(object_id=i)) for n, i in enumerate(ids)]
+
+    def test_a_kept_record_below_the_limit_replaces_the_weakest_shown(self) -> None:
+        from techtransfer.matching.engine import _kept_in_view
+
+        ranked = self.rows(1, 2, 3, 4, 5, 6)
+        shown = _kept_in_view(ranked, [6, 1], limit=4)
+        assert [row[1].object_id for row in shown] == [1, 2, 3, 6]
+
+    def test_two_kept_records_take_the_last_two_places_in_their_order(self) -> None:
+        from techtransfer.matching.engine import _kept_in_view
+
+        ranked = self.rows(1, 2, 3, 4, 5, 6)
+        assert [row[1].object_id for row in _kept_in_view(ranked, [5, 6], limit=4)] == [1, 2, 5, 6]
+        assert [row[1].object_id for row in _kept_in_view(ranked, [2], limit=4)] == [1, 2, 3, 4]  # in view already
+
+    def test_when_every_place_is_kept_nothing_is_pushed_out(self) -> None:
+        from techtransfer.matching.engine import _kept_in_view
+
+        ranked = self.rows(1, 2, 3)
+        assert [row[1].object_id for row in _kept_in_view(ranked, [1, 2, 3], limit=2)] == [1, 2]
