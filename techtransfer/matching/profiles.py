@@ -175,7 +175,8 @@ def experts_reindex_all(*, progress: Progress | None = None) -> int:
         done += len(chunk)
         if progress:
             progress(done, len(keys))
-    _drop([pk for pk, key in Expert.objects.values_list("pk", "key").iterator() if key not in set(keys)])
+    known = set(keys)
+    _drop([pk for pk, key in Expert.objects.values_list("pk", "key").iterator() if key not in known])
     search_api.remove_documents_except(EXPERT, Expert.objects.filter(LISTED).values("pk"))
     return done
 
@@ -250,13 +251,21 @@ def profiles_refresh_for_achievement(achievement_id: int) -> None:
 
 def expert_refresh(expert: Expert) -> None:
     """Re-profile one expert (after its own part was edited, or others were merged into it)."""
-    names = [expert.name, *expert.aliases.values_list("name", flat=True)]
-    _refresh_named(names)
+    _refresh_named([expert.name])
+
+
+def _with_merged_names(names: list[str]) -> list[str]:
+    """The names, with every name of the experts they belong to through a merge: a merged profile is counted
+    whole, whichever of its names a changed record gives."""
+    experts = Expert.objects.filter(Q(name__in=names) | Q(aliases__name__in=names)).distinct()
+    merged = ExpertAlias.objects.filter(expert__in=experts)
+    more = {*experts.values_list("name", flat=True), *merged.values_list("name", flat=True)}
+    return list(dict.fromkeys([*names, *sorted(more)]))
 
 
 def _refresh_named(names: list[str]) -> None:
     """Re-profile everyone of these names: the records name people by name, so namesakes come along."""
-    names = list(dict.fromkeys(names))
+    names = _with_merged_names(list(dict.fromkeys(names)))
     profiles = _collect(Q(name__in=names), Q(principal_investigator__in=names))
     _claimed_without_records(profiles, Q(name__in=names))
     with transaction.atomic():

@@ -268,3 +268,25 @@ class TestPagesAndApi:
         assert profile["claimed"] and profile["research_focus"] == FOCUS
         assert profile["other_units"] == [p.other_university.name] and len(profile["achievements"]) == 2
         assert Client().get(f"{API}experts/{there.pk}").status_code == 404
+
+
+def test_a_merged_profile_is_counted_whole_whichever_name_a_new_record_gives(p: Personas) -> None:
+    """The same person written 李研究 at one unit and Li Yanjiu at another: after the merge, a new record under
+    either name re-counts both."""
+    here = _publish(p, by=p.tto_officer)
+    there = make_achievement(p, by=p.other_tto, name="低剂量CT肺结节随访管理平台")
+    there.persons.filter(name="李研究").update(name="Li Yanjiu")
+    achievement_services.achievement_submit(achievement=there, by=p.other_tto)
+    achievement_services.achievement_register(achievement=there, by=p.reviewer)
+    experts_reindex_all()
+    li = Expert.objects.get(key=expert_key("李研究", p.university.name))
+    other = Expert.objects.get(key=expert_key("Li Yanjiu", p.other_university.name))
+    services.expert_merge(by=p.commission_admin, into=li, other=other)
+    assert Expert.objects.get(pk=li.pk).achievement_count == 2
+    again = make_achievement(p, by=p.other_tto, name="肺结节三维重建与手术规划软件")
+    again.persons.filter(name="李研究").update(name="Li Yanjiu")
+    achievement_services.achievement_submit(achievement=again, by=p.other_tto)
+    achievement_services.achievement_register(achievement=again, by=p.reviewer)
+    profiles_refresh_for_achievement(again.pk)  # names only "Li Yanjiu"
+    assert Expert.objects.get(pk=li.pk).achievement_count == 3
+    assert {a.pk for a in expert_profile(pk=li.pk).achievements} == {here.pk, there.pk, again.pk}
