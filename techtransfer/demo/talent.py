@@ -4,7 +4,9 @@ Six commissioners of the demo's universities and institutes serve agricultural a
 and three villages in 延庆, 密云 and 平谷 this year; they record about forty visits, most of which the
 enterprises confirm (two are disputed); a few enterprises ask experts (from the matching index) for advice.
 The most published expert at a university has claimed the profile (login expert_demo) and written a research
-focus; a second expert's claim waits for review by the commission and the expert's unit.
+focus; the same person is also named, as a part-time researcher, on an achievement of another university, which
+makes a second profile for the commission to merge. A second expert's claim waits for review by the commission
+and the expert's unit.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from django.utils import timezone
 
 from techtransfer.accounts.choices import OrgType, Role
 from techtransfer.accounts.models import Membership, Organisation, User
-from techtransfer.achievements.models import Achievement
+from techtransfer.achievements.models import Achievement, CompletingPerson
 from techtransfer.core.codetables import code_item
 from techtransfer.core.models import CodeItem
 from techtransfer.core.workflow import step_take
 from techtransfer.demo.identifiers import uscc_make
 from techtransfer.demo.loader import DEMO_PASSWORD, EMAIL_DOMAIN
 from techtransfer.matching.models import Expert
+from techtransfer.matching.profiles import profiles_refresh_for_achievement
 from techtransfer.talent import services
 from techtransfer.talent.models import Commissioner
 from techtransfer.talent.workflows import CLAIM_FLOW
@@ -114,7 +117,22 @@ def _claim_experts(admin: User, password: str) -> int:
                                   "欢迎企业就工程化、中试与标准制定开展合作。",
                 "expertise": terms[:8],
             })
+            _named_elsewhere(expert)
     return min(len(experts), 1)
+
+
+def _named_elsewhere(expert: Expert) -> None:
+    """Name the expert as a part-time researcher on another university's published achievement, as joint
+    appointments do: the records then make a second profile, a merge candidate. (The persons of a published
+    record are written directly: the demo stands in for an import of such a record.)"""
+    achievement = (Achievement.objects.public().filter(owner__org_type=OrgType.UNIVERSITY)
+                   .exclude(owner=expert.organisation).order_by("pk").first())
+    if achievement is None:
+        return
+    last = achievement.persons.order_by("-position").values_list("position", flat=True).first() or 0
+    CompletingPerson.objects.create(achievement=achievement, position=last + 1, name=expert.name,
+                                    unit_name=achievement.owner.name, title="兼职研究员")
+    profiles_refresh_for_achievement(achievement.pk)
 
 
 def _field(code: str) -> list[CodeItem]:

@@ -29,3 +29,18 @@ def test_demo_seed_has_a_claimed_expert_profile_and_a_claim_to_review(p):
     assert kept.name == "专家0" and kept.research_focus.startswith("长期从事")
     assert ExpertClaim.objects.get(expert__name="专家1").status == "asked"
     assert ("专家（已认领档案）/ Expert, claimed profile", "expert_demo", p.university.name) in talent_logins()
+
+
+def test_demo_seed_leaves_the_claimed_expert_a_profile_to_merge_at_another_university(p):
+    from techtransfer.achievements import services as achievement_services
+    from techtransfer.talent.selectors import merge_candidates
+    from techtransfer.testing import make_achievement
+
+    Expert.objects.create(key="demo-expert", name="黎晨", unit_name=p.university.name, organisation=p.university,
+                          achievement_count=3)
+    elsewhere = make_achievement(p, by=p.other_tto, name="面向物联网终端的低功耗芯片")
+    achievement_services.achievement_submit(achievement=elsewhere, by=p.other_tto)
+    achievement_services.achievement_register(achievement=elsewhere, by=p.reviewer)
+    talent_seed()
+    kept = Expert.objects.get(account__username="expert_demo")
+    assert [e.unit_name for e in merge_candidates(expert=kept)] == [p.other_university.name]
