@@ -17,8 +17,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from io import StringIO
 
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.utils import timezone
 
 from techtransfer.accounts.choices import OrgType, Role
@@ -216,6 +218,8 @@ def talent_seed(*, seed: int = 17, progress: Callable[[str], None] = lambda _m: 
             step_take(record=c, step="decline", by=admin, reason="专家近期出国交流，建议另选专家")
         summary.consultations += 1
     summary.claimed = _claim_experts(admin, password)
+    # The experts' profiles as the claim and the second unit left them, embedded, so the match panels use them.
+    call_command("rebuild_matching_index", "--kind=expert", stdout=StringIO(), stderr=StringIO())
     summary.seconds = time.monotonic() - started
     progress(f"commissioners: {summary.commissioners} appointed")
     return summary
