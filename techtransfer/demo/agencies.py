@@ -19,20 +19,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from techtransfer.accounts.choices import MembershipStatus, OrgType, Role
-from techtransfer.accounts.models import Membership, Organisation, User
+from techtransfer.accounts.choices import OrgType, Role
+from techtransfer.accounts.models import Organisation, User
 from techtransfer.agencies import services
 from techtransfer.agencies.choices import AgencyKind, AgencyStatus, HelpStatus
 from techtransfer.agencies.models import Agency, AgencyFiling, HelpRequest
 from techtransfer.core.codetables import code_item
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.demo.identifiers import USCC_CATEGORY, proof_pdf, uscc_make
-from techtransfer.demo.loader import DEMO_PASSWORD, EMAIL_DOMAIN
+from techtransfer.demo.loader import EMAIL_DOMAIN, demo_user
 from techtransfer.market.choices import DemandStatus
 from techtransfer.market.models import TechnologyDemand
 
@@ -243,22 +242,13 @@ class _Seed:
         self.summary = AgenciesSummary()
         self.today = timezone.localdate()
         self.rng = random.Random(13)
-        self.password = make_password(DEMO_PASSWORD)
         self.reviewer = User.objects.get(username="reviewer")
         self.admin = User.objects.get(username="commission")
         self.orgs: dict[str, Organisation] = {}
 
     def user(self, username: str, name: str, organisation: Organisation | None, role: str = Role.MEMBER) -> User:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            domain = f"agencies.{EMAIL_DOMAIN}"
-            user = User.objects.create(
-                username=username, email=f"{username}@{domain}", password=self.password, full_name=name,
-                email_confirmed=True,
-            )
-        if organisation is not None and not Membership.objects.filter(user=user, organisation=organisation).exists():
-            Membership.objects.create(user=user, organisation=organisation, role=role, status=MembershipStatus.ACTIVE)
-        return user
+        return demo_user(username, name=name, organisation=organisation, role=role,
+                         email_domain=f"agencies.{EMAIL_DOMAIN}")[0]
 
     def institution_org(self, spec: InstitutionSpec) -> Organisation:
         existing = Organisation.objects.filter(name=spec.name).first()

@@ -18,18 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from techtransfer.accounts.choices import OrgType, Role
-from techtransfer.accounts.models import Membership, Organisation, User
+from techtransfer.accounts.models import Organisation, User
 from techtransfer.carriers import services
 from techtransfer.carriers.choices import CarrierStatus
 from techtransfer.carriers.models import Carrier
 from techtransfer.carriers.selectors import incubation_count
 from techtransfer.core.codetables import code_item
 from techtransfer.demo.identifiers import uscc_make
-from techtransfer.demo.loader import DEMO_PASSWORD, EMAIL_DOMAIN
+from techtransfer.demo.loader import EMAIL_DOMAIN, demo_user
 
 # The operating companies this module adds: key, name, English name, district, login, the login's name.
 OPERATORS = [
@@ -177,7 +176,6 @@ class _Seed:
 
     def operators(self) -> dict[str, tuple[Organisation, User]]:
         found: dict[str, tuple[Organisation, User]] = {}
-        password = make_password(DEMO_PASSWORD)
         for key, name, name_en, district, username, person in OPERATORS:
             org = Organisation.objects.filter(name=name).first()
             if org is None:
@@ -188,13 +186,8 @@ class _Seed:
                     description=OPERATOR_DESCRIPTIONS[key],
                 )
                 self.summary.operators += 1
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                user = User.objects.create(
-                    username=username, email=f"{username}@{key}.{EMAIL_DOMAIN}", password=password,
-                    full_name=person, email_confirmed=True,
-                )
-                Membership.objects.create(user=user, organisation=org, role=Role.TTO_OFFICER)
+            user, _created = demo_user(username, name=person, organisation=org, role=Role.TTO_OFFICER,
+                                       email_domain=f"{key}.{EMAIL_DOMAIN}")
             found[key] = (org, user)
         for unit in Organisation.objects.filter(name__in={c["op"] for c in CARRIERS} - found.keys()):
             membership = unit.memberships.filter(role=Role.TTO_OFFICER).select_related("user").first()

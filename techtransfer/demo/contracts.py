@@ -29,13 +29,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from techtransfer.accounts.choices import Affiliation, OrgType, Role
-from techtransfer.accounts.models import Membership, Organisation, User
+from techtransfer.accounts.models import Organisation, User
 from techtransfer.contracts import rules
 from techtransfer.contracts.choices import AttachmentKind, Category, ContractStatus, NonTechnicalKind, SubType
 from techtransfer.contracts.models import (
@@ -49,7 +48,7 @@ from techtransfer.contracts.models import (
 from techtransfer.contracts.signals import contracts_changed_send, registration_months
 from techtransfer.core.models import CodeItem
 from techtransfer.demo.identifiers import USCC_CATEGORY, proof_pdf, uscc_make
-from techtransfer.demo.loader import DEMO_PASSWORD, EMAIL_DOMAIN
+from techtransfer.demo.loader import EMAIL_DOMAIN, demo_user
 
 DATA = Path(__file__).resolve().parent / "data" / "contracts.toml"
 DEFAULT_CONTRACTS = 600
@@ -288,7 +287,6 @@ class ContractGenerator:
     # -- points, registrars, sellers -------------------------------------------------------------------
 
     def points_make(self) -> None:
-        password = make_password(DEMO_PASSWORD)
         existing = {o.name: o for o in Organisation.objects.filter(org_type=OrgType.CONTRACT_REGISTRY)}
         for index, (code, district, pinyin) in enumerate(DISTRICTS):
             name = f"北京市{district}技术合同登记站"
@@ -305,14 +303,9 @@ class ContractGenerator:
                 self.summary.points += 1
             self.points[code] = point
             username = REGISTRAR if code == MAIN_POINT else f"{REGISTRAR}_{pinyin}"
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                user = User.objects.create(
-                    username=username, email=f"{username}@{pinyin}-point.{EMAIL_DOMAIN}", password=password,
-                    full_name=REGISTRAR_NAMES[index], email_confirmed=True,
-                )
-                Membership.objects.create(user=user, organisation=point, role=Role.REVIEWER)
-                self.summary.users += 1
+            user, created = demo_user(username, name=REGISTRAR_NAMES[index], organisation=point, role=Role.REVIEWER,
+                                      email_domain=f"{pinyin}-point.{EMAIL_DOMAIN}")
+            self.summary.users += created
             self.registrars[point.pk] = user
 
     def sellers_make(self) -> None:

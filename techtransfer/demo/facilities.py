@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.test.utils import override_settings
@@ -33,7 +32,7 @@ from techtransfer.accounts.models import Membership, Organisation, User
 from techtransfer.core.codetables import code_item
 from techtransfer.core.exceptions import ApplicationError
 from techtransfer.demo.identifiers import proof_pdf, uscc_make
-from techtransfer.demo.loader import DEMO_PASSWORD, EMAIL_DOMAIN
+from techtransfer.demo.loader import EMAIL_DOMAIN, demo_user
 from techtransfer.facilities import services as facilities
 from techtransfer.facilities.choices import BookingStatus
 from techtransfer.facilities.models import Booking, Facility
@@ -191,7 +190,6 @@ class _Seed:
         self.summary = FacilitySummary()
         self.today = timezone.localdate()
         self.year = self.today.year
-        self.password = make_password(DEMO_PASSWORD)
         self.rng = random.Random(1215)
         self.commission = User.objects.get(username="commission")
         self.orgs: dict[str, Organisation] = {}
@@ -230,13 +228,7 @@ class _Seed:
         return org
 
     def user(self, username: str, org: Organisation, name: str, role: str = Role.TTO_OFFICER) -> User:
-        user, _created = User.objects.get_or_create(
-            username=username,
-            defaults={"email": f"{username}@{EMAIL_DOMAIN}", "full_name": name, "password": self.password,
-                      "email_confirmed": True},
-        )
-        Membership.objects.get_or_create(user=user, organisation=org,
-                                         defaults={"role": role, "status": MembershipStatus.ACTIVE})
+        user, _created = demo_user(username, name=name, organisation=org, role=role)
         self.people[username] = user
         return user
 

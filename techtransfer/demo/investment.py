@@ -17,7 +17,6 @@ from decimal import Decimal
 from io import StringIO
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +28,7 @@ from techtransfer.achievements.models import Achievement
 from techtransfer.core.codetables import code_item
 from techtransfer.core.jobs import suppressed
 from techtransfer.demo.identifiers import uscc_make
-from techtransfer.demo.loader import DEMO_PASSWORD, EMAIL_DOMAIN
+from techtransfer.demo.loader import EMAIL_DOMAIN, demo_user
 from techtransfer.investment import services
 from techtransfer.investment.models import FundingProject, FundingRequest, Investor
 
@@ -115,18 +114,14 @@ def investment_logins() -> list[tuple[str, str, str]]:
 
 def _orgs() -> dict[str, tuple[Organisation, User]]:
     found = {}
-    password = make_password(DEMO_PASSWORD)
     rng = random.Random(2018)
     for key, name, name_en, district, username, person in ORGS:
         org = Organisation.objects.filter(name=name).first() or Organisation.objects.create(
             name=name, name_en=name_en, org_type=OrgType.INVESTOR, is_verified=True, verified_at=timezone.now(),
             region=code_item("region", district), uscc=uscc_make(rng, category="91", region=district),
         )
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User.objects.create(username=username, email=f"{username}@{key}.{EMAIL_DOMAIN}",
-                                       password=password, full_name=person, email_confirmed=True)
-            Membership.objects.create(user=user, organisation=org, role=Role.TTO_OFFICER)
+        user, _created = demo_user(username, name=person, organisation=org, role=Role.TTO_OFFICER,
+                                   email_domain=f"{key}.{EMAIL_DOMAIN}")
         found[key] = (org, user)
     return found
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from techtransfer.accounts.choices import MembershipStatus, Role
 from techtransfer.accounts.models import Membership, Organisation, User
 from techtransfer.achievements import services as achievement_services
 from techtransfer.achievements.choices import AttachmentKind
@@ -93,6 +95,28 @@ class SeedSummary:
     notifications: int = 0
     waited: float = 0.0  # seconds spent waiting for the closing challenges' deadline
     seconds: float = 0.0
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """The demo password, hashed once per process: hashing it for every demo login would cost seconds."""
+    return make_password(DEMO_PASSWORD)
+
+
+def demo_user(
+    username: str, *, name: str, organisation: Organisation | None = None, role: str = Role.MEMBER,
+    email_domain: str = EMAIL_DOMAIN,
+) -> tuple[User, bool]:
+    """A demo login (the demo password, its e-mail confirmed) with an active membership of `organisation`; the
+    one already there when a seed runs again. Returns the user and whether it was created."""
+    user, created = User.objects.get_or_create(username=username, defaults={
+        "email": f"{username}@{email_domain}", "password": demo_password_hash(), "full_name": name,
+        "email_confirmed": True,
+    })
+    if organisation is not None:
+        Membership.objects.get_or_create(user=user, organisation=organisation,
+                                         defaults={"role": role, "status": MembershipStatus.ACTIVE})
+    return user, created
 
 
 def email_of(username: str, org_key: str) -> str:

@@ -19,18 +19,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from io import StringIO
 
-from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.utils import timezone
 
 from techtransfer.accounts.choices import OrgType, Role
-from techtransfer.accounts.models import Membership, Organisation, User
+from techtransfer.accounts.models import Organisation, User
 from techtransfer.achievements.models import Achievement, CompletingPerson
 from techtransfer.core.codetables import code_item
 from techtransfer.core.models import CodeItem
 from techtransfer.core.workflow import step_take
 from techtransfer.demo.identifiers import uscc_make
-from techtransfer.demo.loader import DEMO_PASSWORD, EMAIL_DOMAIN
+from techtransfer.demo.loader import demo_user
 from techtransfer.matching.models import Expert
 from techtransfer.matching.profiles import profiles_refresh_for_achievement
 from techtransfer.talent import services
@@ -96,16 +95,14 @@ def talent_logins() -> list[tuple[str, str, str]]:
     return rows
 
 
-def _claim_experts(admin: User, password: str) -> int:
+def _claim_experts(admin: User) -> int:
     """The first expert at a university claims the profile, is approved and writes its own part; the next one's
     claim waits for review. Returns how many profiles are claimed."""
     experts = list(Expert.objects.filter(organisation__org_type=OrgType.UNIVERSITY, account__isnull=True)
                    .select_related("organisation").order_by("-achievement_count", "pk")[:2])
     for n, expert in enumerate(experts):
         username, evidence = (EXPERT_LOGIN, CLAIM_WAITING)[n]
-        user = User.objects.create(username=username, email=f"{username}@{EMAIL_DOMAIN}", password=password,
-                                   full_name=expert.name, email_confirmed=True)
-        Membership.objects.create(user=user, organisation=expert.organisation, role=Role.MEMBER)
+        user, _created = demo_user(username, name=expert.name, organisation=expert.organisation)
         claim = services.expert_claim(by=user, expert=expert, evidence=evidence)
         if n == 0:
             CLAIM_FLOW.run("approve", record=claim, by=admin)
@@ -150,27 +147,18 @@ def talent_seed(*, seed: int = 17, progress: Callable[[str], None] = lambda _m: 
     if admin is None or not units or Commissioner.objects.filter(user__username=PEOPLE[0][0]).exists():
         return summary
     today = timezone.localdate()
-    password = make_password(DEMO_PASSWORD)
     enterprises = []
     for name, district, username, person in ENTERPRISES:
         org = Organisation.objects.filter(name=name).first() or Organisation.objects.create(
             name=name, org_type=OrgType.ENTERPRISE, is_verified=True, verified_at=timezone.now(),
             region=code_item("region", district), uscc=uscc_make(rng, category="91", region=district))
-        staff = User.objects.filter(username=username).first()
-        if staff is None:
-            staff = User.objects.create(username=username, email=f"{username}@{EMAIL_DOMAIN}", password=password,
-                                        full_name=person, email_confirmed=True)
-            Membership.objects.create(user=staff, organisation=org, role=Role.TTO_OFFICER)
+        staff, _created = demo_user(username, name=person, organisation=org, role=Role.TTO_OFFICER)
         enterprises.append((org, staff, district))
     start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
     plans = []
     for n, (username, person, fields, district) in enumerate(PEOPLE):
         unit = units[n % len(units)]
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User.objects.create(username=username, email=f"{username}@{EMAIL_DOMAIN}", password=password,
-                                       full_name=person, email_confirmed=True)
-            Membership.objects.create(user=user, organisation=unit, role=Role.MEMBER)
+        user, _created = demo_user(username, name=person, organisation=unit)
         items = [item for code in fields for item in _field(code)] or _field(FIELDS_FALLBACK)
         commissioner = services.commissioner_appoint(by=admin, user=user, year=today.year, dispatching_unit=unit,
                                                      service_region=code_item("region", district), fields=items)
@@ -217,7 +205,7 @@ def talent_seed(*, seed: int = 17, progress: Callable[[str], None] = lambda _m: 
         if n == 3:
             step_take(record=c, step="decline", by=admin, reason="专家近期出国交流，建议另选专家")
         summary.consultations += 1
-    summary.claimed = _claim_experts(admin, password)
+    summary.claimed = _claim_experts(admin)
     # The experts' profiles as the claim and the second unit left them, embedded, so the match panels use them.
     call_command("rebuild_matching_index", "--kind=expert", stdout=StringIO(), stderr=StringIO())
     summary.seconds = time.monotonic() - started

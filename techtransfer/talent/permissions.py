@@ -141,14 +141,10 @@ ASKER = WorkflowRole("asker", check=can_withdraw, people=_askers, refusal=NOT_TH
 # ---------------------------------------------------------------- expert profiles: claims, editing, merging
 
 
-def _unit_officer_ids(expert: Expert) -> set[int]:
-    return set() if expert.organisation_id is None else {expert.organisation_id}
-
-
 def can_review_claim(user: AnyUser, claim: ExpertClaim) -> bool:
     if not is_signed_in(user) or user.pk == claim.claimant_id:
         return False
-    return is_commission_admin(user) or bool(_unit_officer_ids(claim.expert) & org_ids(user, roles=[Role.TTO_OFFICER]))
+    return is_commission_admin(user) or claim.expert.organisation_id in org_ids(user, roles=[Role.TTO_OFFICER])
 
 
 def is_claimant(user: AnyUser, claim: ExpertClaim) -> bool:
