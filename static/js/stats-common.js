@@ -47,10 +47,23 @@
       existing.clear();
       return existing;
     }
-    var chart = window.echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
+    // An element with no size yet (mid-layout, folded away) gets a 1 px chart until it has one.
+    var size = hasSize(el) ? {} : { width: 1, height: 1 };
+    var chart = window.echarts.init(el, dark ? "dark" : null, Object.assign({ renderer: "canvas" }, size));
     charts.push(chart);
-    if ("ResizeObserver" in window) new ResizeObserver(function () { chart.resize(); }).observe(el);
+    if ("ResizeObserver" in window) new ResizeObserver(function () { resize(chart); }).observe(el);
     return chart;
+  }
+
+  function hasSize(el) {
+    return el.clientWidth > 0 && el.clientHeight > 0;
+  }
+
+  /* A chart keeps its last size while its element has none: resized to zero, the map's flow-line trail
+     copies a canvas of size 0 on every frame (a script error each, seen under load in CI). */
+  function resize(chart) {
+    var el = chart.getDom();
+    if (el && hasSize(el)) chart.resize({ width: "auto", height: "auto" });
   }
 
   function prune() {
@@ -63,7 +76,7 @@
   }
 
   window.addEventListener("resize", function () {
-    charts.forEach(function (chart) { chart.resize(); });
+    charts.forEach(resize);
   });
 
   /* Register a GeoJSON map once. The China and Beijing files name regions by GB/T 2260 code (adcode): the

@@ -119,3 +119,30 @@ def test_live_board_updates_without_reloading(stats_data: Any, new_page: Any, mo
     shot(page, f"live-{'390' if mobile else '1280'}")
     assert watch.problems == []
 
+
+
+FOLD_MAPS = "document.querySelectorAll('.stats-map').forEach(function (el) { el.style.height = '0px'; })"
+UNFOLD_MAPS = "document.querySelectorAll('.stats-map').forEach(function (el) { el.style.height = ''; })"
+
+
+def test_a_map_without_size_waits_for_one(stats_data: Any, new_page: Any) -> None:
+    """A map whose element has no size when it is drawn (mid-layout on a loaded machine, as CI once saw) or
+    later (folded away) keeps drawing without a script error: the flow lines' trail once copied a canvas of
+    size 0 on every frame."""
+    page = new_page()
+    watch = Watch(page, console_errors=True)
+    page.add_init_script(f"document.addEventListener('DOMContentLoaded', function () {{ {FOLD_MAPS}; }})")
+    page.goto("/stats/map/")
+    china = "echarts.getInstanceByDom(document.getElementById('map-china'))"
+    page.wait_for_function(f"window.echarts && {china} && {china}.getOption()")
+    page.wait_for_timeout(500)  # frames of the flow lines while the map has no size
+    page.evaluate(UNFOLD_MAPS)
+    for selector in ("#map-china", "#map-world", "#map-beijing"):
+        drawn(page, selector)
+    page.wait_for_function(f"{china}.getHeight() === document.getElementById('map-china').clientHeight")
+    page.evaluate(FOLD_MAPS)
+    page.locator('[data-stats-direction] input[value="in"]').check()
+    page.wait_for_timeout(500)
+    page.evaluate(UNFOLD_MAPS)
+    page.wait_for_function(f"{china}.getWidth() > 100 && {china}.getHeight() > 100")
+    assert watch.problems == []
