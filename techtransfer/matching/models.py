@@ -106,6 +106,10 @@ class ExpertAlias(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("merged by")
     )
     merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    # What the merge moved, so that it can be undone: {"app.model": {"field": [pk, ...]}} of the links that
+    # pointed at the profile merged in, and whether its keeper's account came along.
+    moved_links = models.JSONField(_("links moved"), default=dict, blank=True)
+    took_account = models.BooleanField(_("took the keeper's account"), default=False)
 
     class Meta:
         verbose_name = _("merged expert profile")

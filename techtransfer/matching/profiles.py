@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 
@@ -279,13 +280,20 @@ def experts_merge(*, into: Expert, other: Expert, by: Any) -> Expert:
     """Merge `other` (the same person at another unit) into `into`: every link to `other` (a consultation, a
     claim, earlier merges) now points at `into`, its records are counted there from now on, including after
     rebuilds, and what the person wrote is kept. The caller checks permission and locks both rows."""
+    moved: dict[str, dict[str, list[int]]] = {}
     for relation in Expert._meta.get_fields(include_hidden=True):
         # Apps above link to experts without this app naming them: every foreign key to Expert is followed.
         if relation.auto_created and not relation.concrete and relation.one_to_many:
             field = relation.field.name
-            relation.related_model._base_manager.filter(**{field: other}).update(**{field: into})
-    ExpertAlias.objects.create(key=other.key, name=other.name, unit_name=other.unit_name, expert=into, merged_by=by)
-    if into.account_id is None and other.account_id is not None:
+            links = relation.related_model._base_manager.filter(**{field: other})
+            pks = list(links.values_list("pk", flat=True))
+            if pks:
+                moved.setdefault(relation.related_model._meta.label_lower, {})[field] = pks
+                links.update(**{field: into})
+    took_account = into.account_id is None and other.account_id is not None
+    ExpertAlias.objects.create(key=other.key, name=other.name, unit_name=other.unit_name, expert=into, merged_by=by,
+                               moved_links=moved, took_account=took_account)
+    if took_account:
         into.account_id, into.claimed_at = other.account_id, other.claimed_at
     into.stated_title = into.stated_title or other.stated_title
     into.research_focus = into.research_focus or other.research_focus
@@ -297,3 +305,31 @@ def experts_merge(*, into: Expert, other: Expert, by: Any) -> Expert:
     expert_refresh(into)
     into.refresh_from_db()
     return into
+
+
+# What the person who keeps a profile wrote, and the defaults of a profile nobody keeps.
+PERSON_FIELDS = {"account": None, "claimed_at": None, "stated_title": "", "research_focus": "", "expertise": [],
+                 "accepts_consultations": True}
+
+
+def experts_split(*, merge: ExpertAlias) -> Expert | None:
+    """Undo a merge: the profile merged in comes back under its name and unit with its records, and the links the
+    merge moved (those still on the kept profile) go back to it; so does the keeper's account, with what the person
+    wrote, when it came with the merge. Returns the profile restored, or None when nothing names it any more.
+    The caller checks permission and locks the kept row."""
+    kept = merge.expert
+    restored, _ = Expert.objects.get_or_create(key=merge.key,
+                                               defaults={"name": merge.name, "unit_name": merge.unit_name})
+    if merge.took_account and kept.account_id:
+        for name, empty in PERSON_FIELDS.items():
+            setattr(restored, name, getattr(kept, name))
+            setattr(kept, name, empty)
+        restored.save()
+        kept.save()
+    for label, links in merge.moved_links.items():
+        model = apps.get_model(label)
+        for name, pks in links.items():
+            model._base_manager.filter(pk__in=pks, **{name: kept}).update(**{name: restored})
+    merge.delete()
+    _refresh_named([kept.name, merge.name])
+    return Expert.objects.filter(pk=restored.pk).first()

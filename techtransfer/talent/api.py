@@ -21,12 +21,12 @@ from rest_framework.views import APIView
 from techtransfer.accounts.models import Organisation, User
 from techtransfer.api.fields import ChoiceLabelField, CodeField, CodeLabelField, StrictInputMixin
 from techtransfer.api.pagination import LimitOffsetPagination, paginated_response
-from techtransfer.api.schema import NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
+from techtransfer.api.schema import FORBIDDEN, NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, WRITE_ERRORS
 from techtransfer.api.serializers import OrganisationRefSerializer
 from techtransfer.api.workflow import AllowedActionsField, step_api_routes
 from techtransfer.lib.validators import DB_ID_MAX
 from techtransfer.market.models import TechnologyDemand
-from techtransfer.matching.models import Expert
+from techtransfer.matching.models import Expert, ExpertAlias
 from techtransfer.talent import permissions as perms
 from techtransfer.talent import selectors, services
 from techtransfer.talent.choices import ClaimStatus, Confirmation, ConsultationStatus, ServiceKind
@@ -512,14 +512,59 @@ class ExpertMergeApi(APIView):
     @extend_schema(operation_id="experts_merge", request=InputSerializer,
                    responses={200: OutputSerializer, **WRITE_ERRORS}, tags=EXPERT_TAGS)
     def post(self, request: Request, pk: int) -> Response:
-        if not perms.can_merge_experts(request.user):
-            raise DjangoPermissionDenied(perms.NOT_A_MERGER)
+        _merger(request)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         into = get_object_or_404(Expert, pk=pk)
         merged = services.expert_merge(by=request.user, into=into,
                                        other=get_object_or_404(Expert, pk=s.validated_data["other"]))
         return Response(self.OutputSerializer(merged).data)
+
+
+class MergeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    unit_name = serializers.CharField()
+    merged_at = serializers.DateTimeField()
+    merged_by = serializers.CharField(source="merged_by.display_name", default=None, allow_null=True)
+
+
+def _merger(request: Request) -> None:
+    if not perms.can_merge_experts(request.user):
+        raise DjangoPermissionDenied(perms.NOT_A_MERGER)
+
+
+class ExpertMergesApi(APIView):
+    """The profiles merged into this one, as the merge page lists them (commission administrators)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(operation_id="experts_merges_list", tags=EXPERT_TAGS, responses={
+        200: MergeSerializer(many=True), 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request: Request, pk: int) -> Response:
+        _merger(request)
+        merges = selectors.merges_of(expert=get_object_or_404(Expert, pk=pk))
+        return Response(MergeSerializer(merges, many=True).data)
+
+
+class ExpertSplitApi(APIView):
+    """Undo a merge: the profile merged in comes back with its records and the links the merge moved."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema_serializer(component_name="ExpertSplit")
+    class OutputSerializer(serializers.Serializer):
+        kept = ExpertMergeApi.OutputSerializer()
+        restored = ExpertMergeApi.OutputSerializer(allow_null=True,
+                                                   help_text="Null when no record names that profile any more.")
+
+    @extend_schema(operation_id="experts_merges_split", request=None,
+                   responses={200: OutputSerializer, **WRITE_ERRORS}, tags=EXPERT_TAGS)
+    def post(self, request: Request, pk: int, merge_pk: int) -> Response:
+        _merger(request)
+        merge = get_object_or_404(ExpertAlias, pk=merge_pk, expert_id=pk)
+        restored = services.expert_split(by=request.user, merge=merge)
+        return Response(self.OutputSerializer({"kept": Expert.objects.get(pk=pk), "restored": restored}).data)
 
 
 CLAIM_STEP_ROUTES = step_api_routes(

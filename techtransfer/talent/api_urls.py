@@ -26,4 +26,6 @@ urlpatterns = [
     path("experts/<int:pk>/claims", api.ClaimCreateApi.as_view(), name="expert-claims-create"),
     path("experts/<int:pk>/profile", api.ExpertProfileUpdateApi.as_view(), name="expert-profile"),
     path("experts/<int:pk>/merge", api.ExpertMergeApi.as_view(), name="expert-merge"),
+    path("experts/<int:pk>/merges", api.ExpertMergesApi.as_view(), name="expert-merges"),
+    path("experts/<int:pk>/merges/<int:merge_pk>/split", api.ExpertSplitApi.as_view(), name="expert-split"),
 ]

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from techtransfer.accounts.permissions import AnyUser
 from techtransfer.core.models import CodeItem
-from techtransfer.matching.models import Expert
+from techtransfer.matching.models import Expert, ExpertAlias
 from techtransfer.matching.profiles import expert_key
 from techtransfer.talent import permissions as perms
 from techtransfer.talent.choices import ClaimStatus, Confirmation
@@ -166,6 +166,11 @@ def open_claim(*, user: AnyUser, expert: Expert) -> ExpertClaim | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return ExpertClaim.objects.filter(expert=expert, claimant_id=user.pk, status=ClaimStatus.ASKED).first()
+
+
+def merges_of(*, expert: Expert) -> list[ExpertAlias]:
+    """The profiles merged into this one, newest first, each of which an administrator may split off again."""
+    return list(expert.aliases.select_related("merged_by").order_by("-merged_at", "-pk"))
 
 
 def merge_candidates(*, expert: Expert) -> list[Expert]:

@@ -29,8 +29,8 @@ from techtransfer.core.models import CodeItem
 from techtransfer.core.workflow import INITIAL, transition, workflow_for
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.permissions import demand_visible_q
-from techtransfer.matching.models import RESEARCH_FOCUS_MAX, Expert
-from techtransfer.matching.profiles import expert_refresh, experts_merge
+from techtransfer.matching.models import RESEARCH_FOCUS_MAX, Expert, ExpertAlias
+from techtransfer.matching.profiles import expert_refresh, experts_merge, experts_split
 from techtransfer.talent import permissions as perms
 from techtransfer.talent.choices import ClaimStatus, Confirmation, ConsultationStatus, ServiceKind
 from techtransfer.talent.models import Assignment, Commissioner, Consultation, ExpertClaim, Visit
@@ -356,3 +356,16 @@ def expert_merge(*, by: User, into: Expert, other: Expert) -> Expert:
     merged = experts_merge(into=into, other=other, by=by)
     audit_record(actor=by, action="expert.merge", obj=merged, changes={"merged": [None, note]})
     return merged
+
+
+@transaction.atomic
+def expert_split(*, by: User, merge: ExpertAlias) -> Expert | None:
+    """A commission administrator undoes a merge made by mistake (two people of one name): the profile merged in
+    comes back with its records and the links the merge moved (matching.profiles.experts_split)."""
+    if not perms.can_merge_experts(by):
+        raise PermissionDenied(perms.NOT_A_MERGER)
+    kept = merge.expert = Expert.objects.select_for_update().get(pk=merge.expert_id)
+    note = f"{merge.name} · {merge.unit_name}"
+    restored = experts_split(merge=merge)
+    audit_record(actor=by, action="expert.split", obj=kept, changes={"merged": [note, None]})
+    return restored

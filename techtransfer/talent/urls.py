@@ -16,6 +16,7 @@ urlpatterns = [
     path("experts/<int:pk>/claim/", views.expert_claim, name="expert_claim"),
     path("experts/<int:pk>/edit/", views.expert_edit, name="expert_edit"),
     path("experts/<int:pk>/merge/", views.expert_merge, name="expert_merge"),
+    path("experts/<int:pk>/merges/<int:merge_pk>/split/", views.expert_split, name="expert_split"),
     path("claims/", views.claim_list, name="claims"),
     path("claims/<int:pk>/", views.claim_detail, name="claim"),
 ]

@@ -20,7 +20,7 @@ from techtransfer.core.views import apply_service_errors
 from techtransfer.lib.tables import formula_safe
 from techtransfer.market.models import TechnologyDemand
 from techtransfer.market.permissions import demand_visible_q
-from techtransfer.matching.models import Expert
+from techtransfer.matching.models import Expert, ExpertAlias
 from techtransfer.talent import permissions as perms
 from techtransfer.talent import selectors, services
 from techtransfer.talent.forms import (
@@ -317,5 +317,17 @@ def expert_merge(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The profiles are merged; links to the other profile now lead here."))
             return redirect("matching:expert", expert.pk)
-    return render(request, "talent/expert_merge.html", {"form": form, "expert": expert, "candidates": candidates},
-                  status=400 if form.errors else 200)
+    context = {"form": form, "expert": expert, "candidates": candidates, "merges": selectors.merges_of(expert=expert)}
+    return render(request, "talent/expert_merge.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["POST"])
+@login_required
+def expert_split(request: HttpRequest, pk: int, merge_pk: int) -> HttpResponse:
+    if not perms.can_merge_experts(request.user):
+        raise PermissionDenied(perms.NOT_A_MERGER)
+    merge = get_object_or_404(ExpertAlias, pk=merge_pk, expert_id=pk)
+    restored = services.expert_split(by=request.user, merge=merge)
+    messages.success(request, _("The merge is undone: %(name)s · %(unit)s is a profile of its own again.")
+                     % {"name": merge.name, "unit": merge.unit_name or "—"})
+    return redirect("matching:expert", restored.pk) if restored else redirect("talent:expert_merge", pk)

@@ -195,6 +195,8 @@ ROUTES = {
     "/api/v1/experts/{id}/claims": {"post"},
     "/api/v1/experts/{id}/profile": {"patch"},
     "/api/v1/experts/{id}/merge": {"post"},
+    "/api/v1/experts/{id}/merges": {"get"},
+    "/api/v1/experts/{id}/merges/{merge_pk}/split": {"post"},
     "/api/v1/funding-projects/": {"get", "post"},
     "/api/v1/funding-projects/requests/": {"get"},
     "/api/v1/funding-projects/requests/{id}/": {"get"},

@@ -36,6 +36,7 @@ ROUTE_URLS = {
     "expert-claims/": lambda w: ["expert-claims/", "expert-claims/?status=asked"],
     "expert-claims/<int:pk>/": lambda w: [f"expert-claims/{scheme(w)[3].pk}/"],
     "experts/<int:pk>": lambda w: [f"experts/{scheme(w)[0].expert.pk}"],
+    "experts/<int:pk>/merges": lambda w: [f"experts/{scheme(w)[0].expert.pk}/merges"],
 }
 
 

@@ -178,6 +178,39 @@ class TestMerge:
         assert not Expert.objects.filter(key=there.key).exists()
         assert ExpertAlias.objects.get(key=there.key).expert_id == here.pk
 
+    def test_a_merge_made_by_mistake_is_undone_with_its_links(self, p: Personas) -> None:
+        """Two people of one name merged: undoing it gives the other profile back its records, its keeper and
+        what the merge moved; what was asked of the kept profile since stays there."""
+        here, there, _, a_there = _two_profiles(p)
+        claim = services.expert_claim(by=p.researcher, expert=there, evidence="在京东理工学院任教")
+        _approve(claim, by=p.other_tto)
+        services.expert_profile_update(by=p.researcher, expert=Expert.objects.get(pk=there.pk),
+                                       data={"research_focus": FOCUS})
+        before = services.consultation_ask(by=_enterprise_staff(), expert=there, message="请教随访平台")
+        services.expert_merge(by=p.commission_admin, into=here, other=there)
+        since = services.consultation_ask(by=_enterprise_staff("二"), expert=here, message="请教影像组学")
+        merge = ExpertAlias.objects.get(key=there.key)
+        for stranger in (p.outsider, p.tto_officer, p.researcher):
+            with pytest.raises(PermissionDenied):
+                services.expert_split(by=stranger, merge=merge)
+
+        restored = services.expert_split(by=p.commission_admin, merge=merge)
+        assert restored is not None and restored.key == there.key and restored.pk != there.pk
+        assert not ExpertAlias.objects.exists()
+        assert (restored.account, restored.research_focus) == (p.researcher, FOCUS)
+        kept = Expert.objects.get(pk=here.pk)
+        assert (kept.account, kept.research_focus, kept.achievement_count) == (None, "", 1)
+        assert restored.achievement_count == 1
+        assert Consultation.objects.get(pk=before.pk).expert_id == restored.pk
+        assert Consultation.objects.get(pk=since.pk).expert_id == kept.pk
+        assert ExpertClaim.objects.get(pk=claim.pk).expert_id == restored.pk
+        assert {a.pk for a in expert_profile(pk=restored.pk).achievements} == {a_there.pk}
+        assert p.other_university.name not in _document(kept).title
+        assert p.other_university.name in _document(restored).title and _document(restored).is_public
+        assert AuditEvent.objects.filter(action="expert.split", object_id=str(here.pk)).exists()
+        experts_reindex_all()  # the records name two units and nothing joins them any more
+        assert Expert.objects.filter(name="李研究").count() == 2
+
     def test_two_profiles_kept_by_different_people_are_not_merged(self, p: Personas) -> None:
         here, there, _, _ = _two_profiles(p)
         for expert, person, officer in ((here, p.researcher, p.tto_officer), (there, p.outsider, p.other_tto)):
@@ -239,6 +272,16 @@ class TestPagesAndApi:
         page = admin.get(f"/matching/experts/{here.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         assert p.other_university.name in page and "低剂量CT肺结节随访管理平台" in page
 
+        merge = ExpertAlias.objects.get(expert=here)
+        split = f"/talent/experts/{here.pk}/merges/{merge.pk}/split/"
+        assert split in admin.get(f"/talent/experts/{here.pk}/merge/").content.decode()
+        assert officer.post(split).status_code == 403
+        assert admin.get(split).status_code == 405
+        response = admin.post(split)
+        restored = Expert.objects.get(key=there.key)
+        assert response.status_code == 302 and response["Location"] == f"/matching/experts/{restored.pk}/"
+        assert admin.post(split).status_code == 404  # undone once
+
     def test_the_api_shows_and_changes_what_the_pages_do(self, p: Personas) -> None:
         here, there, _, _ = _two_profiles(p)
         researcher = _client(p.researcher)
@@ -263,11 +306,24 @@ class TestPagesAndApi:
         response = _client(p.commission_admin).post(f"{API}experts/{here.pk}/merge", {"other": there.pk},
                                                     content_type="application/json")
         assert response.status_code == 200 and response.json()["achievement_count"] == 2
+        merges = f"{API}experts/{here.pk}/merges"
+        assert _client(p.tto_officer).get(merges).status_code == 403
+        listed = _client(p.commission_admin).get(merges).json()
+        assert [(m["name"], m["unit_name"]) for m in listed] == [("李研究", p.other_university.name)]
 
         profile = Client().get(f"{API}experts/{here.pk}").json()  # public, as the page
         assert profile["claimed"] and profile["research_focus"] == FOCUS
         assert profile["other_units"] == [p.other_university.name] and len(profile["achievements"]) == 2
         assert Client().get(f"{API}experts/{there.pk}").status_code == 404
+
+        split = f"{merges}/{listed[0]['id']}/split"
+        assert _client(p.outsider).post(split).status_code == 403
+        assert _client(p.commission_admin).post(f"{API}experts/{there.pk}/merges/{listed[0]['id']}/split"
+                                                ).status_code == 404  # not a merge of that profile
+        response = _client(p.commission_admin).post(split)
+        assert response.status_code == 200
+        body = response.json()
+        assert body["kept"]["achievement_count"] == 1 and body["restored"]["unit_name"] == p.other_university.name
 
 
 def test_a_merged_profile_is_counted_whole_whichever_name_a_new_record_gives(p: Personas) -> None:
