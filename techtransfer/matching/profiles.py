@@ -308,7 +308,7 @@ def experts_merge(*, into: Expert, other: Expert, by: Any) -> Expert:
 
 
 # What the person who keeps a profile wrote, and the defaults of a profile nobody keeps.
-PERSON_FIELDS = {"account": None, "claimed_at": None, "stated_title": "", "research_focus": "", "expertise": [],
+PERSON_FIELDS = {"account": None, "claimed_at": None, "stated_title": "", "research_focus": "", "expertise": (),
                  "accepts_consultations": True}
 
 
@@ -323,7 +323,7 @@ def experts_split(*, merge: ExpertAlias) -> Expert | None:
     if merge.took_account and kept.account_id:
         for name, empty in PERSON_FIELDS.items():
             setattr(restored, name, getattr(kept, name))
-            setattr(kept, name, empty)
+            setattr(kept, name, list(empty) if isinstance(empty, tuple) else empty)
         restored.save()
         kept.save()
     for label, links in merge.moved_links.items():

@@ -61,6 +61,7 @@ EVIDENCE_MISSING = gettext_lazy("Say how a reviewer can check that this profile 
 TOO_LONG = gettext_lazy("At most %(max)d characters.")
 TOO_MANY_TERMS = gettext_lazy("At most %(max)d terms.")
 TERM_TOO_LONG = gettext_lazy("Each term at most %(max)d characters: %(term)s")
+ALREADY_SPLIT = gettext_lazy("This merge has been undone already.")
 SAME_EXPERT = gettext_lazy("Choose another profile: a profile cannot be merged into itself.")
 TWO_ACCOUNTS = gettext_lazy(
     "Both profiles are kept by different accounts, so they may be two people. One claim must be withdrawn first."
@@ -364,8 +365,12 @@ def expert_split(*, by: User, merge: ExpertAlias) -> Expert | None:
     comes back with its records and the links the merge moved (matching.profiles.experts_split)."""
     if not perms.can_merge_experts(by):
         raise PermissionDenied(perms.NOT_A_MERGER)
-    kept = merge.expert = Expert.objects.select_for_update().get(pk=merge.expert_id)
-    note = f"{merge.name} · {merge.unit_name}"
-    restored = experts_split(merge=merge)
+    kept = Expert.objects.select_for_update().get(pk=merge.expert_id)
+    current = ExpertAlias.objects.filter(pk=merge.pk, expert=kept).first()  # another request may have undone it
+    if current is None:
+        raise ApplicationError(ALREADY_SPLIT)
+    current.expert = kept
+    note = f"{current.name} · {current.unit_name}"
+    restored = experts_split(merge=current)
     audit_record(actor=by, action="expert.split", obj=kept, changes={"merged": [note, None]})
     return restored

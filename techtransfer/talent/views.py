@@ -327,7 +327,11 @@ def expert_split(request: HttpRequest, pk: int, merge_pk: int) -> HttpResponse:
     if not perms.can_merge_experts(request.user):
         raise PermissionDenied(perms.NOT_A_MERGER)
     merge = get_object_or_404(ExpertAlias, pk=merge_pk, expert_id=pk)
-    restored = services.expert_split(by=request.user, merge=merge)
+    try:
+        restored = services.expert_split(by=request.user, merge=merge)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("talent:expert_merge", pk)
     messages.success(request, _("The merge is undone: %(name)s · %(unit)s is a profile of its own again.")
                      % {"name": merge.name, "unit": merge.unit_name or "—"})
     return redirect("matching:expert", restored.pk) if restored else redirect("talent:expert_merge", pk)

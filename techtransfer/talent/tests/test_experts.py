@@ -207,7 +207,9 @@ class TestMerge:
         assert {a.pk for a in expert_profile(pk=restored.pk).achievements} == {a_there.pk}
         assert p.other_university.name not in _document(kept).title
         assert p.other_university.name in _document(restored).title and _document(restored).is_public
-        assert AuditEvent.objects.filter(action="expert.split", object_id=str(here.pk)).exists()
+        assert AuditEvent.objects.filter(action="expert.split", object_id=str(here.pk)).count() == 1
+        with pytest.raises(ApplicationError):  # a second request with the same merge finds it undone
+            services.expert_split(by=p.commission_admin, merge=merge)
         experts_reindex_all()  # the records name two units and nothing joins them any more
         assert Expert.objects.filter(name="李研究").count() == 2
 
