@@ -410,8 +410,29 @@ class ClaimSerializer(serializers.Serializer):
     allowed_actions = AllowedActionsField()
 
 
+@extend_schema_serializer(component_name="ExpertClaimCheck")
+class ClaimCheckSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="name, member, email, history")
+    label = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["agrees", "differs", "unknown"])
+    detail = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="ExpertClaimDetail")
+class ClaimDetailSerializer(ClaimSerializer):
+    """A claim as its page shows it: with the claimant's e-mail and what the platform knows about the claim."""
+
+    claimant_email = serializers.EmailField(source="claimant.email")
+    checks = serializers.SerializerMethodField()
+
+    @extend_schema_field(ClaimCheckSerializer(many=True))
+    def get_checks(self, claim: Any) -> Any:
+        return ClaimCheckSerializer(selectors.claim_checks(claim=claim), many=True).data
+
+
 def _claim(request: Request, pk: int) -> dict[str, Any]:
-    return dict(ClaimSerializer(selectors.claim_get(user=request.user, pk=pk), context={"request": request}).data)
+    claim = selectors.claim_get(user=request.user, pk=pk)
+    return dict(ClaimDetailSerializer(claim, context={"request": request}).data)
 
 
 class ClaimListApi(APIView):
@@ -435,7 +456,7 @@ class ClaimListApi(APIView):
 class ClaimDetailApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(operation_id="expert_claims_retrieve", responses={200: ClaimSerializer, 404: NOT_FOUND},
+    @extend_schema(operation_id="expert_claims_retrieve", responses={200: ClaimDetailSerializer, 404: NOT_FOUND},
                    tags=EXPERT_TAGS)
     def get(self, request: Request, pk: int) -> Response:
         return Response(_claim(request, pk))
@@ -451,7 +472,7 @@ class ClaimCreateApi(APIView):
         evidence = serializers.CharField(max_length=2000, help_text="How a reviewer can check the profile is yours.")
 
     @extend_schema(operation_id="expert_claims_create", request=InputSerializer,
-                   responses={201: ClaimSerializer, **WRITE_ERRORS}, tags=EXPERT_TAGS)
+                   responses={201: ClaimDetailSerializer, **WRITE_ERRORS}, tags=EXPERT_TAGS)
     def post(self, request: Request, pk: int) -> Response:
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -573,6 +594,6 @@ CLAIM_STEP_ROUTES = step_api_routes(
     resource="expert-claims",
     operation_prefix="expert_claims",
     component_prefix="ExpertClaim",
-    response=ClaimSerializer,
+    response=ClaimDetailSerializer,
     tags=EXPERT_TAGS,
 )

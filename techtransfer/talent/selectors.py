@@ -6,11 +6,16 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
+from techtransfer.accounts.choices import MembershipStatus
+from techtransfer.accounts.models import Membership
 from techtransfer.accounts.permissions import AnyUser
 from techtransfer.core.models import CodeItem
 from techtransfer.matching.models import Expert, ExpertAlias
@@ -159,6 +164,49 @@ def claim_list(*, user: AnyUser, status: str | None = None) -> QuerySet[ExpertCl
 
 def claim_get(*, user: AnyUser, pk: int) -> ExpertClaim:
     return get_object_or_404(claim_list(user=user), pk=pk)
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """One thing the platform knows about a claim: `outcome` is "agrees", "differs" or "unknown"."""
+
+    key: str
+    label: Promise
+    outcome: str
+    detail: str = ""
+
+
+def _outcome(agrees: bool | None) -> str:
+    return "unknown" if agrees is None else "agrees" if agrees else "differs"
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def claim_checks(*, claim: ExpertClaim) -> list[ClaimCheck]:
+    """What the platform itself knows about a claim, beside what the claimant wrote: hints for the reviewer, who
+    still decides (a namesake passes the name check; a visiting researcher has no membership)."""
+    user, expert = claim.claimant, claim.expert
+    org = expert.organisation
+    same_name = "".join(user.full_name.split()).lower() == "".join(expert.name.split()).lower() \
+        if user.full_name else None
+    member = Membership.objects.filter(user=user, organisation=org, status=MembershipStatus.ACTIVE).exists() \
+        if org else None
+    host = _host(org.website) if org and org.website else ""
+    domain = user.email.rpartition("@")[2].lower()
+    at_unit = (user.email_confirmed and (domain == host or domain.endswith(f".{host}"))) if host else None
+    refused = ExpertClaim.objects.filter(claimant=user, status=ClaimStatus.REFUSED).exclude(pk=claim.pk).count()
+    return [
+        ClaimCheck("name", gettext_lazy("The account's name is the expert's"), _outcome(same_name), user.full_name),
+        ClaimCheck("member", gettext_lazy("The account is a member of the expert's unit"), _outcome(member),
+                   org.display_name if org else ""),
+        ClaimCheck("email", gettext_lazy("The account's confirmed e-mail is at the unit's web domain"),
+                   _outcome(at_unit), host),
+        ClaimCheck("history", gettext_lazy("No earlier claim of this account was refused"), _outcome(refused == 0),
+                   str(refused) if refused else ""),
+    ]
 
 
 def open_claim(*, user: AnyUser, expert: Expert) -> ExpertClaim | None:

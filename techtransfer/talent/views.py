@@ -274,7 +274,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get(user=request.user, pk=pk)
-    return render(request, "talent/claim.html", {"claim": claim, "history": CLAIM_FLOW.history_of(claim)})
+    return render(request, "talent/claim.html", {"claim": claim, "checks": selectors.claim_checks(claim=claim),
+                                                 "history": CLAIM_FLOW.history_of(claim)})
 
 
 @require_http_methods(["GET", "POST"])

@@ -68,6 +68,25 @@ def _document(expert: Expert) -> SearchDocument:
 
 
 class TestClaim:
+    def test_the_reviewer_sees_what_the_platform_knows_about_a_claim(self, p: Personas) -> None:
+        here, there, _, _ = _two_profiles(p)
+        p.university.website = "https://www.bsdx.edu.cn/"
+        p.university.save()
+        p.researcher.email = "li.yanjiu@med.bsdx.edu.cn"
+        p.researcher.save()
+        claim = services.expert_claim(by=p.researcher, expert=here, evidence="工号 20190321")
+        checks = {c.key: (c.outcome, c.detail) for c in selectors.claim_checks(claim=claim)}
+        assert checks == {"name": ("agrees", "李研究"), "member": ("agrees", p.university.display_name),
+                          "email": ("agrees", "bsdx.edu.cn"), "history": ("agrees", "")}
+
+        first = services.expert_claim(by=p.outsider, expert=here, evidence="我就是李研究")
+        step_take(record=first, step="refuse", by=p.tto_officer, reason="查无此人")
+        again = services.expert_claim(by=p.outsider, expert=there, evidence="我就是李研究")
+        checks = {c.key: (c.outcome, c.detail) for c in selectors.claim_checks(claim=again)}
+        # The other university gives no website: its e-mail check is not known, not failed.
+        assert checks == {"name": ("differs", "路人"), "member": ("differs", p.other_university.display_name),
+                          "email": ("unknown", ""), "history": ("differs", "1")}
+
     def test_the_unit_approves_a_claim_and_the_person_keeps_the_profile(self, p: Personas) -> None:
         expert, _, _, _ = _two_profiles(p)
         claim = services.expert_claim(by=p.researcher, expert=expert, evidence="本校放射医学研究所教授，工号 20190321")
@@ -254,6 +273,8 @@ class TestPagesAndApi:
 
         officer = _client(p.tto_officer)
         assert f"/talent/claims/{claim.pk}/" in officer.get("/talent/claims/").content.decode()
+        page = officer.get(f"/talent/claims/{claim.pk}/").content.decode()
+        assert 'class="check-agrees" data-check="member"' in page and 'data-check="email"' in page
         assert _client(p.outsider).get(f"/talent/claims/{claim.pk}/").status_code == 404
         assert officer.post(step_url(claim, "approve")).status_code == 302
         assert Expert.objects.get(pk=here.pk).account == p.researcher
@@ -292,6 +313,10 @@ class TestPagesAndApi:
         assert response.status_code == 201
         claim_id = response.json()["id"]
         assert _client(p.outsider).get(f"{API}expert-claims/{claim_id}/").status_code == 404
+        detail = _client(p.tto_officer).get(f"{API}expert-claims/{claim_id}/").json()
+        assert detail["claimant_email"] == p.researcher.email
+        assert {c["key"]: c["outcome"] for c in detail["checks"]} == {
+            "name": "agrees", "member": "agrees", "email": "unknown", "history": "agrees"}
         assert _client(p.other_tto).post(f"{API}expert-claims/{claim_id}/approve").status_code == 404  # unseen
         assert researcher.post(f"{API}expert-claims/{claim_id}/approve").status_code == 403  # seen, not theirs
         response = _client(p.tto_officer).post(f"{API}expert-claims/{claim_id}/approve")
