@@ -878,6 +878,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     build_minutes = round((time.perf_counter() - started) / 60, 1)
     variant = f"{state['vendor']}-{args.docs}" + (f"-blas{args.blas_threads}" if args.blas_threads else "")
     variant += "-tantivy" if args.search_engine == "tantivy" else ""
+    variant += f"-{args.embedder}" if args.embedder != "fuse" else ""
     out = RESULTS / f"matching_scale-{variant}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     query_file = ROOT / "var" / "bench" / f"matching-{variant}.queries.json"
@@ -923,6 +924,8 @@ def command_line(args: argparse.Namespace) -> str:
     command = f"nice -n 10 .venv/bin/python bench/matching_scale.py --docs {args.docs}"
     if args.blas_threads:
         command += f" --blas-threads {args.blas_threads}"
+    if args.embedder != "fuse":
+        command += f" --embedder {args.embedder}"
     if args.search_engine != "database":
         command += f" --search-engine {args.search_engine}"
     if args.reuse:
