@@ -109,7 +109,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--query-only", metavar="OUT", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args(argv)
     if args.database_url is None:
-        args.database_url = f"sqlite:///{ROOT / 'var' / 'bench' / f'matching-{args.docs}.sqlite3'}"
+        # One database per embedder: a --reuse run must not find another embedder's vectors.
+        suffix = f"-{args.embedder}" if args.embedder != "fuse" else ""
+        args.database_url = f"sqlite:///{ROOT / 'var' / 'bench' / f'matching-{args.docs}{suffix}.sqlite3'}"
     return args
 
 
@@ -774,7 +776,8 @@ def build_index(embedder: Any) -> dict[str, Any]:
 
 
 def state_path(args: argparse.Namespace, vendor: str) -> Path:
-    return ROOT / "var" / "bench" / f"matching-{vendor}-{args.docs}.build.json"
+    suffix = f"-{args.embedder}" if args.embedder != "fuse" else ""
+    return ROOT / "var" / "bench" / f"matching-{vendor}-{args.docs}{suffix}.build.json"
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
