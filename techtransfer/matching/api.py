@@ -236,8 +236,7 @@ class ExpertProfileApi(APIView):
 
         @extend_schema_field(serializers.ListField(child=serializers.CharField()))
         def get_other_units(self, profile: Any) -> list[str]:
-            e = profile.expert
-            return [a.unit_name for a in e.aliases.all() if a.unit_name != e.unit_name]
+            return profile.expert.other_units
 
         @extend_schema_field(serializers.BooleanField())
         def get_claimed(self, profile: Any) -> bool:

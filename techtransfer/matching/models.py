@@ -93,6 +93,11 @@ class Expert(models.Model):
     def display_title(self) -> str:
         return self.stated_title or self.title
 
+    @property
+    def other_units(self) -> list[str]:
+        """The units of the profiles merged into this one, other than its own, each once."""
+        return list(dict.fromkeys(a.unit_name for a in self.aliases.all() if a.unit_name != self.unit_name))
+
 
 class ExpertAlias(models.Model):
     """Records under another name and unit that belong to an expert: what merging the same person's profiles

@@ -149,7 +149,7 @@ def _claimed_without_records(profiles: dict[str, _Profile], experts: Q | None = 
 def _expert_documents(experts: Iterable[Expert], profiles: dict[str, _Profile]) -> Iterable[search_api.Document]:
     for expert in experts:
         p = profiles[expert.key]
-        units = [p.unit, *(alias.unit_name for alias in expert.aliases.all() if alias.unit_name != p.unit)]
+        units = [p.unit, *expert.other_units]
         yield search_api.Document(
             kind=EXPERT,
             object_id=expert.pk,
@@ -307,9 +307,8 @@ def experts_merge(*, into: Expert, other: Expert, by: Any) -> Expert:
     return into
 
 
-# What the person who keeps a profile wrote, and the defaults of a profile nobody keeps.
-PERSON_FIELDS = {"account": None, "claimed_at": None, "stated_title": "", "research_focus": "", "expertise": (),
-                 "accepts_consultations": True}
+# The keeper of a profile and what the person wrote; a profile nobody keeps has the fields' defaults.
+PERSON_FIELDS = ("account", "claimed_at", "stated_title", "research_focus", "expertise", "accepts_consultations")
 
 
 def experts_split(*, merge: ExpertAlias) -> Expert | None:
@@ -321,9 +320,9 @@ def experts_split(*, merge: ExpertAlias) -> Expert | None:
     restored, _ = Expert.objects.get_or_create(key=merge.key,
                                                defaults={"name": merge.name, "unit_name": merge.unit_name})
     if merge.took_account and kept.account_id:
-        for name, empty in PERSON_FIELDS.items():
+        for name in PERSON_FIELDS:
             setattr(restored, name, getattr(kept, name))
-            setattr(kept, name, list(empty) if isinstance(empty, tuple) else empty)
+            setattr(kept, name, Expert._meta.get_field(name).get_default())
         restored.save()
         kept.save()
     for label, links in merge.moved_links.items():

@@ -26,7 +26,7 @@ from techtransfer.api.serializers import OrganisationRefSerializer
 from techtransfer.api.workflow import AllowedActionsField, step_api_routes
 from techtransfer.lib.validators import DB_ID_MAX
 from techtransfer.market.models import TechnologyDemand
-from techtransfer.matching.models import Expert, ExpertAlias
+from techtransfer.matching.models import RESEARCH_FOCUS_MAX, Expert, ExpertAlias
 from techtransfer.talent import permissions as perms
 from techtransfer.talent import selectors, services
 from techtransfer.talent.choices import ClaimStatus, Confirmation, ConsultationStatus, ServiceKind
@@ -392,7 +392,6 @@ STEP_ROUTES = step_api_routes(
 )
 
 
-
 # ---------------------------------------------------------------- expert profiles: claims, editing, merging
 
 
@@ -469,7 +468,8 @@ class ClaimCreateApi(APIView):
 
     @extend_schema_serializer(component_name="ExpertClaimCreate")
     class InputSerializer(StrictInputMixin, serializers.Serializer):
-        evidence = serializers.CharField(max_length=2000, help_text="How a reviewer can check the profile is yours.")
+        evidence = serializers.CharField(max_length=services.NOTE_MAX,
+                                         help_text="How a reviewer can check the profile is yours.")
 
     @extend_schema(operation_id="expert_claims_create", request=InputSerializer,
                    responses={201: ClaimDetailSerializer, **WRITE_ERRORS}, tags=EXPERT_TAGS)
@@ -489,9 +489,10 @@ class ExpertProfileUpdateApi(APIView):
 
     @extend_schema_serializer(component_name="ExpertProfileUpdate")
     class InputSerializer(StrictInputMixin, serializers.Serializer):
-        stated_title = serializers.CharField(max_length=50, required=False, allow_blank=True)
-        research_focus = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-        expertise = serializers.ListField(child=serializers.CharField(max_length=30), max_length=20, required=False)
+        stated_title = serializers.CharField(max_length=services.STATED_TITLE_MAX, required=False, allow_blank=True)
+        research_focus = serializers.CharField(max_length=RESEARCH_FOCUS_MAX, required=False, allow_blank=True)
+        expertise = serializers.ListField(child=serializers.CharField(max_length=services.EXPERTISE_TERM_MAX),
+                                          max_length=services.EXPERTISE_TERMS, required=False)
         accepts_consultations = serializers.BooleanField(required=False)
 
     @extend_schema_serializer(component_name="ExpertOwnProfile")

@@ -13,7 +13,9 @@ from techtransfer.accounts.choices import OrgType
 from techtransfer.accounts.models import Organisation, User
 from techtransfer.achievements.forms import CodeItemChoiceField, DateInput
 from techtransfer.core.models import CodeItem
+from techtransfer.matching.models import RESEARCH_FOCUS_MAX
 from techtransfer.talent.choices import ServiceKind
+from techtransfer.talent.services import NOTE_MAX, STATED_TITLE_MAX
 
 BEIJING_DISTRICTS = {"table__key": "region", "table__is_current": True, "code__startswith": "1101"}
 
@@ -114,15 +116,15 @@ class ConsultationForm(forms.Form):
 
 class ClaimForm(forms.Form):
     evidence = forms.CharField(
-        label=_("how to check"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("how to check"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Your position at the unit, a staff page or an address at the unit: what lets a reviewer check "
                     "that this profile is yours."),
     )
 
 
 class ExpertProfileForm(forms.Form):
-    stated_title = forms.CharField(label=_("professional title"), max_length=50, required=False)
-    research_focus = forms.CharField(label=_("research focus"), max_length=2000, required=False,
+    stated_title = forms.CharField(label=_("professional title"), max_length=STATED_TITLE_MAX, required=False)
+    research_focus = forms.CharField(label=_("research focus"), max_length=RESEARCH_FOCUS_MAX, required=False,
                                      widget=forms.Textarea(attrs={"rows": 5}))
     expertise = forms.CharField(label=_("expertise"), max_length=1000, required=False,
                                 help_text=_("Terms separated by commas, for example: 锂电池，正极材料，电池管理系统"))

@@ -154,7 +154,6 @@ def activity_counts() -> dict[str, int]:
     return {"commissioners": Commissioner.objects.count(), "visits": Visit.objects.count()}
 
 
-
 def claim_list(*, user: AnyUser, status: str | None = None) -> QuerySet[ExpertClaim]:
     rows = ExpertClaim.objects.filter(perms.claim_visible_q(user))
     if status:

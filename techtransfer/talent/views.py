@@ -23,6 +23,7 @@ from techtransfer.market.permissions import demand_visible_q
 from techtransfer.matching.models import Expert, ExpertAlias
 from techtransfer.talent import permissions as perms
 from techtransfer.talent import selectors, services
+from techtransfer.talent.choices import ClaimStatus
 from techtransfer.talent.forms import (
     AppointForm,
     AssignForm,
@@ -265,7 +266,7 @@ def expert_claim(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_list(request: HttpRequest) -> HttpResponse:
     claims = list(selectors.claim_list(user=request.user)[:200])
     return render(request, "talent/claims.html", {
-        "to_review": [c for c in claims if c.status == "asked" and perms.can_review_claim(request.user, c)],
+        "to_review": [c for c in claims if c.status == ClaimStatus.ASKED and perms.can_review_claim(request.user, c)],
         "claims": claims,
     })
 
