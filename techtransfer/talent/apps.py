@@ -20,6 +20,7 @@ class TalentConfig(AppConfig):
             "visit.confirm": _("answered a commissioner's visit record"),
             "expert.edit": _("edited an expert profile"),
             "expert.merge": _("merged two expert profiles"),
+            "expert.split": _("undid a merge of expert profiles"),
         })
         register_panel(Panel(model="matching.expert", template="talent/_expert_panel.html",
                              context=panels.expert_panel, order=50))
